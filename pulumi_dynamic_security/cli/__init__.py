@@ -1,0 +1,1 @@
+"""The `dynsec` command line: thin click commands over the service layer."""

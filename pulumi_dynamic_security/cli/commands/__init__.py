@@ -1,0 +1,1 @@
+"""One module per `dynsec` command, each exposing `command` (a click command)."""

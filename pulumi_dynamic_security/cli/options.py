@@ -1,0 +1,105 @@
+"""Options shared by several commands, declared once.
+
+The API options (`--api-url`, `--token-file`, `--max-requests-per-minute`, `--debug`) are
+written after the subcommand (`dynsec plan --debug ...`) on every command that talks to the
+API. Credentials are never taken as a command-line value: only from an environment variable
+or a file.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pulumi_dynamic_security.cli import debug
+
+DEFAULT_API_URL = "https://app.dynamicauth.com/api/v0"
+DEFAULT_MAX_REQUESTS_PER_MINUTE = 1000  # two thirds of Dynamic's 1,500 per minute per IP
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class ApiOptions:
+    """How to reach the API, as the user asked on the command line or in the environment."""
+
+    api_url: str
+    token_file: Path | None
+    max_requests_per_minute: int
+
+
+def _enable_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        debug.enable()
+    return value
+
+
+debug_option = click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_enable_debug,
+    help="Show tracebacks and HTTP traces (secrets are redacted).",
+)
+
+
+def api_options(func: F) -> F:
+    """Add the API options and pass them to the command as `api: ApiOptions`."""
+
+    @click.option(
+        "--api-url",
+        envvar="DYNAMIC_API_URL",
+        show_envvar=True,
+        default=DEFAULT_API_URL,
+        show_default=True,
+        help="Base URL of Dynamic's admin API.",
+    )
+    @click.option(
+        "--token-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="Read the API token from this file instead of the stage's environment variable "
+        "(DYNAMIC_API_TOKEN unless the stage sets token_env).",
+    )
+    @click.option(
+        "--max-requests-per-minute",
+        envvar="DYNSEC_MAX_REQUESTS_PER_MINUTE",
+        show_envvar=True,
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_REQUESTS_PER_MINUTE,
+        show_default=True,
+        help="Request budget: at most N requests in any rolling 60 seconds (bursts allowed).",
+    )
+    @debug_option
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any, api_url: str, token_file: Path | None, max_requests_per_minute: int,
+        **kwargs: Any,
+    ) -> Any:
+        api = ApiOptions(api_url.rstrip("/"), token_file, max_requests_per_minute)
+        return func(*args, api=api, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
+    """`--format` restricted to `choices`."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+policy_argument = click.argument(
+    "policy", type=click.Path(dir_okay=False, path_type=Path), metavar="POLICY"
+)
