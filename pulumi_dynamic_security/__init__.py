@@ -7,17 +7,14 @@ importing this package, or running the CLI, never imports `pulumi` until it is u
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pulumi_dynamic_security._version import __version__
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {}
 
-__all__ = ["__version__", *sorted(_LAZY)]
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
+__all__ = ["__version__"]  # the Pulumi names are added to _LAZY and __all__ as they land
 
 
 def __getattr__(name: str) -> Any:

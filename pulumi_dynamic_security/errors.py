@@ -75,6 +75,11 @@ class PolicyFileError(InputError):
         )
 
     def render(self) -> str:
+        if len(self.problems) == 1:
+            text = self.problems[0].render()
+            if not text.endswith((".", "?", "!")):
+                text += "."
+            return f"{text} {self.hint}" if self.hint else text
         lines = [f"{self.message}:"]
         lines.extend(f"  {p.render()}" for p in self.problems)
         if self.hint:

@@ -1,0 +1,1 @@
+"""The policy file (SPEC §2): models, loading with line numbers, per-stage resolution."""

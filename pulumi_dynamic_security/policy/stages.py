@@ -1,0 +1,245 @@
+"""One stage's effective policy: `defaults` deep-merged with the stage's own keys.
+
+The stage wins; mappings (`mfa`, `app`, `limits`) merge key by key; lists replace. A key
+written as `null` in a stage un-manages what `defaults` would have given it. An area that is
+`None` here is not managed: nothing about it is ever diffed or written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
+
+from pulumi_dynamic_security.policy.durations import Duration
+from pulumi_dynamic_security.policy.models import (
+    DEFAULT_TOKEN_ENV,
+    PRODUCTION_STAGE_NAMES,
+    ApiTokenPolicy,
+    AppFacts,
+    Defaults,
+    Limits,
+    Mfa,
+    MfaAction,
+    MfaMethod,
+    SettingsAreas,
+    Stage,
+    TokenStorage,
+    Waiver,
+)
+from pulumi_dynamic_security.policy.source import SourceDocument
+
+Area = Literal["jwt_lifetime", "token_storage", "mfa", "allowed_origins", "api_tokens"]
+AREAS: tuple[Area, ...] = ("jwt_lifetime", "token_storage", "mfa", "allowed_origins", "api_tokens")
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class EffectiveMfa:
+    """The MFA keys a stage manages; `None` leaves that key as it is live."""
+
+    methods: tuple[MfaMethod, ...] | None = None
+    require_at_login: bool | None = None
+    require_for_actions: tuple[MfaAction, ...] | None = None
+    backup_codes: bool | None = None
+
+    def managed_keys(self) -> tuple[str, ...]:
+        return tuple(
+            name for name in ("methods", "require_at_login", "require_for_actions", "backup_codes")
+            if getattr(self, name) is not None
+        )
+
+
+@dataclass(frozen=True)
+class ResolvedApp:
+    embedded_wallets: bool = False
+    sms_sign_in: bool = False
+    high_value: bool = False
+
+
+_DEFAULT_PRODUCTION_JWT_MAX = Duration.of(days=7)
+_DEFAULT_WALLET_JWT_MAX = Duration.of(hours=24)
+_DEFAULT_TOKEN_ROTATION_MAX = Duration.of(days=90)
+
+
+@dataclass(frozen=True)
+class ResolvedLimits:
+    production_jwt_max: Duration = _DEFAULT_PRODUCTION_JWT_MAX
+    wallet_jwt_max: Duration = _DEFAULT_WALLET_JWT_MAX
+    token_rotation_max: Duration = _DEFAULT_TOKEN_ROTATION_MAX
+
+
+@dataclass(frozen=True)
+class StageWaiver:
+    """A waiver that applies to this stage, with its position in the file (`waivers[index]`)."""
+
+    index: int
+    waiver: Waiver
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Finds where a stage's value was written: in the stage itself, else in `defaults`."""
+
+    source: SourceDocument | None
+    stage: str
+
+    def locate(self, path: str) -> tuple[str | None, int | None]:
+        """(file, line) for a finding path like `allowed_origins[1]`, `mfa.methods` or
+        `waivers[0]`; a path that was not written points at the stage."""
+        if self.source is None:
+            return None, None
+        parts = parse_path(path)
+        if parts and parts[0] == "waivers":
+            return self.source.file, self.source.line_of(parts)
+        stage_path = ("stages", self.stage, *parts)
+        for candidate in (stage_path, ("defaults", *parts)):
+            line = self.source.exact_line(candidate)
+            if line is not None:
+                return self.source.file, line
+        for depth in range(len(parts) - 1, 0, -1):
+            for prefix in (("stages", self.stage), ("defaults",)):
+                line = self.source.exact_line((*prefix, *parts[:depth]))
+                if line is not None:
+                    return self.source.file, line
+        return self.source.file, self.source.line_of(("stages", self.stage))
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_path(path: str) -> tuple[str | int, ...]:
+    """`allowed_origins[1]` -> ("allowed_origins", 1); `mfa.methods` -> ("mfa", "methods")."""
+    return tuple(
+        int(index) if index else name for name, index in _PATH_PART.findall(path)
+    )
+
+
+@dataclass(frozen=True)
+class EffectiveStage:
+    """Everything the rules, the planner and the Pulumi resources need about one stage."""
+
+    name: str
+    environment_id: str
+    production: bool
+    production_inferred: bool
+    token_env: str = DEFAULT_TOKEN_ENV
+    jwt_lifetime: Duration | None = None
+    token_storage: TokenStorage | None = None
+    mfa: EffectiveMfa | None = None
+    allowed_origins: tuple[str, ...] | None = None
+    api_tokens: tuple[ApiTokenPolicy, ...] | None = None
+    app: ResolvedApp = ResolvedApp()
+    limits: ResolvedLimits = ResolvedLimits()
+    waivers: tuple[StageWaiver, ...] = ()
+    locator: Locator = field(default=Locator(None, ""), compare=False, repr=False)
+
+    def managed_areas(self) -> tuple[Area, ...]:
+        """The areas this stage manages, in the canonical order."""
+        return tuple(area for area in AREAS if getattr(self, area) is not None)
+
+    def manages(self, area: Area) -> bool:
+        return getattr(self, area) is not None
+
+    def origin_set(self) -> frozenset[str]:
+        """The declared origins as a set (duplicates collapse); empty when not managed."""
+        return frozenset(self.allowed_origins or ())
+
+    def locate(self, path: str) -> tuple[str | None, int | None]:
+        return self.locator.locate(path)
+
+    @property
+    def kind(self) -> str:
+        """`production` or `other`: the column of the rule table that applies."""
+        return "production" if self.production else "other"
+
+
+def infer_production(name: str) -> bool:
+    """Stages named prod, production or live are production unless they say otherwise."""
+    return name.casefold() in PRODUCTION_STAGE_NAMES
+
+
+def resolve_stage(
+    name: str,
+    stage: Stage,
+    defaults: Defaults | None,
+    waivers: Sequence[Waiver] = (),
+    source: SourceDocument | None = None,
+) -> EffectiveStage:
+    """Merge `defaults` into `stage` (SPEC §2) and resolve the stage's own settings."""
+    merged: dict[str, Any] = {}
+    for area in SettingsAreas.model_fields:
+        merged[area] = _merged_value(area, stage, defaults)
+    mfa_model: Mfa | None = merged["mfa"]
+    app_model: AppFacts | None = merged["app"]
+    limits_model: Limits | None = merged["limits"]
+    origins = merged["allowed_origins"]
+    tokens = merged["api_tokens"]
+    return EffectiveStage(
+        name=name,
+        environment_id=stage.environment_id,
+        production=stage.production if stage.production is not None else infer_production(name),
+        production_inferred=stage.production is None,
+        token_env=stage.token_env or DEFAULT_TOKEN_ENV,
+        jwt_lifetime=merged["jwt_lifetime"],
+        token_storage=merged["token_storage"],
+        mfa=_effective_mfa(mfa_model),
+        allowed_origins=tuple(origins) if origins is not None else None,
+        api_tokens=tuple(tokens) if tokens is not None else None,
+        app=_resolved(ResolvedApp, app_model),
+        limits=_resolved(ResolvedLimits, limits_model),
+        waivers=tuple(
+            StageWaiver(index, waiver) for index, waiver in enumerate(waivers)
+            if waiver.stages is None or name in waiver.stages
+        ),
+        locator=Locator(source, name),
+    )
+
+
+def _merged_value(area: str, stage: Stage, defaults: Defaults | None) -> Any:
+    inherited = getattr(defaults, area) if defaults is not None else None
+    if area not in stage.model_fields_set:
+        return inherited
+    own = getattr(stage, area)
+    if isinstance(own, BaseModel) and isinstance(inherited, BaseModel):
+        return _merge_models(inherited, own)
+    return own
+
+
+def _merge_models(base: _M, override: _M) -> _M:
+    values = {
+        key: getattr(override, key) if key in override.model_fields_set else getattr(base, key)
+        for key in type(base).model_fields
+    }
+    return type(base).model_construct(
+        _fields_set=base.model_fields_set | override.model_fields_set, **values
+    )
+
+
+def _effective_mfa(model: Mfa | None) -> EffectiveMfa | None:
+    if model is None:
+        return None
+    mfa = EffectiveMfa(
+        methods=tuple(model.methods) if model.methods is not None else None,
+        require_at_login=model.require_at_login,
+        require_for_actions=(
+            tuple(model.require_for_actions) if model.require_for_actions is not None else None
+        ),
+        backup_codes=model.backup_codes,
+    )
+    return mfa if mfa.managed_keys() else None
+
+
+_R = TypeVar("_R", ResolvedApp, ResolvedLimits)
+
+
+def _resolved(kind: type[_R], model: BaseModel | None) -> _R:
+    if model is None:
+        return kind()
+    values = {key: getattr(model, key) for key in type(model).model_fields
+              if getattr(model, key) is not None}
+    return kind(**values)

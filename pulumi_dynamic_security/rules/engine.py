@@ -1,0 +1,167 @@
+"""Running the rules on one stage: hits become findings, then waivers apply (SPEC §3).
+
+Order of work for a stage:
+1. every rule reported for the stage's kind runs on the context (the (live) rules only when
+   live facts are given);
+2. each hit becomes a `Finding`, located in the policy file unless it is about a live value,
+   and marked unmanaged when the value came from the live environment (never blocks);
+3. waivers: an expired one (past its `expires` UTC day) is reported as DS901 and covers
+   nothing; a current one waives the matching findings (same rule, and the same value when
+   it lists `values`); one that waived nothing is reported as DS902 (offline, not for the
+   (live) rules, which `validate` cannot see);
+4. findings the planned changes resolve (`resolved`) are marked and never block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pulumi_dynamic_security import clock
+from pulumi_dynamic_security.policy.stages import AREAS, EffectiveStage, StageWaiver
+from pulumi_dynamic_security.rules.base import (
+    Finding,
+    Hit,
+    LiveFacts,
+    Posture,
+    Rule,
+    RuleContext,
+    Severity,
+)
+
+WAIVER_EXPIRED = "DS901"
+WAIVER_UNUSED = "DS902"
+
+
+@dataclass
+class StageReport:
+    """The findings on one stage, and which areas were skipped because they are unmanaged."""
+
+    stage: EffectiveStage
+    findings: list[Finding]
+    skipped_areas: tuple[str, ...] = field(default=())
+
+    @property
+    def blocked(self) -> bool:
+        return any(finding.blocks for finding in self.findings)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage.name,
+            "production": self.stage.production,
+            "blocked": self.blocked,
+            "findings": [finding.to_json() for finding in self.findings],
+        }
+
+
+def evaluate(
+    stage: EffectiveStage,
+    *,
+    posture: Posture | None = None,
+    live: LiveFacts | None = None,
+    rules: Sequence[Rule] | None = None,
+    today: date | None = None,
+    resolved: Callable[[Finding], bool] | None = None,
+) -> StageReport:
+    """Judge one stage. Offline when `live` is None: the declared policy, no (live) rules."""
+    if rules is None:
+        from pulumi_dynamic_security.rules.catalog import RULES
+
+        rules = RULES
+    posture = posture if posture is not None else Posture.declared(stage)
+    context = RuleContext(stage=stage, posture=posture, live=live)
+    by_id = {rule.id: rule for rule in rules}
+    findings: list[Finding] = []
+    for rule in rules:
+        if rule.area == "waivers" or (rule.live and live is None):
+            continue
+        severity = rule.severity_for(stage)
+        if severity is None:
+            continue
+        for hit in rule.check(context):
+            findings.append(_finding(rule, hit, severity, stage, posture))
+    findings.extend(
+        _apply_waivers(stage, findings, by_id, today or clock.utc_today(), offline=live is None)
+    )
+    if resolved is not None:
+        for finding in findings:
+            finding.resolved_by_plan = resolved(finding)
+    findings.sort(key=lambda f: (f.severity.rank, f.rule, f.path))
+    skipped = tuple(
+        area for area in AREAS if area != "api_tokens" and live is None and not stage.manages(area)
+    )
+    return StageReport(stage=stage, findings=findings, skipped_areas=skipped)
+
+
+def _finding(
+    rule: Rule, hit: Hit, severity: Severity, stage: EffectiveStage, posture: Posture
+) -> Finding:
+    from_live = posture.is_live(hit.path)
+    file, line = (None, None) if hit.on_live_value or from_live else stage.locate(hit.path)
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=hit.severity or severity,
+        stage=stage.name,
+        path=hit.path,
+        message=hit.message,
+        remediation=rule.remediation,
+        doc_url=rule.doc_url,
+        file=file,
+        line=line,
+        value=hit.value,
+        managed=not from_live,
+    )
+
+
+def _apply_waivers(
+    stage: EffectiveStage,
+    findings: list[Finding],
+    rules: dict[str, Rule],
+    today: date,
+    *,
+    offline: bool,
+) -> list[Finding]:
+    """Waive what current waivers cover; return the DS901/DS902 findings about the waivers."""
+    about_waivers: list[Finding] = []
+    for entry in stage.waivers:
+        waiver = entry.waiver
+        if today > waiver.expires:
+            about_waivers.extend(_waiver_finding(
+                rules, WAIVER_EXPIRED, stage, entry,
+                f"waiver for {waiver.rule} expired on {waiver.expires.isoformat()}; the findings "
+                "it covered are active again",
+            ))
+            continue
+        used = False
+        for finding in findings:
+            if finding.rule != waiver.rule or finding.waived:
+                continue
+            if waiver.values is not None and finding.value not in waiver.values:
+                continue
+            finding.waived, finding.waiver_reason, used = True, waiver.reason, True
+        waived_rule = rules.get(waiver.rule)
+        invisible = offline and waived_rule is not None and waived_rule.live
+        if not used and not invisible:
+            values = f" on {', '.join(waiver.values)}" if waiver.values else ""
+            about_waivers.extend(_waiver_finding(
+                rules, WAIVER_UNUSED, stage, entry,
+                f"waiver for {waiver.rule}{values} matched no finding in stage {stage.name!r}; "
+                "remove it, or narrow its stages",
+            ))
+    return about_waivers
+
+
+def _waiver_finding(
+    rules: dict[str, Rule], rule_id: str, stage: EffectiveStage, entry: StageWaiver, message: str
+) -> list[Finding]:
+    rule = rules.get(rule_id)
+    if rule is None:
+        return []
+    severity = rule.severity_for(stage)
+    if severity is None:
+        return []
+    hit = Hit(path=f"waivers[{entry.index}]", message=message, value=entry.waiver.rule)
+    return [_finding(rule, hit, severity, stage, Posture())]

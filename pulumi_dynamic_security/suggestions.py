@@ -1,0 +1,27 @@
+""""Did you mean ...?" for names a user mistyped (keys, stage names, rule ids)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like `word`, if any is close enough to be a plausible typo."""
+    options = list(candidates)
+    lowered = {option.lower(): option for option in options}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """` (did you mean 'x'?)`, or a list of the valid names when nothing is close."""
+    options = sorted(candidates)
+    match = closest(word, options)
+    if match is not None:
+        return f"; did you mean {match!r}?"
+    if options and len(options) <= 12:
+        return f"; valid: {', '.join(options)}"
+    return ""
