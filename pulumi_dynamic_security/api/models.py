@@ -1,0 +1,224 @@
+"""Wire models of Dynamic's admin API (pydantic v2), named as the API names them.
+
+Fields take the API's camelCase names as aliases (`createdAt` -> `created_at`) and every
+model keeps unknown keys (`extra="allow"`): a newer server's fields survive a read, as
+`reference/dynamic-api.md` D.11 asks.
+
+The environment's settings document is the one payload that goes back to the server, and
+`PUT /environments/{id}` replaces it whole. So `ProjectEnvironment.settings` is the JSON
+object exactly as received (key order, unknown keys, nulls), never re-serialized from a
+model; `ProjectEnvironment.security` is a typed, read-only view of `settings.security` for
+reading. A writer takes `settings_copy()`, changes only the fields it manages, and PUTs it.
+
+Raw token values (`CreatedToken.raw_token`) are `redaction.Secret`s: hidden from `repr`,
+left out of `model_dump`, and refused by pickle.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
+
+from pulumi_dynamic_security.redaction import Secret
+
+
+def _none_as_empty(value: object) -> object:
+    # The API sends `null` and `[]` interchangeably for empty lists.
+    return [] if value is None else value
+
+
+def _as_secret(value: object) -> object:
+    return Secret(value) if isinstance(value, str) else value
+
+
+class WireModel(BaseModel):
+    """Base of every wire model: camelCase aliases, unknown keys kept, immutable."""
+
+    model_config = ConfigDict(
+        extra="allow", populate_by_name=True, frozen=True, arbitrary_types_allowed=True
+    )
+
+
+# -- settings.security, the typed view -------------------------------------------------------
+
+
+class Duration(WireModel):
+    """`{amount, unit}`; unit is `minutes`, `hours` or `days` (kept as sent)."""
+
+    amount: int
+    unit: str
+
+
+class AuthSettings(WireModel):
+    """Where the browser SDK keeps the JWT: `localstorage`, `cookie`, or both."""
+
+    storage: Annotated[list[str], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+
+
+class MfaMethod(WireModel):
+    type: str
+    enabled: bool
+    allow_backup_codes: bool | None = Field(default=None, alias="allowBackupCodes")
+
+
+class MfaAction(WireModel):
+    action: str
+    required: bool
+
+
+class MfaSettings(WireModel):
+    enabled: bool | None = None
+    required: bool | None = None
+    available_methods: list[str] | None = Field(default=None, alias="availableMethods")
+    methods: Annotated[list[MfaMethod], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=list
+    )
+    actions: Annotated[list[MfaAction], BeforeValidator(_none_as_empty)] = Field(
+        default_factory=list
+    )
+
+
+class HCaptchaSettings(WireModel):
+    enabled: bool | None = None
+    site_key: str | None = Field(default=None, alias="siteKey")
+    # Write-only in Dynamic; should a server ever return it, it must not print.
+    secret_key: Annotated[Secret | None, BeforeValidator(_as_secret)] = Field(
+        default=None, alias="secretKey", exclude=True, repr=False
+    )
+
+
+class ExternalAuth(WireModel):
+    enabled: bool | None = None
+    iss: str | None = None
+    aud: str | None = None
+    jwks_url: str | None = Field(default=None, alias="jwksUrl")
+    cookie_name: str | None = Field(default=None, alias="cookieName")
+
+
+class SecuritySettings(WireModel):
+    """A read-only view of `settings.security`; absent sections are None."""
+
+    jwt_duration: Duration | None = Field(default=None, alias="jwtDuration")
+    auth: AuthSettings | None = None
+    mfa: MfaSettings | None = None
+    h_captcha: HCaptchaSettings | None = Field(default=None, alias="hCaptcha")
+    external_auth: ExternalAuth | None = Field(default=None, alias="externalAuth")
+    environment_locked: bool | None = Field(default=None, alias="environmentLocked")
+
+
+# -- environments and projects ----------------------------------------------------------------
+
+
+class ProjectEnvironment(WireModel):
+    """An environment: its id, timestamps and the raw settings document."""
+
+    id: str
+    settings: dict[str, Any]
+    created_at: datetime | None = Field(default=None, alias="createdAt")
+    updated_at: datetime | None = Field(default=None, alias="updatedAt")
+    sdk_version: str | None = Field(default=None, alias="sdkVersion")
+
+    _security: SecuritySettings = PrivateAttr()
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Parsed now, not on first use, so a malformed security block fails at the API
+        # boundary (as an UnexpectedResponseError) instead of deep inside the rules.
+        security = self.settings.get("security")
+        self._security = SecuritySettings.model_validate(security or {})
+
+    @property
+    def security(self) -> SecuritySettings:
+        """The typed view of `settings.security` (read-only; write through a settings copy)."""
+        return self._security
+
+    @property
+    def environment_name(self) -> str | None:
+        """`sandbox` or `live`, as the settings document names it."""
+        name = self.settings.get("environmentName")
+        return name if isinstance(name, str) else None
+
+    def settings_copy(self) -> dict[str, Any]:
+        """A deep copy of the settings document, for a writer to change and PUT back."""
+        return copy.deepcopy(self.settings)
+
+
+class ProjectEnvironments(WireModel):
+    """The two environments every project has."""
+
+    live: ProjectEnvironment
+    sandbox: ProjectEnvironment
+
+
+class ProjectEnvironmentRef(WireModel):
+    id: str | None = None
+    environment_name: str | None = Field(default=None, alias="environmentName")
+
+
+class Project(WireModel):
+    id: str
+    name: str
+    organization_id: str = Field(alias="organizationId")
+    project_environments: Annotated[
+        list[ProjectEnvironmentRef], BeforeValidator(_none_as_empty)
+    ] = Field(default_factory=list, alias="projectEnvironments")
+
+
+# -- origins, tokens, custom hostnames -------------------------------------------------------
+
+
+class Origin(WireModel):
+    """An allowed (CORS) origin of an environment."""
+
+    id: str
+    origin: str
+    created_at: datetime | None = Field(default=None, alias="createdAt")
+    project_environment_id: str | None = Field(default=None, alias="projectEnvironmentId")
+
+
+class TokenCreatedBy(WireModel):
+    id: str | None = None
+    alias: str | None = None
+    first_name: str | None = Field(default=None, alias="firstName")
+    last_name: str | None = Field(default=None, alias="lastName")
+    email: str | None = None
+
+
+class Token(WireModel):
+    """An environment API token as listed: never its raw value, only its `checksum`."""
+
+    id: str
+    checksum: str
+    created_at: datetime = Field(alias="createdAt")
+    note: str | None = None
+    scopes: Annotated[list[str], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+    created_by: TokenCreatedBy | None = Field(default=None, alias="createdBy")
+    project_environment_id: str | None = Field(default=None, alias="projectEnvironmentId")
+
+
+class CreatedToken(Token):
+    """A token just issued (`TokenWithRaw`): the one time its raw value is known."""
+
+    raw_token: Annotated[Secret, BeforeValidator(_as_secret)] = Field(
+        alias="rawToken", exclude=True, repr=False
+    )
+    active: bool | None = None
+
+
+# The generated client's name for the same payload.
+TokenWithRaw = CreatedToken
+
+
+class CustomHostname(WireModel):
+    """A custom hostname (`usage` `cookies` or `globalWallet`; `status` pending/active/error)."""
+
+    id: str
+    hostname: str
+    usage: str
+    status: str
+    verification_records: Annotated[
+        list[dict[str, Any]], BeforeValidator(_none_as_empty)
+    ] = Field(default_factory=list, alias="verificationRecords")
+    errors: Any = None
