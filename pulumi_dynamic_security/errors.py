@@ -1,6 +1,7 @@
 """The exceptions a user can meet, each carrying its exit code.
 
     DynsecError                    any failure we explain to the user
+    ├── PolicyBlockedError         exit 1: an unwaived error finding; nothing was written
     ├── InputError                 exit 3: arguments, usage, credentials missing, no TTY
     │   └── PolicyFileError        exit 3: problems in a policy file, each with file:line
     ├── DynamicApiError            exit 4: the API or the network failed (subclasses in api.errors)
@@ -40,6 +41,12 @@ class DynsecError(Exception):
 
     def __str__(self) -> str:
         return self.render()
+
+
+class PolicyBlockedError(DynsecError):
+    """An unwaived `error` finding blocks the operation; nothing was written."""
+
+    exit_code = ExitCode.BLOCKED
 
 
 class InputError(DynsecError):

@@ -1,0 +1,164 @@
+"""`mfa` <-> `security.mfa` (SPEC §2.1). Only the keys the stage sets are managed.
+
+* `methods` -> `methods[] {type, enabled}`: listed types enabled, other known types present
+  disabled (never removed); `mfa.enabled` is true exactly when a method is enabled;
+* `backup_codes` -> `allowBackupCodes` on every enabled method;
+* `require_at_login` -> `required` (session-based enforcement: an inference from Dynamic's
+  docs, which describe it but do not name the field);
+* `require_for_actions` -> `actions[] {action, required: true}`; other actions present get
+  `required: false`.
+
+`availableMethods` is never written. Live `backup_codes` reads as true or false when every
+enabled method agrees, and as None (mixed, or no method enabled) otherwise.
+
+Effect: a method, the login requirement or an action added tightens, removed weakens;
+backup codes are neutral (they trade recovery for a weaker second factor).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pulumi_dynamic_security.diffing import Action, Change, Effect
+from pulumi_dynamic_security.mapping import Exported, list_or_empty, mapping_or_empty
+from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS
+from pulumi_dynamic_security.policy.stages import Area, EffectiveMfa
+
+AREA: Area = "mfa"
+
+
+def _mfa(security: dict[str, Any]) -> dict[str, Any]:
+    return mapping_or_empty(security.get("mfa"))
+
+
+def _methods(mfa: dict[str, Any]) -> list[dict[str, Any]]:
+    return [m for m in list_or_empty(mfa.get("methods")) if isinstance(m, dict)]
+
+
+def _actions(mfa: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a for a in list_or_empty(mfa.get("actions")) if isinstance(a, dict)]
+
+
+def from_live(security: dict[str, Any]) -> EffectiveMfa:
+    """Every MFA key as it is live, in the policy's words."""
+    mfa = _mfa(security)
+    enabled = [m for m in _methods(mfa) if m.get("enabled") is True]
+    codes = {bool(m.get("allowBackupCodes")) for m in enabled}
+    return EffectiveMfa(
+        methods=tuple(t for t in MFA_METHODS if any(m.get("type") == t for m in enabled)),
+        require_at_login=mfa.get("required") is True,
+        require_for_actions=tuple(
+            a for a in MFA_ACTIONS
+            if any(x.get("action") == a and x.get("required") is True for x in _actions(mfa))
+        ),
+        backup_codes=codes.pop() if len(codes) == 1 else None,
+    )
+
+
+def view(value: EffectiveMfa, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The diff view of `keys` (the managed ones): sets for lists, plain values otherwise."""
+    result: dict[str, Any] = {}
+    for key in keys:
+        item = getattr(value, key)
+        result[key] = set(item) if isinstance(item, tuple) else item
+    return result
+
+
+def views(declared: EffectiveMfa, live: EffectiveMfa) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(live view, desired view) over the declared keys.
+
+    Backup codes are moot when no method will be enabled after apply: comparing them then
+    would show a change that no write can make, so they are left out of both views.
+    """
+    keys = declared.managed_keys()
+    methods_after = declared.methods if declared.methods is not None else live.methods
+    if "backup_codes" in keys and not methods_after:
+        keys = tuple(k for k in keys if k != "backup_codes")
+    return view(live, keys), view(declared, keys)
+
+
+def effect(action: Action, path: str, before: Any, after: Any, live_view: Any) -> Effect:
+    if path.endswith("backup_codes"):
+        return "neutral"
+    if action == "add" or (action == "update" and after is True):
+        return "tightens"
+    if action == "remove" or (action == "update" and after is False):
+        return "weakens"
+    return "neutral"
+
+
+def apply_change(security: dict[str, Any], change: Change) -> None:
+    mfa = security.get("mfa")
+    if not isinstance(mfa, dict):
+        mfa = {}
+        security["mfa"] = mfa
+    key = change.path.removeprefix("mfa.")
+    if key == "methods":
+        _set_method(mfa, change.after or change.before, enabled=change.action == "add")
+    elif key == "require_for_actions":
+        _set_action(mfa, change.after or change.before, required=change.action == "add")
+    elif key == "require_at_login":
+        mfa["required"] = bool(change.after)
+    elif key == "backup_codes":
+        for method in _methods(mfa):
+            if method.get("enabled") is True:
+                method["allowBackupCodes"] = bool(change.after)
+    else:
+        raise ValueError(f"unknown MFA change path {change.path!r}")
+
+
+def _set_method(mfa: dict[str, Any], method_type: str, *, enabled: bool) -> None:
+    methods = mfa.get("methods")
+    if not isinstance(methods, list):
+        methods = []
+        mfa["methods"] = methods
+    entries = [m for m in _methods(mfa) if m.get("type") == method_type]
+    if enabled and not entries:
+        entry: dict[str, Any] = {"type": method_type, "enabled": True}
+        # A newly enabled method follows the backup-code setting the others agree on.
+        codes = {m.get("allowBackupCodes") for m in _methods(mfa) if m.get("enabled") is True}
+        if len(codes) == 1 and (value := codes.pop()) is not None:
+            entry["allowBackupCodes"] = value
+        methods.append(entry)
+    for entry in entries:
+        entry["enabled"] = enabled
+    mfa["enabled"] = any(m.get("enabled") is True for m in _methods(mfa))
+
+
+def _set_action(mfa: dict[str, Any], action: str, *, required: bool) -> None:
+    actions = mfa.get("actions")
+    if not isinstance(actions, list):
+        actions = []
+        mfa["actions"] = actions
+    entries = [a for a in _actions(mfa) if a.get("action") == action]
+    if required and not entries:
+        actions.append({"action": action, "required": True})
+    for entry in entries:
+        entry["required"] = required
+
+
+def export(security: dict[str, Any]) -> Exported:
+    live = from_live(security)
+    mfa = _mfa(security)
+    comments: list[str] = []
+    value: dict[str, Any] = {
+        "methods": list(live.methods or ()),
+        "require_at_login": live.require_at_login,
+        "require_for_actions": list(live.require_for_actions or ()),
+    }
+    if live.require_at_login and not live.methods:
+        del value["require_at_login"]
+        comments.append("live MFA is required at login with no method enabled; left out")
+    if live.backup_codes is not None:
+        value["backup_codes"] = live.backup_codes
+    elif live.methods:
+        comments.append(
+            "backup codes differ between enabled methods, which the policy cannot express; "
+            "set mfa.backup_codes to choose one for all"
+        )
+    unknown = sorted(
+        {str(m.get("type")) for m in _methods(mfa) if m.get("type") not in MFA_METHODS}
+    )
+    if unknown:
+        comments.append(f"live MFA methods this tool does not know are left alone: {unknown}")
+    return Exported(value, tuple(comments))

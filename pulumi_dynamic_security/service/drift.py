@@ -1,0 +1,114 @@
+"""`drift`: plan every stage concurrently and summarise (SPEC §4).
+
+Stages are planned on a thread pool (`concurrency` at a time) that shares one client per
+distinct API token; the process-wide request budget keeps the whole fan-out under the
+configured requests per minute, and the client backs off on 429. A stage that fails is
+reported in `errors` with its own message; the others are still planned.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_dynamic_security.api.client import DynamicClient
+from pulumi_dynamic_security.errors import DynsecError
+from pulumi_dynamic_security.exit_codes import ExitCode, combine
+from pulumi_dynamic_security.policy.stages import EffectiveStage
+from pulumi_dynamic_security.redaction import Secret
+from pulumi_dynamic_security.service.connection import Connection
+from pulumi_dynamic_security.service.plan import Plan, plan_stage
+
+DEFAULT_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class StageFailure:
+    stage: str
+    message: str
+    exit_code: ExitCode
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stage": self.stage, "message": self.message}
+
+
+@dataclass
+class DriftReport:
+    plans: list[Plan] = field(default_factory=list)
+    errors: list[StageFailure] = field(default_factory=list)
+
+    @property
+    def drifted(self) -> list[str]:
+        return [plan.stage.name for plan in self.plans if plan.changes]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return combine(
+            ExitCode.PENDING if self.drifted else ExitCode.OK,
+            ExitCode.BLOCKED if any(plan.blocked for plan in self.plans) else ExitCode.OK,
+            *(failure.exit_code for failure in self.errors),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stages": [plan.to_json() for plan in self.plans],
+            "drifted": self.drifted,
+            "errors": [failure.to_json() for failure in self.errors],
+        }
+
+
+class _Clients:
+    """One client per distinct token, created on first use and closed at the end."""
+
+    def __init__(self, connection: Connection):
+        self._connection = connection
+        self._clients: dict[Secret, DynamicClient] = {}
+        self._lock = threading.Lock()
+
+    def for_token(self, token: Secret) -> DynamicClient:
+        with self._lock:
+            client = self._clients.get(token)
+            if client is None:
+                client = self._connection.client(token)
+                self._clients[token] = client
+            return client
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+
+
+def drift(
+    stages: Sequence[EffectiveStage],
+    connection: Connection,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    environ: Mapping[str, str] | None = None,
+) -> DriftReport:
+    """Plan every stage in `stages`; never raises for one stage's failure."""
+    clients = _Clients(connection)
+
+    def plan_one(stage: EffectiveStage) -> Plan | StageFailure:
+        try:
+            token = connection.token(stage.token_env, environ)
+            plan = plan_stage(clients.for_token(token), stage,
+                              auth_token_checksum=token.checksum)
+        except DynsecError as exc:
+            return StageFailure(stage.name, exc.render(), exc.exit_code)
+        plan.snapshot = None  # keep memory flat over many environments
+        return plan
+
+    report = DriftReport()
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            for outcome in pool.map(plan_one, stages):
+                if isinstance(outcome, StageFailure):
+                    report.errors.append(outcome)
+                else:
+                    report.plans.append(outcome)
+    finally:
+        clients.close()
+    return report

@@ -1,0 +1,94 @@
+"""`export`: an environment's live security settings as a policy file.
+
+Every area the policy can represent is written (never `api_tokens`: raw values cannot be
+read back), with comments on live values it cannot represent. For any representable live
+state, planning the exported file shows no changes.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from pulumi_dynamic_security import clock
+from pulumi_dynamic_security._version import __version__
+from pulumi_dynamic_security.api.client import DynamicClient
+from pulumi_dynamic_security.mapping import (
+    Exported,
+    allowed_origins,
+    jwt_lifetime,
+    mfa,
+    token_storage,
+)
+from pulumi_dynamic_security.policy.stages import infer_production
+from pulumi_dynamic_security.service.snapshot import read_snapshot
+
+SCHEMA_COMMENT = "yaml-language-server: $schema=schemas/dynamic-security-policy.schema.json"
+
+
+def default_stage_name(environment_name: str | None) -> str:
+    """`production` for a live environment, `dev` for a sandbox."""
+    return "production" if environment_name == "live" else "dev"
+
+
+def export_policy(client: DynamicClient, environment_id: str, stage: str | None = None) -> str:
+    """Read the environment (settings and origins) and return policy YAML for it."""
+    snapshot = read_snapshot(client, environment_id, tokens=False)
+    security = snapshot.security
+    name = stage or default_stage_name(snapshot.environment_name)
+    areas: dict[str, Exported] = {
+        "jwt_lifetime": jwt_lifetime.export(security),
+        "token_storage": token_storage.export(security),
+        "mfa": mfa.export(security),
+        "allowed_origins": allowed_origins.export(snapshot.origins),
+    }
+    body = CommentedMap()
+    body["environment_id"] = environment_id
+    body["production"] = snapshot.environment_name == "live" or infer_production(name)
+    left_out: list[str] = []
+    for key, exported in areas.items():
+        if exported.value is None:
+            left_out.extend(f"{key}: {comment}" for comment in exported.comments)
+            continue
+        body[key] = _yaml_value(exported.value)
+        if exported.comments:
+            body.yaml_set_comment_before_after_key(key, before="\n".join(exported.comments),
+                                                   indent=4)
+    if left_out:
+        body.yaml_set_comment_before_after_key("environment_id", before="\n".join(left_out),
+                                               indent=4)
+    document = CommentedMap()
+    document["version"] = 1
+    document["stages"] = CommentedMap({name: body})
+    header = "\n".join([
+        SCHEMA_COMMENT,
+        f"Exported by dynsec {__version__} from environment {environment_id} "
+        f"({snapshot.environment_name or 'unknown kind'}) at "
+        f"{clock.utc_now().strftime('%Y-%m-%dT%H:%M:%SZ')}.",
+        "api_tokens are not exported: Dynamic never shows a token's raw value again. Add",
+        "entries to rotate tokens from now on (see `dynsec rules`, DS501).",
+    ])
+    document.yaml_set_start_comment(header)
+    stream = io.StringIO()
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    yaml.dump(document, stream)
+    return stream.getvalue()
+
+
+def _yaml_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        mapping = CommentedMap()
+        for key, item in value.items():
+            mapping[key] = _yaml_value(item)
+        return mapping
+    if isinstance(value, list):
+        sequence = CommentedSeq(_yaml_value(item) for item in value)
+        if all(isinstance(item, str) and "://" not in item for item in value):
+            sequence.fa.set_flow_style()  # short lists of names read best inline
+        return sequence
+    return value

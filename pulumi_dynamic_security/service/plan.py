@@ -1,0 +1,189 @@
+"""`plan`: what `apply` would change in one stage, and the findings on the effective settings.
+
+The effective settings are the environment as it will be after apply: the declared value
+where the stage manages an area, the live value where it does not. The rules judge those,
+plus the (live) rules on tokens and the environment as they are now. A (live) finding the
+plan resolves (DS503 on a token the plan rotates or revokes) is marked resolved and does not
+block the apply that resolves it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pulumi_dynamic_security.api.client import DynamicClient
+from pulumi_dynamic_security.diffing import Change, compare
+from pulumi_dynamic_security.mapping import (
+    allowed_origins,
+    api_tokens,
+    jwt_lifetime,
+    mfa,
+    token_storage,
+)
+from pulumi_dynamic_security.policy.stages import Area, EffectiveStage
+from pulumi_dynamic_security.rules.base import Finding, Posture
+from pulumi_dynamic_security.rules.engine import StageReport, evaluate
+from pulumi_dynamic_security.service.snapshot import Basis, Snapshot, read_snapshot
+
+PLAN_FILE_FORMAT = "dynsec-plan"
+PLAN_FILE_VERSION = 1
+SETTINGS_AREAS: tuple[Area, ...] = ("jwt_lifetime", "token_storage", "mfa")
+
+_CLASSIFIERS = {
+    "jwt_lifetime": jwt_lifetime.effect,
+    "token_storage": token_storage.effect,
+    "mfa": mfa.effect,
+    "allowed_origins": allowed_origins.effect,
+}
+
+
+@dataclass
+class Plan:
+    """One stage's plan: changes, findings, and what it was computed from."""
+
+    stage: EffectiveStage
+    changes: list[Change]
+    report: StageReport
+    basis: Basis
+    snapshot: Snapshot | None = field(default=None, repr=False)
+    created_at: datetime | None = None
+
+    @property
+    def environment_id(self) -> str:
+        return self.stage.environment_id
+
+    @property
+    def blocked(self) -> bool:
+        return self.report.blocked
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.report.findings
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan object of SPEC §4."""
+        return {
+            "stage": self.stage.name,
+            "environment_id": self.environment_id,
+            "production": self.stage.production,
+            "changes": [change.to_json() for change in self.changes],
+            "findings": [finding.to_json() for finding in self.findings],
+            "blocked": self.blocked,
+        }
+
+    def to_file_json(self) -> dict[str, Any]:
+        """What `plan --out` writes: the plan plus what `apply --plan` needs."""
+        return {
+            "format": PLAN_FILE_FORMAT,
+            "format_version": PLAN_FILE_VERSION,
+            **self.to_json(),
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "basis": self.basis.to_json(),
+        }
+
+
+def settings_changes(stage: EffectiveStage, security: dict[str, Any]) -> list[Change]:
+    """Changes to the settings document (JWT lifetime, token storage, MFA)."""
+    live: dict[Area, Any] = {}
+    desired: dict[Area, Any] = {}
+    if stage.jwt_lifetime is not None:
+        live["jwt_lifetime"] = jwt_lifetime.view(jwt_lifetime.from_live(security))
+        desired["jwt_lifetime"] = jwt_lifetime.view(stage.jwt_lifetime)
+    if stage.token_storage is not None:
+        live["token_storage"] = token_storage.view(token_storage.from_live(security))
+        desired["token_storage"] = token_storage.view(stage.token_storage)
+    if stage.mfa is not None:
+        live["mfa"], desired["mfa"] = mfa.views(stage.mfa, mfa.from_live(security))
+    return compare(live, desired, _CLASSIFIERS)  # type: ignore[arg-type]
+
+
+def origin_changes(stage: EffectiveStage, snapshot: Snapshot) -> list[Change]:
+    """Changes to the allowed origins (one per origin added or removed)."""
+    if stage.allowed_origins is None:
+        return []
+    live = allowed_origins.from_live(snapshot.origins)
+    changes = compare(
+        {"allowed_origins": allowed_origins.view(live)},
+        {"allowed_origins": allowed_origins.view(stage.allowed_origins)},
+        _CLASSIFIERS,  # type: ignore[arg-type]
+    )
+    return allowed_origins.with_plan_effects(changes, live)
+
+
+def effective_posture(stage: EffectiveStage, security: dict[str, Any],
+                      snapshot: Snapshot) -> Posture:
+    """The settings as they will be after apply, and which of them are live (unmanaged)."""
+    live_keys: set[str] = set()
+    live_mfa = mfa.from_live(security)
+    declared_mfa = stage.mfa
+    if declared_mfa is None:
+        effective_mfa = live_mfa
+        live_keys.add("mfa")
+    else:
+        managed = set(declared_mfa.managed_keys())
+        values = {
+            key: getattr(declared_mfa if key in managed else live_mfa, key)
+            for key in ("methods", "require_at_login", "require_for_actions", "backup_codes")
+        }
+        effective_mfa = type(live_mfa)(**values)
+        live_keys.update(f"mfa.{key}" for key in values if key not in managed)
+    if stage.jwt_lifetime is None:
+        live_keys.add("jwt_lifetime")
+    if stage.token_storage is None:
+        live_keys.add("token_storage")
+    if stage.allowed_origins is None:
+        live_keys.add("allowed_origins")
+    return Posture(
+        jwt_lifetime=stage.jwt_lifetime or jwt_lifetime.from_live(security),
+        token_storage=stage.token_storage or token_storage.from_live(security),
+        mfa=effective_mfa,
+        allowed_origins=(
+            stage.allowed_origins if stage.allowed_origins is not None
+            else allowed_origins.from_live(snapshot.origins)
+        ),
+        live_keys=frozenset(live_keys),
+    )
+
+
+def plan_from_snapshot(
+    stage: EffectiveStage, snapshot: Snapshot, *, auth_token_checksum: str | None
+) -> Plan:
+    """Plan one stage against an environment already read (pure: no API calls)."""
+    security = snapshot.security
+    changes = settings_changes(stage, security) + origin_changes(stage, snapshot)
+    if stage.api_tokens is not None and snapshot.tokens is not None:
+        changes += api_tokens.rotation_changes(
+            stage.api_tokens, snapshot.tokens, now=snapshot.read_at
+        )
+    resolved_tokens = api_tokens.tokens_resolved_by(changes)
+    report = evaluate(
+        stage,
+        posture=effective_posture(stage, security, snapshot),
+        live=snapshot.live_facts(auth_token_checksum),
+        today=snapshot.read_at.date(),
+        resolved=lambda f: f.rule == "DS503" and f.value in resolved_tokens,
+    )
+    return Plan(
+        stage=stage,
+        changes=changes,
+        report=report,
+        basis=snapshot.basis(),
+        snapshot=snapshot,
+        created_at=snapshot.read_at,
+    )
+
+
+def plan_stage(
+    client: DynamicClient, stage: EffectiveStage, *, auth_token_checksum: str | None
+) -> Plan:
+    """Read the stage's environment (3 GETs, plus hostnames for DS302) and plan it."""
+    snapshot = read_snapshot(
+        client, stage.environment_id, cookie_storage_declared=stage.token_storage == "cookie"
+    )
+    return plan_from_snapshot(stage, snapshot, auth_token_checksum=auth_token_checksum)

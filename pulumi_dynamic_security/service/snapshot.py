@@ -1,0 +1,151 @@
+"""Reading an environment as it is now: the settings document, origins, tokens, and (only
+when it matters) custom hostnames.
+
+`plan` and `drift` read each environment with 3 GETs (SPEC §5) — also for areas the stage
+does not manage, because the online rules audit them — plus the custom hostnames only when a
+`live` environment is being switched to cookie storage (DS302).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pulumi_dynamic_security import clock
+from pulumi_dynamic_security.api.client import DynamicClient
+from pulumi_dynamic_security.api.models import Origin, ProjectEnvironment, Token
+from pulumi_dynamic_security.mapping import mapping_or_empty, token_storage
+from pulumi_dynamic_security.rules.base import LiveFacts, LiveToken
+
+WALLET_PROVIDERS = ("turnkey", "coinbaseWaas")
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What a plan was computed from; `apply` compares it with a fresh read (stale plan)."""
+
+    updated_at: str | None
+    settings_sha256: str
+    origins_sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "updated_at": self.updated_at,
+            "settings_sha256": self.settings_sha256,
+            "origins_sha256": self.origins_sha256,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> Basis:
+        if not isinstance(data, dict):
+            raise ValueError("basis missing")
+        updated, settings, origins = (
+            data.get("updated_at"), data.get("settings_sha256"), data.get("origins_sha256")
+        )
+        if not isinstance(settings, str) or not isinstance(origins, str):
+            raise ValueError("basis without digests")
+        return cls(updated if isinstance(updated, str) else None, settings, origins)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One environment as read; parts not read are None."""
+
+    environment_id: str
+    environment: ProjectEnvironment
+    origins: tuple[Origin, ...]
+    tokens: tuple[Token, ...] | None
+    active_cookie_hostname: bool | None
+    read_at: datetime
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.environment.settings
+
+    @property
+    def security(self) -> dict[str, Any]:
+        """The raw `settings.security` object (empty when absent)."""
+        return mapping_or_empty(self.settings.get("security"))
+
+    @property
+    def environment_name(self) -> str | None:
+        name = self.settings.get("environmentName")
+        return name if name in ("sandbox", "live") else None
+
+    def basis(self) -> Basis:
+        updated = self.environment.updated_at
+        return Basis(
+            updated_at=updated.isoformat() if updated is not None else None,
+            settings_sha256=_digest(self.settings),
+            origins_sha256=_digest(sorted(
+                (o.origin, o.id) for o in self.origins
+            )),
+        )
+
+    def live_facts(self, auth_token_checksum: str | None) -> LiveFacts:
+        """The facts the (live) rules need."""
+        settings = self.settings
+        sdk = mapping_or_empty(settings.get("sdk"))
+        providers = [p for p in settings.get("providers") or () if isinstance(p, dict)]
+        return LiveFacts(
+            now=self.read_at,
+            environment_name=self.environment_name,  # type: ignore[arg-type]
+            tokens=tuple(
+                LiveToken(t.id, t.note, t.checksum, t.created_at, tuple(t.scopes))
+                for t in self.tokens or ()
+            ),
+            auth_token_checksum=auth_token_checksum,
+            active_cookie_hostname=self.active_cookie_hostname,
+            embedded_wallets_enabled=bool(sdk.get("waas")) or any(
+                p.get("provider") in WALLET_PROVIDERS and _enabled(p) for p in providers
+            ),
+            sms_sign_in_enabled=any(p.get("provider") == "sms" and _enabled(p) for p in providers),
+        )
+
+
+def _enabled(provider: dict[str, Any]) -> bool:
+    # Dynamic marks an enabled provider with `enabledAt`; some payloads carry `enabled`.
+    return bool(provider.get("enabledAt")) or provider.get("enabled") is True
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_snapshot(
+    client: DynamicClient,
+    environment_id: str,
+    *,
+    tokens: bool = True,
+    cookie_storage_declared: bool = False,
+) -> Snapshot:
+    """Read one environment: settings, origins and (unless told not to) tokens; the custom
+    hostnames only when cookie storage is declared for a `live` environment that does not
+    use it yet (the only case DS302 needs them)."""
+    environment = client.get_environment(environment_id)
+    origins = tuple(client.list_origins(environment_id))
+    token_list = tuple(client.list_tokens(environment_id)) if tokens else None
+    active_cookie_hostname: bool | None = None
+    security = mapping_or_empty(environment.settings.get("security"))
+    switching_live_to_cookie = (
+        cookie_storage_declared
+        and environment.settings.get("environmentName") == "live"
+        and token_storage.from_live(security) != "cookie"
+    )
+    if switching_live_to_cookie:
+        active_cookie_hostname = any(
+            h.usage == "cookies" and h.status == "active"
+            for h in client.list_custom_hostnames(environment_id)
+        )
+    return Snapshot(
+        environment_id=environment_id,
+        environment=environment,
+        origins=origins,
+        tokens=token_list,
+        active_cookie_hostname=active_cookie_hostname,
+        read_at=clock.utc_now(),
+    )
