@@ -222,8 +222,9 @@ def _forbidden(route: Route, call: str, common: dict[str, Any]) -> ForbiddenErro
         )
     else:
         hint = (
-            f"The token lacks scope {route.scope}: use a token that has it (the stage's "
-            f"token_env or --token-file), or issue one with it in the Dynamic dashboard."
+            f"The token lacks scope {route.scope} (or belongs to another environment): use "
+            f"a token of this environment that has it (the stage's token_env or "
+            f"--token-file), or issue one in the Dynamic dashboard."
         )
     error = ForbiddenError(
         f"The API token may not call {call} (403 Forbidden).", hint=hint, **common
