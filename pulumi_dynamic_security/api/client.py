@@ -145,6 +145,12 @@ class DynamicClient:
         `settings` is sent as given, key order included: pass a copy of what
         `get_environment` returned with only the managed fields changed.
         """
+        if "security" not in settings:
+            # A PUT replaces the whole document: sending a fragment would wipe the rest.
+            raise ValueError(
+                "update_settings needs the whole settings document (a copy of "
+                "get_environment(...).settings), not a fragment"
+            )
         route = routes.UPDATE_SETTINGS
         response = self._send(route, body=dict(settings), environment_id=environment_id)
         return self._object(route, response, self._json(route, response))
@@ -183,19 +189,10 @@ class DynamicClient:
         """Add one allowed origin; if an earlier attempt already added it, return that one."""
         route = routes.ADD_ORIGIN
 
-        def post(retrying: bool) -> Origin:
-            try:
-                response = self._send(
-                    route, body={"origin": origin}, expect=(200, 201),
-                    environment_id=environment_id,
-                )
-            except InvalidRequestError as exc:
-                # On a retry, "already exists" is our own earlier attempt that landed.
-                if retrying and exc.code == "duplicate_exists":
-                    found = self._find_origin(environment_id, origin)
-                    if found is not None:
-                        return found
-                raise
+        def post() -> Origin:
+            response = self._send(
+                route, body={"origin": origin}, expect=(200, 201), environment_id=environment_id
+            )
             body = self._object(route, response, self._json(route, response))
             return self._model(Origin, route, response, body.get("origin"))
 
@@ -224,7 +221,7 @@ class DynamicClient:
         """
         route = routes.CREATE_TOKEN
 
-        def post(retrying: bool) -> CreatedToken:
+        def post() -> CreatedToken:
             response = self._send(
                 route, body={"note": note, "scopes": list(scopes)}, expect=(200, 201),
                 environment_id=environment_id,
@@ -274,7 +271,7 @@ class DynamicClient:
         """Register a hostname (`usage`: `cookies` or `globalWallet`); it starts `pending`."""
         route = routes.CREATE_CUSTOM_HOSTNAME
 
-        def post(retrying: bool) -> CustomHostname:
+        def post() -> CustomHostname:
             response = self._send(
                 route, body={"hostname": hostname, "usage": usage}, expect=(200, 201),
                 environment_id=environment_id,
@@ -348,7 +345,7 @@ class DynamicClient:
 
     def _reconciled_write(
         self,
-        post: Callable[[bool], T],
+        post: Callable[[], T],
         reconcile: Callable[[], T | None],
         *,
         what: str,
@@ -362,7 +359,15 @@ class DynamicClient:
         attempt = 1
         while True:
             try:
-                return post(attempt > 1)
+                return post()
+            except InvalidRequestError as exc:
+                # On a retry, "already exists" is our own earlier attempt, landed after all
+                # (a listing can lag behind the write it follows).
+                if attempt > 1 and exc.code == "duplicate_exists":
+                    found = reconcile()
+                    if found is not None:
+                        return found
+                raise
             except ApiError as exc:
                 if not exc.outcome_unknown:
                     raise

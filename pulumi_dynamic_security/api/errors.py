@@ -61,6 +61,11 @@ class ApiError(DynamicApiError):
         self.attempts = attempts
         self.outcome_unknown = outcome_unknown
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The keyword-only constructor defeats Exception's default pickling (a process pool
+        # sends exceptions back pickled); rebuild from the instance's state instead.
+        return (_rebuild, (type(self), self.args, self.__dict__.copy()))
+
     @property
     def call(self) -> str:
         """The API call as the user reads it, e.g. `PUT /environments/<id>`."""
@@ -99,6 +104,13 @@ class TransportError(ApiError):
 
 class UnexpectedResponseError(ApiError):
     """A status this client does not expect, or a body it cannot read."""
+
+
+def _rebuild(cls: type[ApiError], args: tuple[Any, ...], state: dict[str, Any]) -> ApiError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 def _clip(text: str) -> str:

@@ -173,3 +173,11 @@ def test_closing_the_client_closes_an_injected_transport(make_client: ClientFact
     with make_client(transport=tap) as client:
         client.list_origins(LIVE)
     assert tap.closed
+
+
+def test_a_settings_fragment_is_refused_before_anything_is_sent(
+    client: DynamicClient, emu: EmulatorHandle
+) -> None:
+    with pytest.raises(ValueError, match="whole settings document"):
+        client.update_settings(LIVE, {"jwtDuration": {"amount": 1, "unit": "hours"}})
+    assert statuses(emu) == []

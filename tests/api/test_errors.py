@@ -125,3 +125,17 @@ def test_transport_error_says_what_the_network_did() -> None:
     assert error.status is None
     assert "could not connect to 127.0.0.1:9 after 3 attempts" in str(error)
     assert "DYNAMIC_API_URL" in str(error)
+
+
+def test_errors_survive_pickling_for_process_pools() -> None:
+    import pickle
+
+    route = routes.ADD_ORIGIN
+    error = errors.error_for_status(
+        route, route.path(environment_id=ENV), 422, code="duplicate_exists", detail="exists"
+    )
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is errors.InvalidRequestError
+    assert (copy.code, copy.route, copy.detail, str(copy)) == (
+        error.code, error.route, error.detail, str(error)
+    )
