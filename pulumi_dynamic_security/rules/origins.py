@@ -1,0 +1,150 @@
+"""Allowed origins (DS101-DS104): which web pages may call Dynamic's SDK endpoints with the
+environment id.
+
+The environment id is public (it ships in the page), so the origin list is what keeps another
+site from signing users in against this environment. Origins arrive normalized (SPEC §2), so
+each hit's `value` is the exact string a waiver's `values` names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pulumi_dynamic_security.policy.origins import is_local_host, origin_host, origin_scheme
+from pulumi_dynamic_security.rules import links
+from pulumi_dynamic_security.rules.base import Hit, Rule, RuleContext, Severity
+
+
+def _origins(ctx: RuleContext) -> Iterator[tuple[int, str]]:
+    """(index, origin) for each distinct origin; a repeated spelling is reported once, at its
+    first position, since Dynamic compares origins as a set."""
+    seen: set[str] = set()
+    for index, origin in enumerate(ctx.posture.allowed_origins or ()):
+        if origin not in seen:
+            seen.add(origin)
+            yield index, origin
+
+
+class OriginsEmpty(Rule):
+    """An empty origin list is not "nothing allowed": Dynamic then accepts every domain."""
+
+    id = "DS101"
+    name = "origins-empty"
+    area = "allowed_origins"
+    production = Severity.ERROR
+    other = Severity.WARNING
+    summary = "`allowed_origins` is empty: Dynamic then accepts every domain"
+    remediation = (
+        "List the exact origins your app is served from under `allowed_origins` "
+        "(e.g. [https://app.example.com]); an empty list lets every domain use the environment id."
+    )
+    doc_url = links.SECURITY_SETTINGS
+
+    def check(self, ctx: RuleContext) -> Iterator[Hit]:
+        # `None` is "not managed" (nothing to judge); only a list that is really empty fires.
+        if ctx.posture.allowed_origins is not None and not ctx.posture.allowed_origins:
+            yield Hit(
+                path="allowed_origins",
+                message="allowed_origins is empty: Dynamic then accepts SDK requests from every "
+                "domain, so any site can sign users in with this environment id",
+            )
+
+
+class OriginWildcard(Rule):
+    """A `*` admits origins nobody reviewed, e.g. any preview deployment or subdomain."""
+
+    id = "DS102"
+    name = "origin-wildcard"
+    area = "allowed_origins"
+    production = Severity.ERROR
+    other = Severity.NOTE
+    summary = "an origin contains `*`"
+    remediation = (
+        "Replace the wildcard in `allowed_origins` with the exact origins you deploy to; keep "
+        "wildcards for previews in non-production stages, or waive one origin with `values:`."
+    )
+    doc_url = links.SECURITY_SETTINGS
+
+    def check(self, ctx: RuleContext) -> Iterator[Hit]:
+        for index, origin in _origins(ctx):
+            if "*" in origin:
+                yield Hit(
+                    path=f"allowed_origins[{index}]",
+                    message=f"{origin} allows {_wildcard_reach(origin)} to call Dynamic with "
+                    "this environment id",
+                    value=origin,
+                )
+
+
+def _wildcard_reach(origin: str) -> str:
+    """What a wildcard origin admits, in words (Dynamic's `*` matches any run of a-z, 0-9,
+    '-' and '.')."""
+    host = origin_host(origin)
+    port = origin.partition("://")[2].partition(":")[2]
+    if port == "*":
+        return f"any port on {host}"
+    if host == "*":
+        return f"every {origin_scheme(origin)} origin"
+    if host.startswith("*."):
+        return f"any subdomain of {host[2:]}"
+    return f"any host matching {host}"
+
+
+class OriginLocal(Rule):
+    """A production environment that trusts local hosts trusts whatever runs on them."""
+
+    id = "DS103"
+    name = "origin-local"
+    area = "allowed_origins"
+    production = Severity.ERROR
+    other = None
+    summary = (
+        "host is localhost, `*.localhost`, a loopback/private/link-local IP, `0.0.0.0`, or ends "
+        "in `.local`, `.test`, `.internal`, `.lan`"
+    )
+    remediation = (
+        "Remove local origins from the production stage's `allowed_origins`; keep them in a "
+        "development stage on the sandbox environment."
+    )
+    doc_url = links.SECURITY_SETTINGS
+
+    def check(self, ctx: RuleContext) -> Iterator[Hit]:
+        for index, origin in _origins(ctx):
+            if is_local_host(origin_host(origin)):
+                yield Hit(
+                    path=f"allowed_origins[{index}]",
+                    message=f"{origin} is a local address: it lets any page served from a "
+                    "developer's machine or a private network use the production environment id",
+                    value=origin,
+                )
+
+
+class OriginPlainHttp(Rule):
+    """Plain http lets anyone on the network read or rewrite the page that holds the session."""
+
+    id = "DS104"
+    name = "origin-plain-http"
+    area = "allowed_origins"
+    production = Severity.ERROR
+    other = Severity.WARNING
+    summary = "`http://` origin (non-prod: only when the host is not local)"
+    remediation = (
+        "Serve the app over https and write the origin as `https://` in `allowed_origins`; keep "
+        "`http://` only for local hosts in non-production stages."
+    )
+    doc_url = links.SECURITY_SETTINGS
+
+    def check(self, ctx: RuleContext) -> Iterator[Hit]:
+        for index, origin in _origins(ctx):
+            if origin_scheme(origin) != "http":
+                continue
+            # Local development servers rarely have certificates; outside production that is
+            # expected, and DS103 already keeps local hosts out of production.
+            if not ctx.stage.production and is_local_host(origin_host(origin)):
+                continue
+            yield Hit(
+                path=f"allowed_origins[{index}]",
+                message=f"{origin} is plain http: anyone on the network path can read or alter "
+                "the page and take over the session Dynamic starts in it",
+                value=origin,
+            )
