@@ -31,20 +31,16 @@ class StageEnvironmentMismatch(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Hit]:
         kind = ctx.live.environment_name if ctx.live is not None else None
-        stage = ctx.stage
+        stage, environment = ctx.stage, ctx.stage.environment_id
         if kind == "sandbox" and stage.production:
-            why = ("is a production stage, but environment {id} is Dynamic's sandbox "
+            why = (f"is a production stage, but environment {environment} is Dynamic's sandbox "
                    "environment: the production policy guards no real users")
         elif kind == "live" and not stage.production:
-            why = ("is not a production stage, but environment {id} is Dynamic's live "
+            why = (f"is not a production stage, but environment {environment} is Dynamic's live "
                    "environment: real users get the relaxed non-production rules")
         else:
             return
-        yield Hit(
-            path="environment_id",
-            message=f"stage {stage.name!r} " + why.format(id=stage.environment_id),
-            value=stage.environment_id,
-        )
+        yield Hit(path="environment_id", message=f"stage {stage.name!r} {why}", value=environment)
 
 
 class AppFactsMismatch(Rule):
