@@ -68,8 +68,10 @@ class SecurityPolicy:
             return self.stages[name]
         except KeyError:
             where = self.file or "the policy"
+            suggestion = did_you_mean(name, self.stages)
             raise InputError(
-                f"{where} has no stage {name!r}{did_you_mean(name, self.stages)}",
+                f"{where} has no stage {name!r}{suggestion}"
+                + ("" if suggestion.endswith("?") else "."),
                 hint="Use one of the stage names under `stages:`.",
             ) from None
 
@@ -94,7 +96,7 @@ def _problems_from(error: ValidationError, source: SourceDocument) -> list[Probl
     for detail in error.errors(include_url=False):
         path = _data_path(detail["loc"], source.data)
         at = (detail.get("ctx") or {}).get("at")
-        if at:
+        if at is not None:
             path = (*path, at)
         problems.append(Problem(source.file, source.line_of(path), _message(detail, path)))
     return _dedupe(problems)
@@ -143,9 +145,11 @@ def _message(detail: ErrorDetails, path: tuple[str | int, ...]) -> str:
         match = closest(str(detail["input"]), choices)
         advice = f"did you mean {match!r}?" if match else f"use {expected}"
         return f"{where}: {detail['input']!r} is not allowed; {advice}"
-    if kind in ("value_error", "origin", "overlap", "assertion_error"):
+    if kind in ("value_error", "origin", "overlap", "duplicate", "assertion_error"):
         message = detail["msg"].removeprefix("Value error, ")
         return f"{where}: {message}"
+    if kind == "string_pattern_mismatch" and detail["loc"][-1:] == ("[key]",):
+        return f"{where}: {detail['input']!r} is not a valid stage name: {_STAGE_NAME_HINT}"
     if kind == "string_pattern_mismatch":
         return f"{where}: {detail['input']!r} {_PATTERN_HINTS.get(str(key), 'has the wrong form')}"
     if kind == "too_short":
@@ -163,6 +167,9 @@ def _message(detail: ErrorDetails, path: tuple[str | int, ...]) -> str:
     return f"{where}: {detail['msg']}"
 
 
+_STAGE_NAME_HINT = (
+    "use up to 63 letters, digits, '.', '_' or '-', starting with a letter or digit"
+)
 _PATTERN_HINTS = {
     "environment_id": "is not a lower-case uuid (copy the id from Dynamic's dashboard)",
     "name": "is not a valid token name: 1-40 of a-z, 0-9 and '-'",
@@ -178,6 +185,8 @@ def _kind_of(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return repr(value)
 
 

@@ -79,9 +79,12 @@ def _normalized_origin(value: Any) -> str:
 
 def _no_duplicates(values: list[Any]) -> list[Any]:
     seen: set[Any] = set()
-    for value in values:
+    for index, value in enumerate(values):
         if value in seen:
-            raise ValueError(f"{value} is listed twice")
+            # `at` points the error at the second occurrence (the loader reads it)
+            raise PydanticCustomError(
+                "duplicate", "{value} is listed twice", {"value": str(value), "at": index}
+            )
         seen.add(value)
     return values
 

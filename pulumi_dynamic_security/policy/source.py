@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from pulumi_dynamic_security.errors import PolicyFileError, Problem
@@ -70,9 +71,24 @@ def read_source(path: Path) -> SourceDocument:
     return parse_source(text, name)
 
 
+class _Constructor(RoundTripConstructor):
+    """Round-trip construction, except that an impossible date (`2027-02-30`) stays text, so
+    that validation reports it with its line instead of the parser failing without one."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 def parse_source(text: str, name: str) -> SourceDocument:
     """Parse YAML or JSON `text` (named `name` in messages)."""
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     try:
         root = yaml.load(text)
     except MarkedYAMLError as exc:
@@ -85,7 +101,10 @@ def parse_source(text: str, name: str) -> SourceDocument:
     if root is None:
         raise _problem(name, 1, "is empty; a policy starts with `version: 1` and `stages:`")
     lines: dict[PathKey, int] = {(): 1}
-    data = _plain(root, (), lines)
+    try:
+        data = _plain(root, (), lines)
+    except _NodeProblem as exc:
+        raise _problem(name, exc.line, exc.message) from None
     if not isinstance(data, dict):
         raise _problem(name, 1, "must be a mapping with `version` and `stages` at the top level")
     return SourceDocument(file=name, data=data, lines=lines)
@@ -96,9 +115,9 @@ def _plain(node: Any, path: PathKey, lines: dict[PathKey, int]) -> Any:
     if isinstance(node, CommentedMap):
         result: dict[str, Any] = {}
         for key, value in node.items():
-            name = key if isinstance(key, str) else str(key)
+            name = _text(str(key), lines.get(path, 1))
             child = (*path, name)
-            lines[child] = node.lc.key(key)[0] + 1
+            lines[child] = _key_line(node, key, lines.get(path, 1))
             result[name] = _plain(value, child, lines)
         return result
     if isinstance(node, CommentedSeq):
@@ -108,11 +127,17 @@ def _plain(node: Any, path: PathKey, lines: dict[PathKey, int]) -> Any:
             lines[child] = node.lc.item(index)[0] + 1
             items.append(_plain(value, child, lines))
         return items
+    if isinstance(node, TaggedScalar):
+        raise _NodeProblem(
+            f"uses the YAML tag {node.tag}, which a policy does not need; remove the tag",
+            lines.get(path, 1),
+        )
     if isinstance(node, dt.datetime):
         # YAML timestamps: a bare date stays a date; anything else is kept as written.
         return node.date() if node.time() == dt.time() and node.tzinfo is None else node
     if isinstance(node, str):
-        return str(node)  # ruamel's scalar string subclasses carry formatting we do not need
+        # str(): ruamel's scalar string subclasses carry formatting we do not need
+        return _text(str(node), lines.get(path, 1))
     if isinstance(node, bool) or node is None:
         return node
     if isinstance(node, int):
@@ -120,6 +145,42 @@ def _plain(node: Any, path: PathKey, lines: dict[PathKey, int]) -> Any:
     if isinstance(node, float):
         return float(node)
     return node
+
+
+class _NodeProblem(Exception):
+    """Something wrong with one value of the document, found while converting it."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.message, self.line = message, line
+
+
+def _text(value: str, line: int) -> str:
+    """`value` with UTF-16 surrogate pairs joined: the YAML parser reads JSON's escaped pair
+    for one character (`"\\ud83d\\ude00"`) as two lone surrogates."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in value):
+        return value
+    try:
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        raise _NodeProblem(
+            "contains a \\u escape that is half of a character (a lone surrogate); write the "
+            "character itself or its complete escape pair",
+            line,
+        ) from None
+
+
+def _key_line(node: CommentedMap, key: Any, fallback: int) -> int:
+    """The line where `key` is written: in `node` itself or, for a key brought in by a YAML
+    merge (`<<: *base`), in the mapping it came from; else `fallback` (the mapping's line)."""
+    own = node.lc.data
+    if own is not None and key in own:
+        return int(own[key][0]) + 1
+    for merged in getattr(node, "merge", None) or ():
+        source = merged[1] if isinstance(merged, tuple) else merged
+        if isinstance(source, CommentedMap) and key in source:
+            return _key_line(source, key, fallback)
+    return fallback
 
 
 def _problem(
