@@ -1,0 +1,140 @@
+"""`dynsec validate POLICY [--stage S]... [--format text|json|sarif] [--output FILE]`.
+
+Loads the policy (any problem in it is a `PolicyFileError`: exit 3, nothing on stdout), runs
+the offline rules on the selected stages (every stage unless `--stage` names some), prints the
+report, and exits 1 when a selected stage is blocked by an unwaived error, else 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from pulumi_dynamic_security.cli.options import debug_option, format_option, policy_argument
+from pulumi_dynamic_security.errors import InputError
+from pulumi_dynamic_security.exit_codes import ExitCode
+from pulumi_dynamic_security.policy.loader import SecurityPolicy
+from pulumi_dynamic_security.rules.engine import StageReport, evaluate
+
+FORMATS = ("text", "json", "sarif")
+
+
+@click.command(name="validate")
+@policy_argument
+@click.option(
+    "--stage",
+    "stages",
+    multiple=True,
+    metavar="S",
+    help="Check only this stage (repeat for several). Default: every stage.",
+)
+@format_option(*FORMATS)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Write the report to FILE (replaced atomically) instead of stdout.",
+)
+@debug_option
+def command(policy: Path, stages: tuple[str, ...], output_format: str, output: Path | None) -> int:
+    """Check the declared policy against the security rules, per stage.
+
+    Exit 0 when no selected stage is blocked, 1 when one is (an unwaived error), 3 when the
+    policy file or the arguments are invalid.
+    """
+    loaded = SecurityPolicy.load(policy)
+    reports = [evaluate(stage) for stage in loaded.select(stages)]
+    color = output is None and output_format == "text" and stdout_wants_color()
+    text = render(reports, output_format, color=color)
+    if output is None:
+        click.echo(text, nl=False, color=color)
+    else:
+        write_atomically(output, text)
+        click.echo(_written_note(reports, output_format, output), err=True)
+    return ExitCode.BLOCKED if any(report.blocked for report in reports) else ExitCode.OK
+
+
+def render(reports: list[StageReport], output_format: str, *, color: bool = False) -> str:
+    """The report in `output_format` (one of FORMATS)."""
+    if output_format == "json":
+        from pulumi_dynamic_security.cli.render import json as json_render
+
+        return json_render.render_validation(reports)
+    if output_format == "sarif":
+        from pulumi_dynamic_security.cli.render import sarif
+        from pulumi_dynamic_security.rules.catalog import RULES
+
+        return sarif.render_validation(reports, RULES)
+    from pulumi_dynamic_security.cli.render import text
+
+    return text.render_validation(reports, color=color)
+
+
+def stdout_wants_color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set or TERM is `dumb`."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    stream = sys.stdout
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:  # a closed stream
+        return False
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same directory and a rename, so
+    that `path` never holds half a report. InputError (exit 3) when it cannot be written."""
+    directory = path.parent if str(path.parent) else Path()
+    mode = _mode_for(path)
+    temporary: str | None = None
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                             dir=directory)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+        temporary = None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InputError(
+            f"cannot write the report to {path} ({reason})",
+            hint="Check that the directory exists and is writable, or choose another --output.",
+        ) from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _mode_for(path: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual ones (0666 - umask)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        pass
+    if sys.platform == "win32":  # pragma: no cover
+        return 0o666
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _written_note(reports: list[StageReport], output_format: str, output: Path) -> str:
+    blocked = [report.stage.name for report in reports if report.blocked]
+    verdict = (
+        f"blocked: {', '.join(blocked)}" if blocked else "no stage blocked"
+    )
+    count = len(reports)
+    return (
+        f"Wrote the {output_format} report on {count} stage{'s' if count != 1 else ''} "
+        f"to {output} ({verdict})."
+    )
