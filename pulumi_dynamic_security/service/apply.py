@@ -180,7 +180,12 @@ def _apply_tokens(
             plan.environment_id, build_note(entry.name, clock.utc_now()), list(entry.scopes)
         )
         assert on_token_issued is not None  # checked before any write
-        on_token_issued(entry.name, created)  # delivered before anything else happens
+        try:
+            on_token_issued(entry.name, created)  # delivered before anything else happens
+        except Exception:
+            # A token nobody received is a live credential nobody controls: revoke it.
+            client.delete_token(plan.environment_id, created.id, missing_ok=True)
+            raise
         result.issued.append((entry.name, created.id))
         result.done.append(change)
         result.writes += 1

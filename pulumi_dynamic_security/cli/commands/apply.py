@@ -1,0 +1,92 @@
+"""`dynsec apply POLICY --stage S [--yes] [--secrets-out FILE] [--plan PLAN.json]`:
+validate, plan, confirm, write, read back and verify."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pulumi_dynamic_security.cli.options import ApiOptions, api_options, policy_argument
+from pulumi_dynamic_security.cli.output import stdout_wants_color
+from pulumi_dynamic_security.errors import InputError
+from pulumi_dynamic_security.exit_codes import ExitCode
+
+
+@click.command(name="apply")
+@policy_argument
+@click.option("--stage", required=True, metavar="S", help="The stage to apply.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed without a TTY).")
+@click.option("--secrets-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="FILE",
+              help="Write newly issued API tokens here (JSON, mode 0600). Required when a "
+              "rotation is due; the raw token is never printed.")
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, metavar="PLAN.json",
+              help="Carry out exactly this saved plan (from `dynsec plan --out`), refusing if "
+              "the environment changed since it was written.")
+@api_options
+def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
+            plan_file: Path | None, api: ApiOptions) -> int:
+    """Write the policy to one stage's environment, then read back and verify it.
+
+    Exit 0 when done (or nothing to do), 1 when an unwaived error blocks the stage (nothing
+    written), 2 when something was deliberately left undone (the token this run authenticates
+    with is never revoked), 3 on invalid input, 4 on an API failure, 5 when the environment
+    changed since the plan (nothing written).
+    """
+    from pulumi_dynamic_security.cli.render.plans import render_plan
+    from pulumi_dynamic_security.cli.secrets_file import SecretsFile, check_writable
+    from pulumi_dynamic_security.errors import PolicyBlockedError
+    from pulumi_dynamic_security.policy.loader import SecurityPolicy
+    from pulumi_dynamic_security.service.apply import apply_plan
+    from pulumi_dynamic_security.service.connection import Connection
+    from pulumi_dynamic_security.service.plan import plan_stage
+    from pulumi_dynamic_security.service.plan_file import load_plan_file
+
+    effective = SecurityPolicy.load(policy).stage(stage)
+    if not yes and not sys.stdin.isatty():
+        raise InputError("apply needs a confirmation and there is no terminal to ask on.",
+                         hint="Pass --yes to apply without asking.")
+    connection = Connection(api.api_url, api.token_file, api.max_requests_per_minute)
+    token = connection.token(effective.token_env)
+    with connection.client(token) as client:
+        plan = (load_plan_file(plan_file, effective) if plan_file is not None
+                else plan_stage(client, effective, auth_token_checksum=token.checksum))
+        color = stdout_wants_color()
+        click.echo(render_plan(plan, "text", color=color), nl=False, color=color)
+        if plan.blocked:
+            raise PolicyBlockedError(
+                f"Stage {stage!r} is blocked by policy; nothing was written.",
+                hint="Fix the findings marked error, or waive them with a reason and an expiry.",
+            )
+        if not plan.changes:
+            click.echo(f"Nothing to apply: stage {stage!r} matches the policy.")
+            return ExitCode.OK
+        rotations = [c for c in plan.changes if c.action == "rotate"]
+        if rotations and secrets_out is None:
+            raise InputError(
+                f"{len(rotations)} API token rotation(s) are due, and a new token is shown "
+                "only once; nothing was written.",
+                hint="Pass --secrets-out FILE to receive the new token(s) (mode 0600).",
+            )
+        if secrets_out is not None and rotations:
+            check_writable(secrets_out)
+        if not yes:
+            click.confirm(f"Apply {len(plan.changes)} change(s) to stage {stage!r} "
+                          f"(environment {effective.environment_id})?", abort=True, err=True)
+        result = apply_plan(
+            client, plan, auth_token_checksum=token.checksum,
+            on_token_issued=SecretsFile(secrets_out) if secrets_out is not None else None,
+            progress=lambda message: click.echo(f"  {message}", err=True),
+        )
+    for skipped in result.skipped:
+        click.echo(f"Left undone: {skipped.reason}.", err=True)
+    if result.issued:
+        names = ", ".join(name for name, _ in result.issued)
+        click.echo(f"New API token(s) for {names} written to {secrets_out} (mode 0600).")
+    done = len(result.done)
+    click.echo(f"Applied {done} change(s) to stage {stage!r} with {result.writes} write(s); "
+               "read back and verified.")
+    return ExitCode.PENDING if result.skipped else ExitCode.OK

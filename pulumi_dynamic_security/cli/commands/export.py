@@ -1,0 +1,41 @@
+"""`dynsec export --environment-id ID [--stage NAME]`: live settings as a policy file."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from pulumi_dynamic_security.cli.options import ApiOptions, api_options
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _environment_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not _UUID.fullmatch(value):
+        raise click.BadParameter(f"{value!r} is not a lower-case uuid (copy it from Dynamic's "
+                                 "dashboard, e.g. 3f0c1b9e-...)")
+    return value
+
+
+@click.command(name="export")
+@click.option("--environment-id", required=True, metavar="ID", callback=_environment_id,
+              help="The Dynamic environment to export.")
+@click.option("--stage", metavar="NAME", default=None,
+              help="Stage name to write (default: production for a live environment, dev for "
+              "a sandbox).")
+@api_options
+def command(environment_id: str, stage: str | None, api: ApiOptions) -> int:
+    """Write an environment's live security settings as a policy file on stdout.
+
+    Planning the exported file shows no changes. API tokens are not exported (their raw
+    values cannot be read back); values the policy cannot express are explained in comments.
+    Credentials: DYNAMIC_API_TOKEN or --token-file.
+    """
+    from pulumi_dynamic_security.service.connection import Connection
+    from pulumi_dynamic_security.service.export import export_policy
+
+    connection = Connection(api.api_url, api.token_file, api.max_requests_per_minute)
+    with connection.client(connection.token()) as client:
+        click.echo(export_policy(client, environment_id, stage), nl=False)
+    return 0

@@ -1,0 +1,55 @@
+"""`dynsec plan POLICY --stage S [--format text|json|markdown] [--detailed-exitcode]
+[--out PLAN.json]`: read the live settings, show what `apply` would change and the findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pulumi_dynamic_security.cli.options import (
+    ApiOptions,
+    api_options,
+    format_option,
+    policy_argument,
+)
+from pulumi_dynamic_security.cli.output import stdout_wants_color, write_atomically
+from pulumi_dynamic_security.exit_codes import ExitCode, combine
+
+
+@click.command(name="plan")
+@policy_argument
+@click.option("--stage", required=True, metavar="S", help="The stage to plan.")
+@format_option("text", "json", "markdown")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when changes are pending (0 when there are none).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="PLAN.json",
+              help="Also save the plan as JSON, for `dynsec apply --plan` to carry out exactly.")
+@api_options
+def command(policy: Path, stage: str, output_format: str, detailed_exitcode: bool,
+            out: Path | None, api: ApiOptions) -> int:
+    """Show what `apply` would change in one stage, and the findings on the effective settings.
+
+    Exit 0 when nothing is pending, 1 when an unwaived error blocks the stage, 2 with
+    --detailed-exitcode when changes are pending, 3 on invalid input, 4 on an API failure.
+    """
+    from pulumi_dynamic_security.cli.render.plans import render_plan
+    from pulumi_dynamic_security.policy.loader import SecurityPolicy
+    from pulumi_dynamic_security.service.connection import Connection
+    from pulumi_dynamic_security.service.plan import plan_stage
+    from pulumi_dynamic_security.service.plan_file import render_plan_file
+
+    effective = SecurityPolicy.load(policy).stage(stage)
+    connection = Connection(api.api_url, api.token_file, api.max_requests_per_minute)
+    token = connection.token(effective.token_env)
+    with connection.client(token) as client:
+        result = plan_stage(client, effective, auth_token_checksum=token.checksum)
+    if out is not None:
+        write_atomically(out, render_plan_file(result), what="the plan")
+    color = output_format == "text" and stdout_wants_color()
+    click.echo(render_plan(result, output_format, color=color), nl=False, color=color)
+    return combine(
+        ExitCode.BLOCKED if result.blocked else ExitCode.OK,
+        ExitCode.PENDING if detailed_exitcode and result.changes else ExitCode.OK,
+    )

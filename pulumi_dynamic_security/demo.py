@@ -1,0 +1,121 @@
+"""`dynsec demo`: the whole story on an embedded emulator, no account needed (SPEC §8).
+
+An emulator seeded with `demo` runs inside this process; the walk-through then runs the real
+`dynsec` commands against it, exactly as a user would type them, and prints each one before
+its output: validate the example policy, plan production, apply every stage, drift (clean),
+a simulated dashboard edit that adds a wildcard origin to production, and drift again, which
+catches it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from pulumi_dynamic_security.exit_codes import ExitCode
+
+POLICY_NAME = "dynamic-security.yaml"
+PRODUCTION_ENVIRONMENT = "0c000000-0000-4000-8000-000000000002"
+DASHBOARD_EDIT = "https://*.vercel.app"
+_EXIT_MEANING = {
+    0: "ok, nothing pending", 1: "blocked by policy", 2: "changes or drift pending",
+    3: "invalid input", 4: "API failure", 5: "environment changed since the plan",
+}
+
+
+def packaged_policy() -> str:
+    """The example policy shipped with the package (the same file as
+    examples/dynamic-security.yaml, on the demo seed's environment ids)."""
+    data = resources.files("pulumi_dynamic_security") / "data" / POLICY_NAME
+    return data.read_text(encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+def run_demo(echo: Callable[[str], None] = click.echo) -> int:
+    """Run the walk-through; 0 when every step did what the story expects."""
+    from pulumi_dynamic_security.cli.main import run
+    from pulumi_dynamic_security.emulator.server import running_emulator
+
+    started = time.monotonic()
+    expectations: list[tuple[str, int, int]] = []
+
+    def step(title: str, argv: list[str], expected: int) -> None:
+        echo("")
+        echo(click.style(f"== {title}", bold=True))
+        echo(f"$ dynsec {' '.join(argv)}")
+        code = run(argv)
+        echo(f"(exit code {code}: {_EXIT_MEANING.get(code, 'unexpected')})")
+        expectations.append((title, code, expected))
+
+    workdir = Path(tempfile.mkdtemp(prefix="dynsec-demo-"))
+    try:
+        (workdir / POLICY_NAME).write_text(packaged_policy(), encoding="utf-8")
+        with running_emulator(seed="demo") as emulator, _working_directory(workdir), \
+                _environment(DYNAMIC_API_URL=emulator.base_url,
+                             DYNAMIC_API_TOKEN=emulator.token):
+            echo(f"A Dynamic API emulator is running at {emulator.base_url}, seeded with a "
+                 "sandbox and a live environment;")
+            echo("the live one starts insecure: a wildcard and a localhost origin, a 30-day "
+                 "JWT in localstorage, MFA off, and a 400-day-old API token nobody manages.")
+            step("Check the policy offline, per stage", ["validate", POLICY_NAME], 0)
+            step("Plan production: what would change, and which way it moves security",
+                 ["plan", POLICY_NAME, "--stage", "production"], 0)
+            for stage in ("dev", "staging", "production"):
+                step(f"Apply {stage} (new API tokens go to a 0600 file, never to the screen)",
+                     ["apply", POLICY_NAME, "--stage", stage, "--yes",
+                      "--secrets-out", f"new-tokens-{stage}.json"], 0)
+            step("Drift: every stage now matches the policy", ["drift", POLICY_NAME], 0)
+            echo("")
+            echo(click.style("== Someone adds a wildcard origin in the dashboard", bold=True))
+            _dashboard_edit(emulator.base_url, emulator.token)
+            echo(f"(production now also allows {DASHBOARD_EDIT})")
+            step("Drift again: the edit is caught (exit 2 fails the CI job)",
+                 ["drift", POLICY_NAME, "--format", "markdown"], 2)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    failed = [(title, code, want) for title, code, want in expectations if code != want]
+    echo("")
+    for title, code, want in failed:
+        echo(f"Unexpected: {title!r} exited {code}, expected {want}.")
+    echo(f"Demo finished in {time.monotonic() - started:.1f} s.")
+    return ExitCode.OK if not failed else ExitCode.API_FAILURE
+
+
+def _dashboard_edit(base_url: str, token: str) -> None:
+    from pulumi_dynamic_security.api.client import DynamicClient
+    from pulumi_dynamic_security.api.config import ClientConfig
+    from pulumi_dynamic_security.redaction import Secret
+
+    with DynamicClient(ClientConfig(token=Secret(token), base_url=base_url)) as client:
+        client.add_origin(PRODUCTION_ENVIRONMENT, DASHBOARD_EDIT)
