@@ -1,0 +1,100 @@
+"""`dynsec emulator`: serve the local Dynamic API emulator (SPEC §7) until interrupted.
+
+The server stack (starlette, uvicorn) is imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pulumi_dynamic_security.errors import InputError
+
+DEFAULT_TOKEN = "dyn_emulator"  # the emulator's documented admin token (a test fixture)
+SEED_NAMES = ("demo", "empty")
+
+
+@click.command("emulator")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8787, show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--state", "state_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Keep the state in this JSON file (written atomically after every change); "
+    "an existing file wins over --seed.",
+)
+@click.option(
+    "--seed", type=click.Choice(SEED_NAMES), default="demo", show_default=True,
+    help="Starting state when there is no state file.",
+)
+@click.option(
+    "--token", default=DEFAULT_TOKEN, show_default=True,
+    help="Admin token with every scope (a test fixture, not a credential).",
+)
+@click.option(
+    "--latency-ms", type=click.IntRange(min=0), default=0, show_default=True,
+    help="Delay every API request by this many milliseconds.",
+)
+@click.option(
+    "--error-rate", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
+    help="Answer this fraction of API requests with 503, without doing anything.",
+)
+@click.option(
+    "--rate-limit", type=click.IntRange(min=0), default=0, show_default=True,
+    help="Answer 429 beyond N requests in any rolling 60 seconds (0: no limit).",
+)
+def command(
+    *,
+    host: str,
+    port: int,
+    state_path: Path | None,
+    seed: str,
+    token: str,
+    latency_ms: int,
+    error_rate: float,
+    rate_limit: int,
+) -> None:
+    """Serve the local Dynamic API emulator under /api/v0 until interrupted.
+
+    Control routes (no auth) live under /_emulator: the request log, fault injection,
+    planting tokens, hostname status.
+    """
+    if not token.strip():
+        raise click.BadParameter("must not be empty", param_hint="--token")
+    from pulumi_dynamic_security.emulator import server
+    from pulumi_dynamic_security.emulator.state import StateFileError
+
+    origin = (
+        f"state from {state_path}"
+        if state_path is not None and state_path.exists()
+        else f"seed {seed}" + (f", saved to {state_path}" if state_path is not None else "")
+    )
+    # The default admin token is documented; a chosen one is not echoed back.
+    shown_token = token if token == DEFAULT_TOKEN else "the value of --token"
+
+    def announce(base_url: str) -> None:
+        click.echo(
+            f"Dynamic API emulator listening on {base_url} ({origin}; admin token: "
+            f"{shown_token}); control routes under {base_url.removesuffix('/api/v0')}"
+            "/_emulator. Press Ctrl-C to stop."
+        )
+
+    try:
+        server.serve(
+            host=host, port=port, seed=seed, token=token, state_path=state_path,
+            latency_ms=latency_ms, error_rate=error_rate, rate_limit=rate_limit,
+            announce=announce,
+        )
+    except StateFileError as exc:
+        raise InputError(
+            f"Cannot use the state file: {exc}.",
+            hint="Pass another --state path, or remove the file to start from --seed.",
+        ) from exc
+    except OSError as exc:
+        raise InputError(
+            f"Cannot listen on {host}:{port} ({exc.strerror or exc}).",
+            hint="Choose another --port (or --port 0 for a free one) or --host.",
+        ) from exc

@@ -1,0 +1,267 @@
+"""Running the emulator: in a background thread for tests and `dynsec demo`, or blocking
+for `dynsec emulator`.
+
+    with running_emulator(seed="demo") as emu:
+        httpx.get(f"{emu.base_url}/environments/...", headers={"Authorization": ...})
+        emu.set_faults(error_rate=0.2)
+        emu.requests()
+
+uvicorn serves a socket bound here first, so the port is known (and free) before the server
+starts, and a port in use is reported before anything runs. Logs never carry a token: the
+emulator logs no headers, uvicorn's access log is off, and a filter on uvicorn's loggers scrubs
+anything that looks like a Dynamic token or a bearer credential, plus the admin token.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+
+from pulumi_dynamic_security.emulator import seeds
+from pulumi_dynamic_security.emulator.app import API_PREFIX, CONTROL_PREFIX, create_app
+from pulumi_dynamic_security.emulator.context import DEFAULT_ADMIN_TOKEN
+from pulumi_dynamic_security.emulator.faults import FaultSettings
+from pulumi_dynamic_security.emulator.state import StateStore, iso
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
+START_TIMEOUT_SECONDS = 15.0
+_TOKENISH = re.compile(r"(?i)(bearer\s+)\S+|dyn_[A-Za-z0-9]+")
+_UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+class _ScrubTokens(logging.Filter):
+    """Removes bearer credentials, `dyn_…` tokens and the admin token from log records."""
+
+    def __init__(self, admin_token: str):
+        super().__init__()
+        self.admin_token = admin_token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = _TOKENISH.sub(lambda m: (m.group(1) or "") + "***", message)
+        if len(self.admin_token) >= 6:
+            scrubbed = scrubbed.replace(self.admin_token, "***")
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        return True
+
+
+def _install_log_scrubbing(admin_token: str) -> None:
+    for name in _UVICORN_LOGGERS:
+        logger = logging.getLogger(name)
+        for existing in [f for f in logger.filters if isinstance(f, _ScrubTokens)]:
+            logger.removeFilter(existing)
+        logger.addFilter(_ScrubTokens(admin_token))
+
+
+def build_app(
+    *,
+    seed: str = seeds.DEFAULT_SEED,
+    token: str = DEFAULT_ADMIN_TOKEN,
+    state_path: Path | None = None,
+    faults: FaultSettings | None = None,
+) -> Starlette:
+    """The app with its starting state: an existing state file wins over `seed`.
+
+    Raises ValueError for an unknown seed or an empty token, and
+    `state.StateFileError` for a state file that cannot be read.
+    """
+    if seed not in seeds.SEEDS:
+        raise ValueError(f"unknown seed {seed!r}; choose one of {', '.join(seeds.SEEDS)}")
+    if not token:
+        raise ValueError("the admin token must not be empty")
+    store = StateStore(state_path) if state_path is not None else None
+    state = store.load() if store is not None else None
+    if state is None:
+        state = seeds.build(seed)
+        if store is not None:
+            store.save(state)
+    return create_app(state, admin_token=token, store=store, faults=faults)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _config(app: Starlette) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,  # the request log is GET /_emulator/requests
+        lifespan="off",
+        server_header=False,
+        timeout_graceful_shutdown=2,
+    )
+
+
+@dataclass
+class EmulatorHandle:
+    """A running emulator: its URLs, its admin token, and helpers over its control routes."""
+
+    root_url: str
+    token: str
+    _client: httpx.Client = field(repr=False)
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:<port>/api/v0`, what a Dynamic client takes as its base URL."""
+        return self.root_url + API_PREFIX
+
+    def _control(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        response = self._client.request(method, CONTROL_PREFIX + path, json=body)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The request log, oldest first: `[{"method", "path", "status"}]`."""
+        result: list[dict[str, Any]] = self._control("GET", "/requests")
+        return result
+
+    def clear_requests(self) -> None:
+        self._control("DELETE", "/requests")
+
+    def set_faults(self, **faults: Any) -> dict[str, Any]:
+        """Change faults (see `faults`); returns the active settings."""
+        result: dict[str, Any] = self._control("POST", "/faults", faults)
+        return result
+
+    def reset(self, seed: str = seeds.DEFAULT_SEED) -> None:
+        """Fresh state from `seed`, empty request log, every fault off."""
+        self._control("POST", "/reset", {"seed": seed})
+
+    def state(self) -> dict[str, Any]:
+        """The whole state as JSON (token digests, never raw tokens)."""
+        result: dict[str, Any] = self._control("GET", "/state")
+        return result
+
+    def plant_token(
+        self,
+        environment_id: str,
+        note: str | None,
+        scopes: Sequence[str],
+        created_at: datetime | str | None = None,
+    ) -> dict[str, Any]:
+        """Plant a token created at `created_at`; returns `{"token": {..., "rawToken"}}`,
+        the create endpoint's answer."""
+        when = iso(created_at) if isinstance(created_at, datetime) else created_at
+        body = {"note": note, "scopes": list(scopes), "created_at": when}
+        result: dict[str, Any] = self._control(
+            "POST", f"/environments/{environment_id}/tokens", body
+        )
+        return result
+
+    def set_hostname_status(
+        self, environment_id: str, hostname_id: str, status: str
+    ) -> dict[str, Any]:
+        """Set a custom hostname's status (`active`, `pending`, `error`)."""
+        result: dict[str, Any] = self._control(
+            "POST",
+            f"/environments/{environment_id}/custom/hostnames/{hostname_id}",
+            {"status": status},
+        )
+        return result
+
+
+@contextmanager
+def running_emulator(
+    *,
+    seed: str = seeds.DEFAULT_SEED,
+    token: str = DEFAULT_ADMIN_TOKEN,
+    state_path: Path | None = None,
+    latency_ms: float = 0,
+    error_rate: float = 0.0,
+    rate_limit: int = 0,
+) -> Iterator[EmulatorHandle]:
+    """Serve the emulator on 127.0.0.1 (a free port) in a background thread.
+
+    Ready when it returns; stopped, and its thread joined, on exit.
+    """
+    faults = FaultSettings(latency_ms=latency_ms, error_rate=error_rate, rate_limit=rate_limit)
+    app = build_app(seed=seed, token=token, state_path=state_path, faults=faults)
+    _install_log_scrubbing(token)
+    sock = _bind(DEFAULT_HOST, 0)
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(_config(app))
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.run(sockets=[sock])
+        except BaseException as exc:  # reported to the caller, not lost in the thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name=f"dynamic-emulator-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not server.started:
+        if failure or not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(timeout=5)
+            sock.close()
+            raise RuntimeError("the emulator did not start") from (failure[0] if failure else None)
+        time.sleep(0.01)
+    root_url = f"http://{DEFAULT_HOST}:{port}"
+    client = httpx.Client(base_url=root_url, timeout=10.0)
+    try:
+        yield EmulatorHandle(root_url=root_url, token=token, _client=client)
+    finally:
+        client.close()
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def serve(
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    seed: str = seeds.DEFAULT_SEED,
+    token: str = DEFAULT_ADMIN_TOKEN,
+    state_path: Path | None = None,
+    latency_ms: float = 0,
+    error_rate: float = 0.0,
+    rate_limit: int = 0,
+    announce: Callable[[str], None] | None = None,
+) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM). `announce` receives the base URL once
+    the port is bound. Raises OSError when the address cannot be bound, and what
+    `build_app` raises."""
+    faults = FaultSettings(latency_ms=latency_ms, error_rate=error_rate, rate_limit=rate_limit)
+    app = build_app(seed=seed, token=token, state_path=state_path, faults=faults)
+    _install_log_scrubbing(token)
+    sock = _bind(host, port)
+    try:
+        bound_port = sock.getsockname()[1]
+        if announce is not None:
+            announce(f"http://{_url_host(host)}:{bound_port}{API_PREFIX}")
+        uvicorn.Server(_config(app)).run(sockets=[sock])
+    finally:
+        sock.close()
