@@ -13,7 +13,6 @@ so cases about waiver expiry stay true on any day.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
 import sys
@@ -22,13 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.cli.main import run
+from tests.policy.dated import fill_dates
 
 CORPUS = Path(__file__).parent / "malformed"
 _EXPECT = re.compile(r"^(\d+): (.+)$")
 _HEADER = re.compile(r"^# expect: (.+)$", re.MULTILINE)
-_TODAY = re.compile(r"\{\{today([+-]\d+)\}\}")
 
 
 @dataclass(frozen=True)
@@ -43,11 +41,7 @@ class Case:
 
     def materialize(self, directory: Path) -> Path:
         """The case's text with dates filled in, written under `directory`."""
-        today = clock.utc_today()
-        text = _TODAY.sub(
-            lambda match: (today + dt.timedelta(days=int(match.group(1)))).isoformat(),
-            self.path.read_text(encoding="utf-8"),
-        )
+        text = fill_dates(self.path.read_text(encoding="utf-8"))
         target = directory / self.name
         target.write_text(text, encoding="utf-8")
         return target
