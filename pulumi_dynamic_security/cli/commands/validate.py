@@ -7,16 +7,12 @@ report, and exits 1 when a selected stage is blocked by an unwaived error, else 
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from pulumi_dynamic_security.cli.options import debug_option, format_option, policy_argument
-from pulumi_dynamic_security.errors import InputError
+from pulumi_dynamic_security.cli.output import stdout_wants_color, write_atomically
 from pulumi_dynamic_security.exit_codes import ExitCode
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
@@ -74,58 +70,6 @@ def render(reports: list[StageReport], output_format: str, *, color: bool = Fals
     from pulumi_dynamic_security.cli.render import text
 
     return text.render_validation(reports, color=color)
-
-
-def stdout_wants_color() -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set or TERM is `dumb`."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    stream = sys.stdout
-    try:
-        return stream is not None and stream.isatty()
-    except ValueError:  # a closed stream
-        return False
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same directory and a rename, so
-    that `path` never holds half a report. InputError (exit 3) when it cannot be written."""
-    directory = path.parent if str(path.parent) else Path()
-    mode = _mode_for(path)
-    temporary: str | None = None
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=directory)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-        temporary = None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise InputError(
-            f"cannot write the report to {path} ({reason})",
-            hint="Check that the directory exists and is writable, or choose another --output.",
-        ) from None
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-
-
-def _mode_for(path: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual ones (0666 - umask)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        pass
-    if sys.platform == "win32":  # pragma: no cover
-        return 0o666
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _written_note(reports: list[StageReport], output_format: str, output: Path) -> str:
