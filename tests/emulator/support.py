@@ -1,0 +1,46 @@
+"""Ids of the demo seed and small helpers shared by the emulator tests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+
+from pulumi_dynamic_security.emulator import seeds
+from pulumi_dynamic_security.emulator.server import EmulatorHandle
+
+ORG = seeds.ORGANIZATION_ID
+PROJECT = seeds.PROJECT_ID
+SECOND_PROJECT = seeds.SECOND_PROJECT_ID
+SANDBOX = seeds.SANDBOX_ID
+LIVE = seeds.LIVE_ID
+SECOND_SANDBOX = seeds.SECOND_SANDBOX_ID
+SECOND_LIVE = seeds.SECOND_LIVE_ID
+UNKNOWN = "0c000000-0000-4000-8000-0000000000ff"
+
+ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+READ_SCOPES = ["environment.settings.read", "environment.apiTokens.read"]
+
+
+@contextmanager
+def client(emulator: EmulatorHandle, token: str | None = "admin") -> Iterator[httpx.Client]:
+    """An httpx client on /api/v0: the admin token by default, `None` for no header."""
+    headers = {}
+    if token is not None:
+        value = emulator.token if token == "admin" else token
+        headers["Authorization"] = f"Bearer {value}"
+    with httpx.Client(base_url=emulator.base_url, headers=headers, timeout=10.0) as http:
+        yield http
+
+
+def issue(emulator: EmulatorHandle, environment_id: str, scopes: list[str]) -> str:
+    """A raw token for `environment_id` with `scopes`, issued through the API."""
+    with client(emulator) as api:
+        response = api.post(
+            f"/environments/{environment_id}/tokens", json={"note": "test", "scopes": scopes}
+        )
+    assert response.status_code == 201, response.text
+    raw: str = response.json()["token"]["rawToken"]
+    return raw
