@@ -99,3 +99,18 @@ def test_the_example_uses_the_demo_seed_environments(
     assert not policy.stages["dev"].production
     assert not policy.stages["staging"].production
 
+
+
+def test_the_readme_policy_example_is_a_valid_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    yaml_blocks = [body for lang, body in _fenced_blocks() if lang == "yaml"]
+    policy = next(body for body in yaml_blocks if body.lstrip("# \n").startswith("yaml-language")
+                  and "stages:" in body)
+    (tmp_path / "dynamic-security.yaml").write_text(policy + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    code = run(["validate", "dynamic-security.yaml"])
+
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
