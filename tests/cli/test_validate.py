@@ -446,6 +446,44 @@ def test_output_replaces_an_existing_file_and_keeps_its_mode(
         assert report.stat().st_mode & 0o777 == 0o640
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_output_to_a_named_pipe_writes_through_it(workdir: Path, capsys: Capture) -> None:
+    import stat
+    import threading
+
+    write_policy(workdir, CLEAN)
+    pipe = workdir / "report.pipe"
+    os.mkfifo(pipe)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text("utf-8")))
+    reader.start()
+
+    result = dynsec(capsys, "validate", "dynamic-security.yaml", "--format", "json",
+                    "--output", str(pipe))
+    reader.join(timeout=30)
+
+    assert result.code == 0
+    assert stat.S_ISFIFO(pipe.stat().st_mode), "the pipe was replaced by a regular file"
+    assert received and received[0].startswith('{\n  "version": 1,')
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links need privileges elsewhere")
+def test_output_through_a_symlink_keeps_the_link(workdir: Path, capsys: Capture) -> None:
+    write_policy(workdir, CLEAN)
+    (workdir / "reports").mkdir()
+    real = workdir / "reports" / "dynsec.sarif"
+    real.write_text("old\n")
+    link = workdir / "dynsec.sarif"
+    link.symlink_to(real)
+
+    result = dynsec(capsys, "validate", "dynamic-security.yaml", "--format", "sarif",
+                    "--output", "dynsec.sarif")
+
+    assert result.code == 0
+    assert link.is_symlink()
+    assert '"version": "2.1.0"' in real.read_text(encoding="utf-8")
+
+
 def test_output_into_a_missing_directory_exits_3(workdir: Path, capsys: Capture) -> None:
     write_policy(workdir, CLEAN)
 

@@ -13,6 +13,7 @@ import click
 
 from pulumi_dynamic_security.cli.options import debug_option, format_option, policy_argument
 from pulumi_dynamic_security.cli.output import stdout_wants_color, write_atomically
+from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.exit_codes import ExitCode
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
@@ -51,7 +52,7 @@ def command(policy: Path, stages: tuple[str, ...], output_format: str, output: P
     if output is None:
         click.echo(text, nl=False, color=color)
     else:
-        write_atomically(output, text)
+        write_report(output, text)
         click.echo(_written_note(reports, output_format, output), err=True)
     return ExitCode.BLOCKED if any(report.blocked for report in reports) else ExitCode.OK
 
@@ -70,6 +71,29 @@ def render(reports: list[StageReport], output_format: str, *, color: bool = Fals
     from pulumi_dynamic_security.cli.render import text
 
     return text.render_validation(reports, color=color)
+
+
+def write_report(path: Path, text: str) -> None:
+    """Write the report to `path`: a regular file (or a new one) is replaced atomically; a
+    symbolic link is followed, so the link stays a link; a special file (`/dev/stdout`,
+    `/dev/null`, a named pipe) is written in place, since renaming a file over it would
+    replace the device itself."""
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        special = target.exists() and not target.is_file()
+    except OSError:
+        special = False
+    if not special:
+        write_atomically(target, text)
+        return
+    try:
+        with open(target, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the report to {path} ({exc.strerror or exc})",
+            hint="Choose another --output.",
+        ) from None
 
 
 def _written_note(reports: list[StageReport], output_format: str, output: Path) -> str:
