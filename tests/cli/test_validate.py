@@ -467,6 +467,19 @@ def test_output_to_a_named_pipe_writes_through_it(workdir: Path, capsys: Capture
     assert received and received[0].startswith('{\n  "version": 1,')
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="needs /dev/stdout")
+def test_output_to_dev_stdout(tmp_path: Path) -> None:
+    write_policy(tmp_path, CLEAN)
+    result = subprocess.run(
+        [sys.executable, "-m", "pulumi_dynamic_security.cli.main", "validate",
+         "dynamic-security.yaml", "--format", "json", "--output", "/dev/stdout"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith('{\n  "version": 1,')
+
+
 @pytest.mark.skipif(os.name != "posix", reason="symbolic links need privileges elsewhere")
 def test_output_through_a_symlink_keeps_the_link(workdir: Path, capsys: Capture) -> None:
     write_policy(workdir, CLEAN)

@@ -78,16 +78,15 @@ def write_report(path: Path, text: str) -> None:
     symbolic link is followed, so the link stays a link; a special file (`/dev/stdout`,
     `/dev/null`, a named pipe) is written in place, since renaming a file over it would
     replace the device itself."""
-    target = path.resolve() if path.is_symlink() else path
     try:
-        special = target.exists() and not target.is_file()
+        special = path.exists() and not path.is_file()  # both follow symbolic links
     except OSError:
         special = False
     if not special:
-        write_atomically(target, text)
+        write_atomically(path.resolve() if path.is_symlink() else path, text)
         return
     try:
-        with open(target, "w", encoding="utf-8", newline="") as stream:
+        with open(path, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
     except OSError as exc:
         raise InputError(
