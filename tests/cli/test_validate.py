@@ -522,6 +522,18 @@ def test_a_policy_error_leaves_an_existing_output_untouched(
     assert (workdir / "report.json").read_text() == "previous report\n"
 
 
+def test_output_never_replaces_the_policy_file(workdir: Path, capsys: Capture) -> None:
+    policy = write_policy(workdir, CLEAN)
+    before = policy.read_text(encoding="utf-8")
+
+    result = dynsec(capsys, "validate", "dynamic-security.yaml", "--format", "json",
+                    "--output", "./dynamic-security.yaml")
+
+    assert result.code == 3
+    assert "is the policy file itself" in result.err
+    assert policy.read_text(encoding="utf-8") == before
+
+
 def test_debug_is_accepted(workdir: Path, capsys: Capture) -> None:
     write_policy(workdir, CLEAN)
 

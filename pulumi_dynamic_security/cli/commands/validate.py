@@ -7,6 +7,7 @@ report, and exits 1 when a selected stage is blocked by an unwaived error, else 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -45,6 +46,11 @@ def command(policy: Path, stages: tuple[str, ...], output_format: str, output: P
     Exit 0 when no selected stage is blocked, 1 when one is (an unwaived error), 3 when the
     policy file or the arguments are invalid.
     """
+    if output is not None and _same_file(output, policy):
+        raise InputError(
+            f"--output {output} is the policy file itself; the report would replace it",
+            hint="Write the report to another file.",
+        )
     loaded = SecurityPolicy.load(policy)
     reports = [evaluate(stage) for stage in loaded.select(stages)]
     color = output is None and output_format == "text" and stdout_wants_color()
@@ -93,6 +99,13 @@ def write_report(path: Path, text: str) -> None:
             f"cannot write the report to {path} ({exc.strerror or exc})",
             hint="Choose another --output.",
         ) from None
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.exists() and second.exists() and os.path.samefile(first, second)
+    except OSError:
+        return False
 
 
 def _written_note(reports: list[StageReport], output_format: str, output: Path) -> str:
