@@ -22,11 +22,40 @@ def stdout_wants_color() -> bool:
         return False
 
 
+def is_special(path: Path) -> bool:
+    """True for an existing path that is not a regular file (a device, a pipe, /dev/stdout),
+    following symbolic links."""
+    try:
+        return path.exists() and not path.is_file()
+    except OSError:
+        return False
+
+
+def write_output(path: Path, text: str, *, what: str = "the report") -> None:
+    """Write a report or a plan to `path`: a regular (or new) file is replaced atomically, a
+    symbolic link is followed so the link stays a link, and a special file (`/dev/stdout`,
+    `/dev/null`, a named pipe) is written in place, since renaming a file over it would
+    replace the device itself."""
+    if not is_special(path):
+        write_atomically(path.resolve() if path.is_symlink() else path, text, what=what)
+        return
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+    except OSError as exc:
+        raise InputError(f"cannot write {what} to {path} ({exc.strerror or exc})",
+                         hint="Choose another path.") from None
+
+
 def write_atomically(path: Path, text: str, *, what: str = "the report",
                      mode: int | None = None) -> None:
-    """Write `text` to `path` through a temporary file in the same directory and a rename, so
-    that `path` never holds half a file. `mode` forces permissions (e.g. 0o600 for secrets;
-    the temporary file has them from its creation). InputError (exit 3) when it fails."""
+    """Write `text` to the regular file `path` through a temporary file in the same directory
+    and a rename, so that `path` never holds half a file. `mode` forces permissions (e.g.
+    0o600 for secrets; the temporary file has them from its creation). InputError (exit 3)
+    when it fails, or when `path` is a special file, which a rename would replace."""
+    if is_special(path):
+        raise InputError(f"{path} is not a regular file; {what} needs one.",
+                         hint="Name a regular file.")
     directory = path.parent if str(path.parent) else Path()
     final_mode = mode if mode is not None else _mode_for(path)
     temporary: str | None = None

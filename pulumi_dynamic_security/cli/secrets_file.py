@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_dynamic_security.api.models import CreatedToken
-from pulumi_dynamic_security.cli.output import write_atomically
+from pulumi_dynamic_security.cli.output import is_special, write_atomically
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.mapping.api_tokens import timestamp
 
@@ -24,8 +24,9 @@ SECRETS_MODE = 0o600
 def check_writable(path: Path) -> None:
     """Fail (exit 3) before any write when FILE's directory cannot take a new file."""
     directory = path.parent if str(path.parent) else Path()
-    if path.is_dir():
-        raise InputError(f"--secrets-out {path} is a directory; name a file.")
+    if path.is_dir() or is_special(path):
+        # /dev/stdout would print the token: secrets only ever go to a regular file.
+        raise InputError(f"--secrets-out {path} is not a regular file; name a file.")
     try:
         handle, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=directory)
     except OSError as exc:

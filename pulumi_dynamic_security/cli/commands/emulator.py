@@ -88,6 +88,10 @@ def command(
             latency_ms=latency_ms, error_rate=error_rate, rate_limit=rate_limit,
             announce=announce,
         )
+    except KeyboardInterrupt:
+        # uvicorn shuts down on Ctrl-C and then re-raises the signal; stopping is the
+        # normal way to end this command, so it exits 0.
+        click.echo("Emulator stopped.")
     except StateFileError as exc:
         raise InputError(
             f"Cannot use the state file: {exc}.",

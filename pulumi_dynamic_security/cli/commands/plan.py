@@ -13,7 +13,7 @@ from pulumi_dynamic_security.cli.options import (
     format_option,
     policy_argument,
 )
-from pulumi_dynamic_security.cli.output import stdout_wants_color, write_atomically
+from pulumi_dynamic_security.cli.output import stdout_wants_color, write_output
 from pulumi_dynamic_security.exit_codes import ExitCode, combine
 
 
@@ -46,7 +46,7 @@ def command(policy: Path, stage: str, output_format: str, detailed_exitcode: boo
     with connection.client(token) as client:
         result = plan_stage(client, effective, auth_token_checksum=token.checksum)
     if out is not None:
-        write_atomically(out, render_plan_file(result), what="the plan")
+        write_output(out, render_plan_file(result), what="the plan")
     color = output_format == "text" and stdout_wants_color()
     click.echo(render_plan(result, output_format, color=color), nl=False, color=color)
     return combine(

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from pulumi_dynamic_security.cli.options import debug_option, format_option, policy_argument
-from pulumi_dynamic_security.cli.output import stdout_wants_color, write_atomically
+from pulumi_dynamic_security.cli.output import stdout_wants_color, write_output
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.exit_codes import ExitCode
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
@@ -58,7 +58,7 @@ def command(policy: Path, stages: tuple[str, ...], output_format: str, output: P
     if output is None:
         click.echo(text, nl=False, color=color)
     else:
-        write_report(output, text)
+        write_output(output, text)
         click.echo(_written_note(reports, output_format, output), err=True)
     return ExitCode.BLOCKED if any(report.blocked for report in reports) else ExitCode.OK
 
@@ -77,28 +77,6 @@ def render(reports: list[StageReport], output_format: str, *, color: bool = Fals
     from pulumi_dynamic_security.cli.render import text
 
     return text.render_validation(reports, color=color)
-
-
-def write_report(path: Path, text: str) -> None:
-    """Write the report to `path`: a regular file (or a new one) is replaced atomically; a
-    symbolic link is followed, so the link stays a link; a special file (`/dev/stdout`,
-    `/dev/null`, a named pipe) is written in place, since renaming a file over it would
-    replace the device itself."""
-    try:
-        special = path.exists() and not path.is_file()  # both follow symbolic links
-    except OSError:
-        special = False
-    if not special:
-        write_atomically(path.resolve() if path.is_symlink() else path, text)
-        return
-    try:
-        with open(path, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-    except OSError as exc:
-        raise InputError(
-            f"cannot write the report to {path} ({exc.strerror or exc})",
-            hint="Choose another --output.",
-        ) from None
 
 
 def _same_file(first: Path, second: Path) -> bool:
