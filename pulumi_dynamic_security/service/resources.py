@@ -1,0 +1,327 @@
+"""Plan and apply for one Pulumi resource: a subset of a stage's areas at a time.
+
+The Pulumi providers hold a slice of a stage each (`SecuritySettings`: the settings document;
+`AllowedOrigins`: the origin set; `ApiTokenRotation`: one `api_tokens` entry), expressed as an
+`EffectiveStage` that manages only those areas. Everything here is built from the functions
+the CLI uses (`read_snapshot`, `plan_from_snapshot`, `apply_plan`, the mapping views and
+`diffing.compare`), so a resource and `dynsec apply` decide and write exactly alike. What this
+module adds is what a resource needs and a CLI run does not:
+
+* `declared_changes` — the normalized comparison of two *declared* versions of an area (the
+  provider's `diff`: old outputs against new inputs, so `24h` against `1d` is no change);
+* `converge` — plan and apply in one step, re-planning when the environment moved between
+  the two. Pulumi runs a stack's resources in parallel, and an origin write moves the
+  environment's `updatedAt`, so the settings resource of the same environment would
+  otherwise meet the stale-plan guard it has no reviewed plan to protect. The guard still
+  runs on every attempt, so no read-modify-write can lose a concurrent change;
+* `rotate_token` — one entry's rotation, optionally forcing the issue of a successor (a new
+  resource must deliver a raw token, and an existing token's raw value cannot be read), and
+  settling revocations that the new token makes due;
+* `revoke_tokens` — the revocations a deleted `ApiTokenRotation` makes, through the same
+  executor (so the self-revocation guard holds);
+* `rotation_state` — what the outputs of an `ApiTokenRotation` say about the live tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from pulumi_dynamic_security import clock
+from pulumi_dynamic_security.api.client import DynamicClient
+from pulumi_dynamic_security.api.models import CreatedToken, Token
+from pulumi_dynamic_security.diffing import Change, Classifier, compare
+from pulumi_dynamic_security.errors import PolicyBlockedError, StalePlanError
+from pulumi_dynamic_security.mapping import (
+    allowed_origins,
+    api_tokens,
+    jwt_lifetime,
+    mfa,
+    token_storage,
+)
+from pulumi_dynamic_security.policy.durations import Duration
+from pulumi_dynamic_security.policy.models import ApiTokenPolicy
+from pulumi_dynamic_security.policy.stages import Area, EffectiveMfa, EffectiveStage
+from pulumi_dynamic_security.rules.engine import StageReport
+from pulumi_dynamic_security.service.apply import ApplyResult, Skipped, apply_plan
+from pulumi_dynamic_security.service.plan import Plan, plan_from_snapshot
+from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
+
+# How often `converge` re-plans when the environment changed between its read and its write.
+STALE_ATTEMPTS = 4
+# Rounds of plan+apply in `rotate_token`: issue, then revocations the issue made due, then a
+# plan that shows nothing left (its snapshot is the read-back).
+_ROTATION_ROUNDS = 3
+
+_EFFECTS: dict[Area, Classifier] = {
+    "jwt_lifetime": jwt_lifetime.effect,
+    "token_storage": token_storage.effect,
+    "mfa": mfa.effect,
+    "allowed_origins": allowed_origins.effect,
+}
+
+
+def declared_changes(before: EffectiveStage, after: EffectiveStage) -> list[Change]:
+    """What going from `before` to `after` changes, for the areas `after` manages, by the
+    comparison `plan` uses (the areas' views through `diffing.compare`)."""
+    old: dict[Area, Any] = {}
+    new: dict[Area, Any] = {}
+    if after.jwt_lifetime is not None:
+        old["jwt_lifetime"] = jwt_lifetime.view(before.jwt_lifetime)
+        new["jwt_lifetime"] = jwt_lifetime.view(after.jwt_lifetime)
+    if after.token_storage is not None:
+        old["token_storage"] = token_storage.view(before.token_storage)
+        new["token_storage"] = token_storage.view(after.token_storage)
+    if after.mfa is not None:
+        old["mfa"], new["mfa"] = mfa.views(after.mfa, before.mfa or EffectiveMfa())
+    if after.allowed_origins is not None:
+        old["allowed_origins"] = allowed_origins.view(before.allowed_origins or ())
+        new["allowed_origins"] = allowed_origins.view(after.allowed_origins)
+    return compare(old, new, _EFFECTS)
+
+
+def blocked_error(plan: Plan) -> PolicyBlockedError:
+    """The error for a blocked plan, naming each blocking rule, where, and why."""
+    blocking = [f for f in plan.findings if f.blocks]
+    details = "; ".join(f"{f.rule} {f.name} at {f.path}: {f.message}" for f in blocking)
+    return PolicyBlockedError(
+        f"Stage {plan.stage.name!r} (environment {plan.environment_id}) is blocked by "
+        f"{', '.join(sorted({f.rule for f in blocking}))}; nothing was written. {details}.",
+        hint="Fix the policy, or add a waiver with a reason and an expiry.",
+    )
+
+
+def _snapshot(client: DynamicClient, stage: EffectiveStage, *, tokens: bool) -> Snapshot:
+    return read_snapshot(
+        client,
+        stage.environment_id,
+        tokens=tokens,
+        cookie_storage_declared=stage.token_storage == "cookie",
+    )
+
+
+def _apply_fresh(
+    client: DynamicClient,
+    stage: EffectiveStage,
+    build: Callable[[Snapshot], Plan],
+    *,
+    auth_token_checksum: str | None,
+    on_token_issued: Callable[[str, CreatedToken], None] | None = None,
+    tokens: bool | None = None,
+) -> tuple[Plan, ApplyResult]:
+    """Read (the tokens too when `tokens`, by default when the stage manages some), `build`
+    the plan, apply it; when `apply_plan` finds that the environment changed since the read
+    (it then writes nothing), read and build again."""
+    read_tokens = stage.api_tokens is not None if tokens is None else tokens
+    for attempt in range(1, STALE_ATTEMPTS + 1):
+        plan = build(_snapshot(client, stage, tokens=read_tokens))
+        if plan.blocked:
+            raise blocked_error(plan)
+        try:
+            result = apply_plan(
+                client, plan, auth_token_checksum=auth_token_checksum,
+                on_token_issued=on_token_issued,
+            )
+        except StalePlanError:
+            if attempt == STALE_ATTEMPTS:
+                raise
+            continue
+        return plan, result
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def converge(
+    client: DynamicClient, stage: EffectiveStage, *, auth_token_checksum: str | None
+) -> ApplyResult:
+    """Make the environment match the areas `stage` manages (settings document and/or
+    origins; not tokens): plan against a fresh read and apply, read back and verified.
+    A no-op makes no write. Raises PolicyBlockedError when the online rules block."""
+    if stage.api_tokens is not None:
+        raise ValueError("converge does not rotate tokens; use rotate_token")
+
+    def build(snapshot: Snapshot) -> Plan:
+        return plan_from_snapshot(stage, snapshot, auth_token_checksum=auth_token_checksum)
+
+    _, result = _apply_fresh(client, stage, build, auth_token_checksum=auth_token_checksum)
+    return result
+
+
+# -- tokens -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RotationState:
+    """An `api_tokens` entry as the live token list shows it."""
+
+    token_id: str | None = None  # the newest managed token
+    created_at: datetime | None = None
+    rotate_after: datetime | None = None
+    previous_token_id: str | None = None  # its predecessor, kept for `overlap`
+    revoke_previous_after: datetime | None = None
+    scopes: tuple[str, ...] = ()
+
+
+def _plus(moment: datetime, duration: Duration) -> datetime:
+    return moment + timedelta(minutes=duration.minutes)
+
+
+def rotation_state(entry: ApiTokenPolicy, tokens: Iterable[Token]) -> RotationState:
+    """The newest managed token of `entry`, when it is due, and the predecessor it overlaps."""
+    mine = api_tokens.managed_tokens(entry, tokens)
+    if not mine:
+        return RotationState()
+    newest = mine[-1]
+    previous = mine[-2] if len(mine) > 1 else None
+    return RotationState(
+        token_id=newest.id,
+        created_at=newest.created_at,
+        rotate_after=_plus(newest.created_at, entry.rotate_every),
+        previous_token_id=previous.id if previous is not None else None,
+        revoke_previous_after=(
+            _plus(newest.created_at, entry.overlap) if previous is not None else None
+        ),
+        scopes=tuple(sorted(newest.scopes)),
+    )
+
+
+@dataclass
+class RotationOutcome:
+    """What `rotate_token` did, and the entry's state afterwards."""
+
+    state: RotationState
+    issued: CreatedToken | None = None  # the raw value is a Secret, delivered once
+    revoked: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _single_entry(stage: EffectiveStage) -> ApiTokenPolicy:
+    entries = stage.api_tokens or ()
+    if len(entries) != 1:
+        raise ValueError("a token resource's stage manages exactly one api_tokens entry")
+    return entries[0]
+
+
+def _forced_rotation(plan: Plan, entry: ApiTokenPolicy) -> Plan:
+    """`plan` with a rotation of `entry` added when it has none: the change
+    `mapping.api_tokens` plans for a due rotation, only not waiting for the due date."""
+    if any(c.area == "api_tokens" and c.action == "rotate" for c in plan.changes):
+        return plan
+    now = plan.snapshot.read_at if plan.snapshot is not None else clock.utc_now()
+    mine = api_tokens.managed_tokens(entry, _tokens_of(plan))
+    newest = mine[-1] if mine else None
+    before = (
+        api_tokens.describe(newest, _plus(newest.created_at, entry.rotate_every))
+        if newest is not None else None
+    )
+    after = {"id": None, "created_at": api_tokens.timestamp(now),
+             "due": api_tokens.timestamp(_plus(now, entry.rotate_every))}
+    rotate = Change("api_tokens", "rotate", "api_tokens[0]", before, after, "tightens")
+    return replace(plan, changes=[rotate, *plan.changes])
+
+
+def _revocations_only(plan: Plan) -> Plan:
+    """`plan` reduced to its revocations, judged by nothing: a revocation only tightens (a
+    predecessor kept for its overlap after a late rotation is overdue, DS503, and must not
+    stop the revocations that are due)."""
+    return replace(
+        plan,
+        changes=[c for c in plan.changes if c.action == "revoke"],
+        report=StageReport(stage=plan.stage, findings=[]),
+    )
+
+
+def _tokens_of(plan: Plan) -> Sequence[Token]:
+    snapshot = plan.snapshot
+    return (snapshot.tokens or ()) if snapshot is not None else ()
+
+
+def rotate_token(
+    client: DynamicClient,
+    stage: EffectiveStage,
+    *,
+    current_token_id: str | None,
+    force_issue: bool = False,
+    auth_token_checksum: str | None,
+) -> RotationOutcome:
+    """Rotate the single `api_tokens` entry of `stage`: issue a successor when one is due,
+    revoke predecessors past their overlap, never the token this run authenticates with.
+
+    `current_token_id` is the token whose raw value the caller holds (None: none). A
+    successor is also issued when that token is not the entry's newest managed token (or
+    is gone), since the caller could not hand out the newest one, and when `force_issue`
+    (new scopes: a token's scopes cannot change). At most one token is issued per call; its
+    raw value is in the outcome. The outcome's state comes from a read after the last write.
+    """
+    entry = _single_entry(stage)
+    outcome = RotationOutcome(state=RotationState())
+
+    def keep(name: str, created: CreatedToken) -> None:
+        outcome.issued = created
+
+    def first(snapshot: Snapshot) -> Plan:
+        plan = plan_from_snapshot(stage, snapshot, auth_token_checksum=auth_token_checksum)
+        newest = rotation_state(entry, snapshot.tokens or ()).token_id
+        if force_issue or newest is None or newest != current_token_id:
+            return _forced_rotation(plan, entry)
+        return plan
+
+    def settle(snapshot: Snapshot) -> Plan:
+        return _revocations_only(
+            plan_from_snapshot(stage, snapshot, auth_token_checksum=auth_token_checksum)
+        )
+
+    # Round 1 is the plan `apply` would make (judged by the rules), plus a forced issue when
+    # the caller cannot hand out the newest token. An issue can make a revocation due at once
+    # (overlap 0d), which round 2 carries out; a round that writes nothing ends the loop, and
+    # its snapshot is the read-back.
+    for round_number in range(_ROTATION_ROUNDS):
+        plan, result = _apply_fresh(
+            client, stage, first if round_number == 0 else settle,
+            auth_token_checksum=auth_token_checksum, on_token_issued=keep,
+        )
+        outcome.state = rotation_state(entry, _tokens_of(plan))
+        outcome.skipped = list(result.skipped)
+        outcome.revoked.extend(
+            str(c.before["id"]) for c in result.done
+            if c.action == "revoke" and isinstance(c.before, dict)
+        )
+        if not result.done:  # nothing was due, or only what the guard refuses
+            return outcome
+    outcome.state = rotation_state(entry, client.list_tokens(stage.environment_id))
+    return outcome
+
+
+def revoke_tokens(
+    client: DynamicClient,
+    stage: EffectiveStage,
+    token_ids: Iterable[str],
+    *,
+    auth_token_checksum: str | None,
+) -> ApplyResult:
+    """Revoke those of `token_ids` that still exist in the stage's environment, through the
+    executor `apply` uses, so the token this run authenticates with is skipped (reported in
+    `skipped`), never revoked. Findings do not stop a revocation: it only ever tightens."""
+    wanted = list(dict.fromkeys(token_ids))
+
+    def build(snapshot: Snapshot) -> Plan:
+        live = {t.id: t for t in snapshot.tokens or ()}
+        changes = [
+            Change("api_tokens", "revoke", "api_tokens[0]",
+                   api_tokens.describe(live[token_id], snapshot.read_at), None, "tightens")
+            for token_id in wanted if token_id in live
+        ]
+        return Plan(
+            stage=stage,
+            changes=changes,
+            report=StageReport(stage=stage, findings=[]),
+            basis=snapshot.basis(),
+            snapshot=snapshot,
+            created_at=snapshot.read_at,
+        )
+
+    _, result = _apply_fresh(
+        client, stage, build, auth_token_checksum=auth_token_checksum, tokens=True
+    )
+    return result
