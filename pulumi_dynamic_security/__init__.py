@@ -12,9 +12,22 @@ from typing import Any
 from pulumi_dynamic_security._version import __version__
 
 # public name -> module that defines it
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "SecurityPolicy": "pulumi_dynamic_security.policy.loader",
+    "EnvironmentSecurity": "pulumi_dynamic_security.component",
+    "SecuritySettings": "pulumi_dynamic_security.providers",
+    "AllowedOrigins": "pulumi_dynamic_security.providers",
+    "ApiTokenRotation": "pulumi_dynamic_security.providers",
+}
 
-__all__ = ["__version__"]  # the Pulumi names are added to _LAZY and __all__ as they land
+__all__ = [
+    "AllowedOrigins",
+    "ApiTokenRotation",
+    "EnvironmentSecurity",
+    "SecurityPolicy",
+    "SecuritySettings",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:

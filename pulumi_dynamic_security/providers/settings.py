@@ -1,0 +1,152 @@
+"""`SecuritySettings`: JWT lifetime, token storage and MFA, everything a stage manages inside
+one environment's settings document.
+
+One resource per environment, never one per area: `PUT /environments/{id}` replaces the whole
+document, so two resources writing it in a parallel `pulumi up` would race each other's
+read-modify-write. Its id is the environment id; `create` adopts the document as it is and
+converges the managed fields; `delete` leaves the document as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+import pulumi
+import pulumi.dynamic
+from pulumi.dynamic import CheckFailure
+
+from pulumi_dynamic_security.api.client import DynamicClient
+from pulumi_dynamic_security.mapping import jwt_lifetime, mfa, token_storage
+from pulumi_dynamic_security.policy.stages import EffectiveMfa, EffectiveStage
+from pulumi_dynamic_security.providers.base import (
+    Parsed,
+    SettingsLikeProvider,
+    app_output,
+    carried_meta,
+    common_inputs,
+    compact,
+    limits_output,
+    mfa_output,
+)
+from pulumi_dynamic_security.rules.base import RuleArea
+from pulumi_dynamic_security.service.snapshot import read_snapshot
+
+SETTINGS_AREAS = ("jwt_lifetime", "token_storage", "mfa")
+MFA_KEYS = ("methods", "require_at_login", "require_for_actions", "backup_codes")
+
+
+@dataclass
+class SecuritySettingsArgs:
+    """Inputs of `SecuritySettings`, in the policy's words (SPEC §6). An area left `None` is
+    not managed: never compared, never written."""
+
+    environment_id: pulumi.Input[str]
+    stage: pulumi.Input[str]
+    production: pulumi.Input[bool] | None = None
+    waivers: pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]] | None = None
+    jwt_lifetime: pulumi.Input[str] | None = None  # "12h"
+    token_storage: pulumi.Input[str] | None = None  # "cookie" | "localstorage"
+    mfa: pulumi.Input[Mapping[str, Any]] | None = None  # the policy's `mfa` mapping
+    app: pulumi.Input[Mapping[str, bool]] | None = None
+    limits: pulumi.Input[Mapping[str, str]] | None = None
+
+    @classmethod
+    def from_stage(cls, stage: EffectiveStage) -> SecuritySettingsArgs:
+        """The inputs for one stage of a loaded policy."""
+        return cls(
+            **common_inputs(stage, SecuritySettingsProvider.rule_areas),
+            jwt_lifetime=str(stage.jwt_lifetime) if stage.jwt_lifetime is not None else None,
+            token_storage=stage.token_storage,
+            mfa=mfa_output(stage.mfa) if stage.mfa is not None else None,
+            app=app_output(stage),
+            limits=limits_output(stage),
+        )
+
+    def props(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class SecuritySettingsProvider(SettingsLikeProvider):
+    """The provider of `SecuritySettings` (zero-argument constructor; pickled into the state)."""
+
+    rule_areas: ClassVar[tuple[RuleArea, ...]] = ("jwt_lifetime", "token_storage", "mfa")
+    area_inputs: ClassVar[tuple[str, ...]] = (*SETTINGS_AREAS, "app", "limits")
+
+    def policy_values(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: inputs.get(key) for key in self.area_inputs}
+
+    def property_of(self, path: tuple[str | int, ...]) -> str:
+        head = path[0] if path else ""
+        return head if isinstance(head, str) and head else "mfa"
+
+    def area_outputs(self, stage: EffectiveStage) -> dict[str, Any]:
+        return {
+            "jwt_lifetime": str(stage.jwt_lifetime) if stage.jwt_lifetime is not None else None,
+            "token_storage": stage.token_storage,
+            "mfa": mfa_output(stage.mfa) if stage.mfa is not None else None,
+            "app": app_output(stage),
+            "limits": limits_output(stage),
+        }
+
+    def parse(self, inputs: Mapping[str, Any]) -> Parsed:
+        parsed = super().parse(inputs)
+        mfa_value = parsed.stage.mfa if parsed.stage is not None else None
+        # The loader's cross-check, for inputs that did not come through a policy file.
+        if mfa_value is not None and mfa_value.require_at_login and not mfa_value.methods:
+            return Parsed(None, (CheckFailure(
+                "mfa", "mfa.require_at_login is true but no MFA method is enabled; list "
+                "at least one in mfa.methods (totp, passkey, email)",
+            ),))
+        return parsed
+
+    def live_outputs(
+        self, client: DynamicClient, environment_id: str, props: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        security = read_snapshot(client, environment_id, tokens=False).security
+        managed = [area for area in SETTINGS_AREAS if props.get(area) is not None]
+        if not managed:  # an import (`get`): nothing known yet, so every area
+            managed = list(SETTINGS_AREAS)
+        declared_mfa = props.get("mfa")
+        mfa_keys = tuple(declared_mfa) if isinstance(declared_mfa, Mapping) else MFA_KEYS
+        live_mfa = mfa.from_live(security)
+        values: dict[str, Any] = {
+            "jwt_lifetime": jwt_lifetime.view(jwt_lifetime.from_live(security)),
+            "token_storage": token_storage.view(token_storage.from_live(security)),
+            "mfa": mfa_output(EffectiveMfa(**{
+                key: getattr(live_mfa, key) for key in MFA_KEYS if key in mfa_keys
+            })),
+        }
+        return compact({
+            **carried_meta(props),
+            "environment_id": environment_id,
+            **{area: values[area] for area in managed},
+        })
+
+
+class SecuritySettings(
+    pulumi.dynamic.Resource, module="dynamic-security", name="SecuritySettings"
+):
+    """The settings-document areas of one stage (JWT lifetime, token storage, MFA).
+
+    Type token `pulumi-python:dynamic/dynamic-security:SecuritySettings`; id: the environment
+    id. Deleting it leaves the environment's settings as they are."""
+
+    environment_id: pulumi.Output[str]
+    stage: pulumi.Output[str]
+    production: pulumi.Output[bool]
+    waivers: pulumi.Output[list[dict[str, Any]]]
+    jwt_lifetime: pulumi.Output[str | None]
+    token_storage: pulumi.Output[str | None]
+    mfa: pulumi.Output[dict[str, Any] | None]
+    app: pulumi.Output[dict[str, bool]]
+    limits: pulumi.Output[dict[str, str]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: SecuritySettingsArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(SecuritySettingsProvider(), resource_name, args.props(), opts)
