@@ -1,0 +1,106 @@
+"""Fixtures for the Pulumi provider tests.
+
+One emulator and one provider host per session: the host is configured once (Configure is
+once per process, and the configured provider is cached per `__provider` string), with a
+canary API token that is also the emulator's admin token, so every call really authenticates
+with it and the tests can look for it anywhere it must not be. Each test that asks for `emu`
+starts from the `demo` seed.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi.dynamic import ResourceProvider
+from pulumi.dynamic.dynamic import serialize_provider
+
+from pulumi_dynamic_security.api.client import DynamicClient
+from pulumi_dynamic_security.api.config import ClientConfig, RetryPolicy
+from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
+from pulumi_dynamic_security.policy.loader import SecurityPolicy
+from pulumi_dynamic_security.redaction import Secret
+from tests.providers.harness import PROJECT, ProviderHost, secret
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# Unmistakable, and not shaped like a Dynamic token (`dyn_...`), so that no log scrubber
+# can hide it from the tests that look for it.
+CANARY_TOKEN = "canary-7f3e9b1c5a2d4e6f8091"
+SANDBOX = "0c000000-0000-4000-8000-000000000001"
+LIVE = "0c000000-0000-4000-8000-000000000002"
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorHandle]:
+    with running_emulator(seed="demo", token=CANARY_TOKEN) as handle:
+        yield handle
+
+
+@pytest.fixture
+def emu(emulator_server: EmulatorHandle) -> EmulatorHandle:
+    """The session's emulator, reset to the `demo` seed."""
+    emulator_server.reset("demo")
+    return emulator_server
+
+
+def stack_config(emulator: EmulatorHandle, token: str) -> dict[str, Any]:
+    """The stack config as the engine sends it to the dynamic provider: every namespace,
+    full keys, strings, the token as a secret."""
+    return {
+        "dynamic-security:apiToken": secret(token),
+        "dynamic-security:apiUrl": emulator.base_url,
+        f"{PROJECT}:unrelated": "kept-out-of-the-provider",
+        "aws:region": "eu-west-1",
+    }
+
+
+@pytest.fixture(scope="session")
+def host(emulator_server: EmulatorHandle) -> Iterator[ProviderHost]:
+    """A provider host configured with the canary token, shared by the session."""
+    started = ProviderHost().start()
+    response = started.configure(stack_config(emulator_server, CANARY_TOKEN))
+    assert response.acceptSecrets is False  # so the engine strips secrets from now on
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture
+def admin(emu: EmulatorHandle) -> Iterator[DynamicClient]:
+    """A client for direct API edits (what someone in the dashboard would do)."""
+    config = ClientConfig(token=Secret(emu.token), base_url=emu.base_url,
+                          retry=RetryPolicy(max_attempts=1))
+    with DynamicClient(config) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def policy() -> SecurityPolicy:
+    return SecurityPolicy.load(EXAMPLES / "dynamic-security.yaml")
+
+
+def provider_string(provider: ResourceProvider) -> str:
+    serialized: str = serialize_provider(provider)
+    return serialized
+
+
+def program_inputs(props: Mapping[str, Any], provider: ResourceProvider) -> dict[str, Any]:
+    """A resource's inputs as the program registers them: None dropped, and `__provider` a
+    secret (the SDK's default, `serialize_as_secret_always`)."""
+    inputs = {key: value for key, value in props.items() if value is not None}
+    inputs["__provider"] = secret(provider_string(provider))
+    return inputs
+
+
+def decoded_provider(value: str) -> bytes:
+    return base64.b64decode(value)
+
+
+def writes(emu: EmulatorHandle) -> list[tuple[str, str]]:
+    """The writes in the emulator's request log, oldest first."""
+    return [(r["method"], r["path"]) for r in emu.requests()
+            if r["method"] in ("POST", "PUT", "DELETE")]

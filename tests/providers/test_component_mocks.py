@@ -1,0 +1,154 @@
+"""`EnvironmentSecurity` under `pulumi.runtime.set_mocks`: which children it declares, with
+which types, names, parents, inputs and options, and what it does with the stage's rules."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from typing import Any
+
+import dill
+import pytest
+
+from pulumi_dynamic_security.errors import PolicyBlockedError
+from pulumi_dynamic_security.policy.loader import SecurityPolicy
+from pulumi_dynamic_security.providers import (
+    AllowedOriginsProvider,
+    ApiTokenRotationProvider,
+    SecuritySettingsProvider,
+)
+from tests.providers.mocks import RAW_TOKEN, TOKEN_ID, run_under_mocks, unwrap
+
+COMPONENT = "dynamic-security:index:EnvironmentSecurity"
+SETTINGS = "pulumi-python:dynamic/dynamic-security:SecuritySettings"
+ORIGINS = "pulumi-python:dynamic/dynamic-security:AllowedOrigins"
+TOKEN = "pulumi-python:dynamic/dynamic-security:ApiTokenRotation"
+PROJECT = "dynamic-security-example"
+
+
+def build(policy: SecurityPolicy, stage: str, attributes: dict[str, Any]) -> Any:
+    """A program: the component for `stage`, its attributes resolved into `attributes`."""
+    import pulumi
+
+    from pulumi_dynamic_security import EnvironmentSecurity
+
+    def program() -> Any:
+        env = EnvironmentSecurity(stage, stage=policy.stage(stage))
+        attributes["env"] = env
+        outputs = {
+            "origins": env.allowed_origins.origins if env.allowed_origins else None,
+            "jwt_lifetime": env.settings.jwt_lifetime if env.settings else None,
+            "mfa": env.settings.mfa if env.settings else None,
+            "token_ids": {name: t.token_id for name, t in env.tokens.items()},
+            "tokens": {name: t.token for name, t in env.tokens.items()},
+        }
+        return pulumi.Output.from_input(outputs).apply(attributes.update)
+
+    return program
+
+
+def test_children_types_names_and_inputs(policy: SecurityPolicy) -> None:
+    attributes: dict[str, Any] = {}
+    monitor = run_under_mocks(build(policy, "production", attributes),
+                              project=PROJECT, stack="production")
+
+    assert [(r.type, r.name) for r in monitor.registrations] == [
+        (COMPONENT, "production"),
+        (SETTINGS, "production-settings"),
+        (ORIGINS, "production-origins"),
+        (TOKEN, "production-token-ci-deployer"),
+    ]
+    component = monitor.by_name("production")
+    assert not component.custom
+    for child in monitor.registrations[1:]:
+        assert child.custom and child.parent.endswith(f"{COMPONENT}::production")
+
+    settings = monitor.by_name("production-settings").inputs
+    assert {k: v for k, v in settings.items() if k != "__provider"} == {
+        "environment_id": "0c000000-0000-4000-8000-000000000002",
+        "stage": "production",
+        "production": True,
+        "waivers": [],
+        "jwt_lifetime": "2h",
+        "token_storage": "cookie",
+        "mfa": {"methods": ["totp", "passkey"], "require_at_login": True,
+                "require_for_actions": ["wallet.waas.sign", "wallet.waas.export"],
+                "backup_codes": True},
+        "app": {"embedded_wallets": True, "sms_sign_in": False, "high_value": True},
+        "limits": {"production_jwt_max": "7d", "wallet_jwt_max": "1d",
+                   "token_rotation_max": "90d"},
+    }
+    origins = monitor.by_name("production-origins").inputs
+    assert origins["origins"] == ["https://app.acme-wallet.com", "https://www.acme-wallet.com"]
+    token = monitor.by_name("production-token-ci-deployer")
+    assert {k: token.inputs[k] for k in ("name", "scopes", "rotate_every", "overlap")} == {
+        "name": "ci-deployer",
+        "scopes": ["environment.settings.read", "environment.settings.write"],
+        "rotate_every": "90d",
+        "overlap": "7d",
+    }
+    assert token.additional_secret_outputs == ["token"]
+    assert monitor.by_name("production-settings").additional_secret_outputs == []
+
+    # the serialized provider: a secret, the right class, by reference
+    for name, cls in (("production-settings", SecuritySettingsProvider),
+                      ("production-origins", AllowedOriginsProvider),
+                      ("production-token-ci-deployer", ApiTokenRotationProvider)):
+        serialized = monitor.by_name(name).inputs["__provider"]
+        assert isinstance(serialized, dict)  # a secret wrapper
+        assert type(dill.loads(base64.b64decode(unwrap(serialized)))) is cls
+
+    assert attributes["origins"] == origins["origins"]
+    assert attributes["jwt_lifetime"] == "2h"
+    assert attributes["token_ids"] == {"ci-deployer": TOKEN_ID}
+    assert attributes["tokens"] == {"ci-deployer": RAW_TOKEN}
+    env = attributes["env"]
+    assert set(env.tokens) == {"ci-deployer"}
+
+
+def test_only_the_areas_a_stage_manages_become_children() -> None:
+    policy = SecurityPolicy.from_text(
+        "version: 1\n"
+        "stages:\n"
+        "  dev:\n"
+        "    environment_id: 0c000000-0000-4000-8000-000000000001\n"
+        "    allowed_origins: [http://localhost:3000]\n"
+    )
+    attributes: dict[str, Any] = {}
+    monitor = run_under_mocks(build(policy, "dev", attributes), project=PROJECT, stack="dev")
+    assert [r.name for r in monitor.registrations] == ["dev", "dev-origins"]
+    env = attributes["env"]
+    assert env.settings is None and env.tokens == {}
+    assert attributes["origins"] == ["http://localhost:3000"]
+
+
+def test_a_blocked_stage_raises_naming_the_rules_before_registering() -> None:
+    policy = SecurityPolicy.from_text(
+        "version: 1\n"
+        "stages:\n"
+        "  production:\n"
+        "    environment_id: 0c000000-0000-4000-8000-000000000002\n"
+        "    allowed_origins: ['https://*.example.com', http://app.example.com]\n"
+    )
+    with pytest.raises(PolicyBlockedError) as blocked:
+        run_under_mocks(build(policy, "production", {}), project=PROJECT, stack="production")
+    message = str(blocked.value)
+    assert "DS102" in message and "DS104" in message
+    assert "allowed_origins[0]" in message and "dynamic-security.yaml:5" in message
+
+
+def test_warnings_are_logged(policy: SecurityPolicy, caplog: pytest.LogCaptureFixture) -> None:
+    no_rotation = SecurityPolicy.from_text(
+        "version: 1\n"
+        "stages:\n"
+        "  production:\n"
+        "    environment_id: 0c000000-0000-4000-8000-000000000002\n"
+        "    allowed_origins: [https://app.example.com]\n"
+        "    token_storage: localstorage\n"
+    )
+    with caplog.at_level(logging.INFO):
+        run_under_mocks(build(no_rotation, "production", {}), project=PROJECT,
+                        stack="production")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(m.startswith("DS501 no-token-rotation") for m in warnings), warnings
+    assert any(m.startswith("DS301 jwt-in-localstorage") for m in warnings), warnings
