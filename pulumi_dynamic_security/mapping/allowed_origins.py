@@ -72,12 +72,14 @@ def ids_to_delete(origins: Iterable[Origin], origin: str) -> list[str]:
 def export(origins: Iterable[Origin]) -> Exported:
     values = from_live(origins)
     comments = []
+    valid = []
     for value in values:
         try:
             normalize_origin(value)
         except OriginError as exc:
             comments.append(f"live origin {value!r} is not valid in a policy ({exc}); left out")
-    valid = [v for v in values if not any(v in c for c in comments)]
+        else:
+            valid.append(value)
     if not values:
         comments.append("no allowed origins: Dynamic accepts every domain (see DS101)")
     return Exported(valid, tuple(comments))

@@ -113,14 +113,19 @@ def _set_method(mfa: dict[str, Any], method_type: str, *, enabled: bool) -> None
         methods = []
         mfa["methods"] = methods
     entries = [m for m in _methods(mfa) if m.get("type") == method_type]
+    # A method being enabled follows the backup-code setting the enabled ones agree on, so
+    # that enabling it never leaves them disagreeing (a disabled entry may carry an old one).
+    codes = {
+        m.get("allowBackupCodes") for m in _methods(mfa)
+        if m.get("enabled") is True and m.get("type") != method_type
+    }
+    agreed = codes.pop() if len(codes) == 1 else None
     if enabled and not entries:
-        entry: dict[str, Any] = {"type": method_type, "enabled": True}
-        # A newly enabled method follows the backup-code setting the others agree on.
-        codes = {m.get("allowBackupCodes") for m in _methods(mfa) if m.get("enabled") is True}
-        if len(codes) == 1 and (value := codes.pop()) is not None:
-            entry["allowBackupCodes"] = value
-        methods.append(entry)
+        entries = [{"type": method_type, "enabled": False}]
+        methods.append(entries[0])
     for entry in entries:
+        if enabled and entry.get("enabled") is not True and agreed is not None:
+            entry["allowBackupCodes"] = agreed
         entry["enabled"] = enabled
     mfa["enabled"] = any(m.get("enabled") is True for m in _methods(mfa))
 

@@ -1,7 +1,8 @@
 """`token_storage` <-> `security.auth.storage == [X]`.
 
 A live value that is absent, empty or holds both storages reads as `localstorage` (the SDK
-then keeps the JWT where page scripts can read it). Effect: localstorage -> cookie tightens,
+then keeps the JWT where page scripts can read it); only cookie (written once or more)
+reads as `cookie`. Effect: localstorage -> cookie tightens,
 cookie -> localstorage weakens.
 """
 
@@ -23,7 +24,7 @@ def _storages(security: dict[str, Any]) -> list[Any]:
 
 def from_live(security: dict[str, Any]) -> TokenStorage:
     storages = _storages(security)
-    return "cookie" if storages == ["cookie"] else "localstorage"
+    return "cookie" if storages and set(storages) == {"cookie"} else "localstorage"
 
 
 def view(value: TokenStorage | None) -> str | None:
