@@ -7,7 +7,8 @@ environment lists, recognising managed ones by their note (`token_notes`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
 from pulumi_dynamic_security.policy.durations import Duration
@@ -21,6 +22,22 @@ _ROTATION_ERROR_ABOVE = Duration.of(days=365)
 def _describe(token: LiveToken) -> str:
     note = f"note {token.note!r}" if token.note else "no note"
     return f"token {token.id} ({note}, created {token.created_at.date().isoformat()})"
+
+
+def _successors(tokens: Iterable[LiveToken]) -> dict[str, LiveToken]:
+    """For each managed token, the next managed token of the same entry (by `createdAt`,
+    then id: the order `mapping.api_tokens` rotates in), when there is one."""
+    by_entry: dict[str, list[LiveToken]] = {}
+    for token in tokens:
+        note = parse_note(token.note)
+        if note is not None:
+            by_entry.setdefault(note.name, []).append(token)
+    successors: dict[str, LiveToken] = {}
+    for mine in by_entry.values():
+        mine.sort(key=lambda t: (t.created_at, t.id))
+        for older, newer in itertools.pairwise(mine):
+            successors[older.id] = newer
+    return successors
 
 
 class NoTokenRotation(Rule):
@@ -80,7 +97,12 @@ class RotationTooSlow(Rule):
 
 class TokenOverdue(Rule):
     """A managed token past `rotate_every + overlap` should already have been replaced and
-    revoked: rotation is not running."""
+    revoked: rotation is not running.
+
+    A token that already has a successor is the predecessor rotation keeps for `overlap`
+    after that successor was issued: it is overdue only once that overlap has run out too
+    (the plan then revokes it). Otherwise a late rotation would leave its predecessor
+    reported as an error, blocking every production apply until the overlap ends."""
 
     id = "DS503"
     name = "token-overdue"
@@ -102,6 +124,7 @@ class TokenOverdue(Rule):
         entries = {
             token.name: (index, token) for index, token in enumerate(ctx.stage.api_tokens or ())
         }
+        successors = _successors(live.tokens)
         for token in live.tokens:
             note = parse_note(token.note)
             if note is None or note.name not in entries:
@@ -109,6 +132,11 @@ class TokenOverdue(Rule):
             index, entry = entries[note.name]
             allowed = Duration(entry.rotate_every.minutes + entry.overlap.minutes)
             age = live.now - token.created_at
+            successor = successors.get(token.id)
+            if successor is not None and live.now <= successor.created_at + timedelta(
+                minutes=entry.overlap.minutes
+            ):
+                continue  # kept on purpose: its successor's overlap has not run out
             if age > timedelta(minutes=allowed.minutes):
                 yield Hit(
                     path=f"api_tokens[{index}]",
