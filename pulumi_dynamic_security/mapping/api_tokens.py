@@ -94,3 +94,24 @@ def entry_for(change: Change, entries: Sequence[ApiTokenPolicy]) -> ApiTokenPoli
     """The `api_tokens` entry a change's path (`api_tokens[i]`) points at."""
     index = int(change.path.removeprefix(f"{AREA}[").rstrip("]"))
     return entries[index]
+
+
+def rotations_overtaken(
+    changes: Iterable[Change], entries: Sequence[ApiTokenPolicy], tokens: Iterable[Token]
+) -> list[str]:
+    """Names of the entries whose planned rotation no longer fits the live tokens: the
+    entry's newest managed token is not the one the plan meant to replace (someone rotated
+    since, e.g. the same saved plan applied twice). Carrying it out would issue a second
+    successor, so `apply` refuses the plan as stale instead."""
+    token_list = list(tokens)
+    overtaken: list[str] = []
+    for change in changes:
+        if change.area != AREA or change.action != "rotate":
+            continue
+        entry = entry_for(change, entries)
+        mine = managed_tokens(entry, token_list)
+        newest = mine[-1].id if mine else None
+        planned = change.before.get("id") if isinstance(change.before, dict) else None
+        if newest != planned:
+            overtaken.append(entry.name)
+    return overtaken

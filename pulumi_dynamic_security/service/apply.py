@@ -19,7 +19,7 @@ The promises, and where each is kept:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pulumi_dynamic_security import clock
@@ -40,6 +40,7 @@ from pulumi_dynamic_security.mapping import (
     security_section,
     token_storage,
 )
+from pulumi_dynamic_security.policy.models import ApiTokenPolicy
 from pulumi_dynamic_security.rules.token_notes import build_note
 from pulumi_dynamic_security.service.plan import (
     SETTINGS_AREAS,
@@ -107,6 +108,7 @@ def apply_plan(
                          hint="Pass --secrets-out FILE.")
 
     fresh = _reread(client, plan)
+    _refuse_overtaken_rotations(plan, fresh)
     adds = [c for c in plan.changes if c.area == "allowed_origins" and c.action == "add"]
     removes = [c for c in plan.changes if c.area == "allowed_origins" and c.action == "remove"]
     settings = [c for c in plan.changes if c.area in SETTINGS_AREAS]
@@ -160,6 +162,21 @@ def _write_order(change: Change) -> tuple[int, str]:
     return (1 if change.path.endswith("backup_codes") else 0, change.path)
 
 
+def _refuse_overtaken_rotations(plan: Plan, fresh: Snapshot) -> None:
+    """Refuse (exit 5, nothing written) a rotation someone already made since the plan:
+    token writes do not move `updatedAt`, so the basis cannot tell."""
+    overtaken = api_tokens.rotations_overtaken(
+        plan.changes, plan.stage.api_tokens or (), fresh.tokens or ()
+    )
+    if overtaken:
+        raise StalePlanError(
+            f"The API tokens {', '.join(map(repr, overtaken))} of stage {plan.stage.name!r} "
+            f"(environment {plan.environment_id}) were rotated since the plan was made; "
+            "nothing was written.",
+            hint="Run plan again, review the new plan, then apply it.",
+        )
+
+
 def _apply_tokens(
     client: DynamicClient,
     plan: Plan,
@@ -193,14 +210,24 @@ def _apply_tokens(
         token_id = str(change.before["id"])
         if auth_token_checksum is not None and checksums.get(token_id) == auth_token_checksum:
             result.skipped.append(Skipped(change, (
-                f"token {token_id} is the token this run authenticates with; it was not "
-                "revoked. Switch your credential to its successor first, then apply again"
+                f"token {token_id} ({_entry_name(change, entries)!r}) is the token this run "
+                "authenticates with, and dynsec never revokes its own credential, so it was "
+                "not revoked. Rotate your own credential first: put the newest token of "
+                "that entry (delivered by the run that issued it) wherever this one is "
+                "used, then apply again to revoke this one"
             )))
             continue
         say(f"revoking token {token_id}")
         client.delete_token(plan.environment_id, token_id, missing_ok=True)
         result.done.append(change)
         result.writes += 1
+
+
+def _entry_name(change: Change, entries: Sequence[ApiTokenPolicy]) -> str:
+    try:
+        return api_tokens.entry_for(change, entries).name
+    except (ValueError, IndexError):
+        return change.path
 
 
 def _verify(client: DynamicClient, plan: Plan, result: ApplyResult) -> None:
