@@ -2,7 +2,8 @@
 
 The file is JSON `{name: {"id", "token", "created_at"}}`, mode 0600, replaced atomically
 right after each successful issue (before anything else happens), so a crash later in the
-run cannot lose a token that was already issued.
+run cannot lose a token that was already issued. An existing FILE that is not empty is refused
+before any write: it may hold the only copy of an earlier run's tokens.
 """
 
 from __future__ import annotations
@@ -22,11 +23,22 @@ SECRETS_MODE = 0o600
 
 
 def check_writable(path: Path) -> None:
-    """Fail (exit 3) before any write when FILE's directory cannot take a new file."""
+    """Fail (exit 3) before any write when FILE's directory cannot take a new file, or when
+    FILE already holds something (tokens of an earlier run, shown only once there: replacing
+    the file would lose them)."""
     directory = path.parent if str(path.parent) else Path()
-    if path.is_dir() or is_special(path):
-        # /dev/stdout would print the token: secrets only ever go to a regular file.
-        raise InputError(f"--secrets-out {path} is not a regular file; name a file.")
+    if path.is_symlink() or path.is_dir() or is_special(path):
+        # /dev/stdout would print the token: secrets only ever go to a regular file. A link
+        # is refused too: /dev/stdout is one, and when stdout is redirected to a file it
+        # points at a regular file, so the atomic rename would replace the link itself.
+        raise InputError(f"--secrets-out {path} is not a regular file; name a file.",
+                         hint="Name a new file in a private directory (not a link or device).")
+    if _holds_something(path):
+        raise InputError(
+            f"--secrets-out {path} already exists and is not empty: it may hold tokens of an "
+            "earlier run, which are shown only once; nothing was written.",
+            hint="Move its tokens to your secret store and delete the file, or name a new file.",
+        )
     try:
         handle, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=directory)
     except OSError as exc:
@@ -36,6 +48,18 @@ def check_writable(path: Path) -> None:
         ) from None
     os.close(handle)
     os.unlink(probe)
+
+
+def _holds_something(path: Path) -> bool:
+    """True when `path` is a file with content other than whitespace or `{}`."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise InputError(f"--secrets-out {path} cannot be read ({exc.strerror or exc}).",
+                         hint="Name a new file in a writable directory.") from None
+    return text.strip() not in ("", "{}")
 
 
 class SecretsFile:

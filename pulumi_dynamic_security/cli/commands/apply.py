@@ -86,6 +86,8 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
     if result.issued:
         names = ", ".join(name for name, _ in result.issued)
         click.echo(f"New API token(s) for {names} written to {secrets_out} (mode 0600).")
+    elif secrets_out is not None:
+        click.echo(f"No API token was issued; {secrets_out} was not written.")
     done = len(result.done)
     click.echo(f"Applied {done} change(s) to stage {stage!r} with {result.writes} write(s); "
                "read back and verified.")
