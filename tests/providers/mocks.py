@@ -7,6 +7,7 @@ made-up computed token outputs), which is enough to check what the program decla
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +79,9 @@ class RecordingMonitor(mocks.MockMonitor):
 def run_under_mocks(program: Callable[[], Any], *, project: str, stack: str) -> RecordingMonitor:
     """Run `program` (which builds resources and may export) under fresh mocks; returns what
     was registered, with the stack's exports resolved in `exports`."""
+    # Pulumi's runtime needs a current event loop in this thread; a test that ran
+    # `asyncio.run` before leaves none. Each run gets its own.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     recorder = Recorder()
     monitor = RecordingMonitor(recorder)
     pulumi.runtime.set_mocks(recorder, project=project, stack=stack, monitor=monitor)
