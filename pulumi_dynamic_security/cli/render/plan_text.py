@@ -44,13 +44,14 @@ def describe_change(change: Change) -> str:
         return f"{_word(change.before)} -> {_word(change.after)}"
     if change.action == "rotate":
         previous = change.before
-        since = (f"replaces {previous['id']} from {previous['created_at']}"
-                 if isinstance(previous, dict) else "none yet")
+        since = (f"replaces {previous.get('id')}, created {previous.get('created_at')}, "
+                 f"due {previous.get('due')}" if isinstance(previous, dict) else "none yet")
         due = change.after.get("due") if isinstance(change.after, dict) else None
-        return f"issue a new token ({since}); next rotation {due}"
+        return f"issue a new token ({since}); next rotation due {due}"
     if change.action == "revoke":
         before = change.before if isinstance(change.before, dict) else {}
-        return f"revoke {before.get('id')} (created {before.get('created_at')})"
+        return (f"revoke {before.get('id')} (created {before.get('created_at')}, due "
+                f"{before.get('due')})")
     return _word(change.after if change.action == "add" else change.before)
 
 
