@@ -1,0 +1,131 @@
+"""Helpers of the rotation tests: policies, tokens planted at chosen ages, the CLI in-process.
+
+Every test runs against the emulator over real HTTP (`emu`, reset to the `demo` seed). The
+stage is `production` on the seed's live environment, which manages nothing but
+`api_tokens`: the live findings on its other areas are reported but never block, so what a
+test sees is rotation alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pulumi_dynamic_security.cli.main import run
+from pulumi_dynamic_security.emulator.server import EmulatorHandle
+from pulumi_dynamic_security.rules.token_notes import build_note
+
+LIVE = "0c000000-0000-4000-8000-000000000002"
+SANDBOX = "0c000000-0000-4000-8000-000000000001"
+SEED_UNMANAGED_TOKEN = "0e000000-0000-4000-8000-000000000001"  # 400 days old, note made by hand
+READ_SCOPES = ("environment.settings.read",)
+# What a token needs to run plan and apply for rotation with itself as the credential.
+OPERATOR_SCOPES = (
+    "environment.settings.read",
+    "environment.settings.write",
+    "environment.apiTokens.read",
+    "environment.apiTokens.write",
+)
+WRITES = ("POST", "PUT", "DELETE")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One `api_tokens` entry of a test policy."""
+
+    name: str
+    rotate_every: str = "90d"
+    overlap: str = "7d"
+    scopes: Sequence[str] = READ_SCOPES
+
+    def yaml(self) -> str:
+        return (f"      - name: {self.name}\n"
+                f"        scopes: [{', '.join(self.scopes)}]\n"
+                f"        rotate_every: {self.rotate_every}\n"
+                f"        overlap: {self.overlap}\n")
+
+
+def policy_text(*entries: Entry, stage: str = "production",
+                environment_id: str = LIVE) -> str:
+    return ("version: 1\nstages:\n"
+            f"  {stage}:\n"
+            f"    environment_id: {environment_id}\n"
+            "    api_tokens:\n" + "".join(entry.yaml() for entry in entries))
+
+
+def write_policy(directory: Path, *entries: Entry, **stage: str) -> Path:
+    path = directory / "dynamic-security.yaml"
+    path.write_text(policy_text(*entries, **stage), encoding="utf-8")
+    return path
+
+
+def ago(days: float) -> datetime:
+    """`days` before now, to the second (the precision of a note and of `createdAt`)."""
+    moment = datetime.now(timezone.utc) - timedelta(days=days)
+    return moment.replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Planted:
+    id: str
+    raw: str
+    checksum: str
+    note: str | None
+    created_at: datetime
+
+
+def plant(emu: EmulatorHandle, name: str | None, *, age_days: float,
+          scopes: Sequence[str] = READ_SCOPES, note: str | None = None,
+          environment_id: str = LIVE) -> Planted:
+    """Plant a token created `age_days` ago; managed by entry `name` (note
+    `dynsec:<name>:<created>`) unless `note` is given instead."""
+    created = ago(age_days)
+    if note is None and name is not None:
+        note = build_note(name, created)
+    token = emu.plant_token(environment_id, note, scopes, created)["token"]
+    return Planted(token["id"], token["rawToken"], token["checksum"], token.get("note"),
+                   created)
+
+
+def live_tokens(emu: EmulatorHandle, environment_id: str = LIVE) -> dict[str, dict[str, Any]]:
+    """The environment's tokens as the emulator holds them (no raw values), by id."""
+    return {t["id"]: t for t in emu.state()["tokens"] if t["environment_id"] == environment_id}
+
+
+def writes(emu: EmulatorHandle) -> list[tuple[str, str, int]]:
+    """The writes in the request log: (method, path, status)."""
+    return [(r["method"], r["path"], r["status"]) for r in emu.requests()
+            if r["method"] in WRITES]
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+def dynsec(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> Result:
+    """Run `dynsec argv...` in this process and capture what it printed."""
+    capsys.readouterr()
+    code = run([str(arg) for arg in argv])
+    out, err = capsys.readouterr()
+    return Result(code, out, err)
+
+
+def changes_of(result: Result) -> list[dict[str, Any]]:
+    changes: list[dict[str, Any]] = result.json()["changes"]
+    return changes
+
+
+def findings_of(result: Result, rule: str) -> list[dict[str, Any]]:
+    return [f for f in result.json()["findings"] if f["rule"] == rule]
