@@ -64,6 +64,12 @@ def with_plan_effects(changes: list[Change], live: Sequence[str]) -> list[Change
     ]
 
 
+def holds(origins: Iterable[Origin], change: Change) -> bool:
+    """True when the live origins show `change` made (read-back verification)."""
+    live = set(from_live(origins))
+    return change.after in live if change.action == "add" else change.before not in live
+
+
 def ids_to_delete(origins: Iterable[Origin], origin: str) -> list[str]:
     """Ids of every live entry that spells `origin` (several spellings may coexist)."""
     return [o.id for o in origins if o.origin and o.id and normalized(o.origin) == origin]

@@ -38,6 +38,11 @@ def apply_change(security: dict[str, Any], change: Change) -> None:
     security["jwtDuration"] = Duration.parse(change.after).to_api()
 
 
+def holds(security: dict[str, Any], change: Change) -> bool:
+    """True when the live document shows `change` made (read-back verification)."""
+    return from_live(security) == Duration.parse(change.after)
+
+
 def export(security: dict[str, Any]) -> Exported:
     raw = security.get("jwtDuration")
     value = from_live(security)

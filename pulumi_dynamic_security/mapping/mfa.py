@@ -142,6 +142,20 @@ def _set_action(mfa: dict[str, Any], action: str, *, required: bool) -> None:
         entry["required"] = required
 
 
+def holds(security: dict[str, Any], change: Change) -> bool:
+    """True when the live document shows `change` made (read-back verification)."""
+    live = from_live(security)
+    key = change.path.removeprefix("mfa.")
+    if key in ("methods", "require_for_actions"):
+        members = getattr(live, key) or ()
+        return (change.after in members) if change.action == "add" else (
+            change.before not in members)
+    if key == "backup_codes":
+        # Moot (and unreadable) while no method is enabled.
+        return live.backup_codes == change.after or not live.methods
+    return bool(getattr(live, key)) == bool(change.after)
+
+
 def export(security: dict[str, Any]) -> Exported:
     live = from_live(security)
     mfa = _mfa(security)

@@ -47,6 +47,11 @@ def apply_change(security: dict[str, Any], change: Change) -> None:
     auth["storage"] = [change.after]
 
 
+def holds(security: dict[str, Any], change: Change) -> bool:
+    """True when the live document shows `change` made (read-back verification)."""
+    return bool(from_live(security) == change.after)
+
+
 def export(security: dict[str, Any]) -> Exported:
     storages = _storages(security)
     value = from_live(security)

@@ -42,12 +42,7 @@ from pulumi_dynamic_security.mapping import (
 )
 from pulumi_dynamic_security.policy.models import ApiTokenPolicy
 from pulumi_dynamic_security.rules.token_notes import build_note
-from pulumi_dynamic_security.service.plan import (
-    SETTINGS_AREAS,
-    Plan,
-    origin_changes,
-    settings_changes,
-)
+from pulumi_dynamic_security.service.plan import SETTINGS_AREAS, Plan
 from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
 
 TokenSink = Callable[[str, CreatedToken], None]
@@ -57,6 +52,11 @@ _SETTINGS_WRITERS = {
     "jwt_lifetime": jwt_lifetime.apply_change,
     "token_storage": token_storage.apply_change,
     "mfa": mfa.apply_change,
+}
+_SETTINGS_CHECKS = {
+    "jwt_lifetime": jwt_lifetime.holds,
+    "token_storage": token_storage.holds,
+    "mfa": mfa.holds,
 }
 
 
@@ -236,11 +236,13 @@ def _verify(client: DynamicClient, plan: Plan, result: ApplyResult) -> None:
     if not touched:
         return
     readback = read_snapshot(client, plan.environment_id, tokens=False)
-    remaining = settings_changes(plan.stage, readback.security) + origin_changes(
-        plan.stage, readback
-    )
-    keys = {(c.area, c.path, c.before, c.after) for c in touched}
-    not_kept = [c for c in remaining if (c.area, c.path, c.before, c.after) in keys]
+    # Each change is checked on its own (not against the policy), so a saved plan applied
+    # with `--plan` is verified for exactly what it did.
+    not_kept = [
+        c for c in touched
+        if not (allowed_origins.holds(readback.origins, c) if c.area == "allowed_origins"
+                else _SETTINGS_CHECKS[c.area](readback.security, c))
+    ]
     if not_kept:
         listing = "; ".join(f"{c.path} {c.action} {c.after or c.before}" for c in not_kept)
         raise ChangeNotKeptError(

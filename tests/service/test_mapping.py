@@ -23,6 +23,8 @@ from pulumi_dynamic_security.service.apply import _write_order
 from pulumi_dynamic_security.service.plan import settings_changes
 from tests.service.support import LIVE
 
+CHECKS = {"jwt_lifetime": jwt_lifetime.holds, "token_storage": token_storage.holds,
+          "mfa": mfa.holds}
 WRITERS = {"jwt_lifetime": jwt_lifetime.apply_change,
            "token_storage": token_storage.apply_change, "mfa": mfa.apply_change}
 
@@ -261,6 +263,15 @@ def test_the_first_origin_on_an_empty_list_tightens_and_emptying_it_weakens() ->
     assert [(c.action, c.effect) for c in emptied] == [("remove", "weakens")]
 
 
+def test_read_back_checks_each_origin_change_on_normalized_values() -> None:
+    live = origins("HTTPS://New.example.com:443")
+    assert allowed_origins.holds(live, Change("allowed_origins", "add", "allowed_origins", None,
+                                              "https://new.example.com", "weakens"))
+    assert not allowed_origins.holds(live, Change("allowed_origins", "remove",
+                                                  "allowed_origins", "https://new.example.com",
+                                                  None, "tightens"))
+
+
 def test_every_spelling_of_a_removed_origin_is_deleted() -> None:
     live = origins("https://A.example.com", "https://a.example.com:443", "https://b.example.com")
     assert allowed_origins.ids_to_delete(live, "https://a.example.com") == ["id-0", "id-1"]
@@ -369,6 +380,9 @@ def test_writing_the_planned_changes_leaves_nothing_to_plan(
     written = write(live, changes)
 
     assert settings_changes(declared, written) == []
+    assert all(CHECKS[c.area](written, c) for c in changes)  # what read-back verifies
+    # (backup codes are moot, so "hold", while no method is enabled)
+    assert not any(CHECKS[c.area](live, c) for c in changes if c.path != "mfa.backup_codes")
     assert written["unmanaged"] == live["unmanaged"]
     if "mfa" in live:
         assert written["mfa"]["availableMethods"] == ["totp"]
