@@ -22,9 +22,15 @@ def stdout_wants_color() -> bool:
         return False
 
 
+_STREAM_DIRECTORIES = ("/dev/", "/proc/")
+
+
 def is_special(path: Path) -> bool:
-    """True for an existing path that is not a regular file (a device, a pipe, /dev/stdout),
-    following symbolic links."""
+    """True for a path that must be written in place, never renamed over: an existing path
+    that is not a regular file (a device, a pipe), and anything under /dev or /proc, such as
+    /dev/stdout, which links to whatever stdout is (possibly a regular log file)."""
+    if str(path.absolute()).startswith(_STREAM_DIRECTORIES):
+        return True
     try:
         return path.exists() and not path.is_file()
     except OSError:
