@@ -113,9 +113,12 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _config(app: Starlette) -> uvicorn.Config:
+def _config(app: Starlette, *, configure_logging: bool) -> uvicorn.Config:
+    # In-process (tests, `dynsec demo`) uvicorn must not reconfigure the host's logging.
+    extra: dict[str, Any] = {} if configure_logging else {"log_config": None}
     return uvicorn.Config(
         app,
+        **extra,
         log_level="warning",
         access_log=False,  # the request log is GET /_emulator/requests
         lifespan="off",
@@ -211,7 +214,7 @@ def running_emulator(
     _install_log_scrubbing(token)
     sock = _bind(DEFAULT_HOST, 0)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(_config(app))
+    server = uvicorn.Server(_config(app, configure_logging=False))
     failure: list[BaseException] = []
 
     def run() -> None:
@@ -264,6 +267,6 @@ def serve(
         bound_port = sock.getsockname()[1]
         if announce is not None:
             announce(f"http://{_url_host(host)}:{bound_port}{API_PREFIX}")
-        uvicorn.Server(_config(app)).run(sockets=[sock])
+        uvicorn.Server(_config(app, configure_logging=True)).run(sockets=[sock])
     finally:
         sock.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,7 +22,8 @@ SECOND_LIVE = seeds.SECOND_LIVE_ID
 UNKNOWN = "0c000000-0000-4000-8000-0000000000ff"
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
-READ_SCOPES = ["environment.settings.read", "environment.apiTokens.read"]
+# The emulator speaks plain HTTP; one context spares each client loading CA certificates.
+_TLS = ssl.create_default_context()
 
 
 @contextmanager
@@ -31,7 +33,8 @@ def client(emulator: EmulatorHandle, token: str | None = "admin") -> Iterator[ht
     if token is not None:
         value = emulator.token if token == "admin" else token
         headers["Authorization"] = f"Bearer {value}"
-    with httpx.Client(base_url=emulator.base_url, headers=headers, timeout=10.0) as http:
+    with httpx.Client(base_url=emulator.base_url, headers=headers, timeout=10.0,
+                      verify=_TLS) as http:
         yield http
 
 
