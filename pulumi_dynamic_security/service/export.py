@@ -24,7 +24,7 @@ from pulumi_dynamic_security.mapping import (
     token_storage,
 )
 from pulumi_dynamic_security.policy.stages import infer_production
-from pulumi_dynamic_security.service.snapshot import read_snapshot
+from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
 
 SCHEMA_COMMENT = "yaml-language-server: $schema=schemas/dynamic-security-policy.schema.json"
 
@@ -35,8 +35,13 @@ def default_stage_name(environment_name: str | None) -> str:
 
 
 def export_policy(client: DynamicClient, environment_id: str, stage: str | None = None) -> str:
-    """Read the environment (settings and origins) and return policy YAML for it."""
-    snapshot = read_snapshot(client, environment_id, tokens=False)
+    """Read the environment (settings and origins: 2 GETs) and return policy YAML for it."""
+    return render_policy(read_snapshot(client, environment_id, tokens=False), stage)
+
+
+def render_policy(snapshot: Snapshot, stage: str | None = None) -> str:
+    """Policy YAML for an environment already read (pure: no API calls)."""
+    environment_id = snapshot.environment_id
     security = snapshot.security
     name = stage or default_stage_name(snapshot.environment_name)
     areas: dict[str, Exported] = {
