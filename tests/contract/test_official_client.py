@@ -1,0 +1,62 @@
+"""Contract test: the official JavaScript client `@dynamic-labs/sdk-api@0.0.847` against the
+emulator over real HTTP.
+
+`contract.mjs` calls every emulated /api/v0 route through the client's typed methods and
+checks each answer against the client's own models (FromJSON, and every member its .d.ts
+marks as required) and each refusal against the documented status and body. Its Node
+packages are installed here with `npm ci` (from the committed lock file) when missing, so
+the test works on a fresh clone. Skipped only when `node` is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pulumi_dynamic_security.emulator.server import EmulatorHandle
+
+CONTRACT_DIR = Path(__file__).resolve().parent
+SDK_DIR = CONTRACT_DIR / "node_modules" / "@dynamic-labs" / "sdk-api"
+NPM_TIMEOUT_SECONDS = 300
+RUN_TIMEOUT_SECONDS = 120
+
+
+def _install_node_packages() -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("node is installed but npm is not: install npm to fetch the official client")
+    result = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"],
+        cwd=CONTRACT_DIR, capture_output=True, text=True, timeout=NPM_TIMEOUT_SECONDS,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"`npm ci` failed in {CONTRACT_DIR}:\n{result.stdout}\n{result.stderr}")
+
+
+@pytest.mark.slow
+def test_official_client_against_the_emulator(emulator: EmulatorHandle) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed; the contract test runs the official JavaScript "
+                    "client @dynamic-labs/sdk-api under Node")
+    if not (SDK_DIR / "package.json").is_file():
+        _install_node_packages()
+    result = subprocess.run(
+        [node, "contract.mjs"],
+        cwd=CONTRACT_DIR,
+        env={**os.environ, "DYNSEC_EMULATOR_URL": emulator.base_url,
+             "DYNSEC_EMULATOR_TOKEN": emulator.token},
+        capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS, check=False,
+    )
+    print(result.stdout)  # the per-operation summary, shown with -s or on failure
+    assert result.returncode == 0, f"contract failed:\n{result.stdout}\n{result.stderr}"
+    assert "0 failed" in result.stdout
+    assert "15 operations" in result.stdout
+    # Every route was reached over HTTP, and the log saw every status the script expects.
+    statuses = {entry["status"] for entry in emulator.requests()}
+    assert {200, 201, 204, 400, 401, 403, 404, 422} <= statuses
