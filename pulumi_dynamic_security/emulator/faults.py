@@ -92,23 +92,27 @@ class FaultInjector:
         self.apply(settings or FaultSettings())
 
     def apply(self, settings: FaultSettings) -> None:
-        """Switch to `settings`; a new seed restarts the random sequence, a new
-        `fail_writes_after` restarts its countdown."""
-        previous = self.settings
+        """Switch to `settings` as a whole (start, reset): the countdown of
+        `fail_writes_after` restarts, and a seed restarts the random sequence."""
         self.settings = settings
-        if settings.seed is not None and settings.seed != previous.seed:
+        if settings.seed is not None:
             self._rng.seed(settings.seed)
         self._writes_left = settings.fail_writes_after
         if not settings.rate_limit:
             self._admitted.clear()
 
     def update(self, updates: Mapping[str, Any]) -> None:
-        """Apply a partial update; `fail_writes_after` restarts only when it is given."""
-        left = self._writes_left
+        """Apply a partial update (POST /_emulator/faults). Only what it names restarts:
+        the write countdown when it gives `fail_writes_after`, the random sequence when it
+        gives `seed`. Raises ValueError for unknown or invalid settings."""
         new = parse_updates(self.settings, updates)
-        self.apply(new)
-        if "fail_writes_after" not in updates:
-            self._writes_left = left
+        self.settings = new
+        if "seed" in updates and new.seed is not None:
+            self._rng.seed(new.seed)
+        if "fail_writes_after" in updates:
+            self._writes_left = new.fail_writes_after
+        if not new.rate_limit:
+            self._admitted.clear()
 
     def describe(self) -> dict[str, Any]:
         """The settings, plus how many writes are still allowed when that fault is on."""

@@ -188,3 +188,12 @@ def test_startup_faults_from_arguments() -> None:
         assert api.get(ENV).status_code == 200
         assert api.get(ENV).status_code == 429
         assert time.perf_counter() - started >= 0.1
+
+
+def test_giving_the_seed_again_restarts_the_sequence(emulator: EmulatorHandle) -> None:
+    def draws() -> list[int]:
+        emulator.set_faults(error_rate=0.5, seed=99)
+        with client(emulator) as api:
+            return [api.get(ENV).status_code for _ in range(16)]
+
+    assert draws() == draws()
