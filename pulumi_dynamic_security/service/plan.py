@@ -49,6 +49,7 @@ class Plan:
     basis: Basis
     snapshot: Snapshot | None = field(default=None, repr=False)
     created_at: datetime | None = None
+    environment_name: str | None = None  # `sandbox` or `live` as read; None from a saved plan
 
     @property
     def environment_id(self) -> str:
@@ -176,6 +177,7 @@ def plan_from_snapshot(
         basis=snapshot.basis(),
         snapshot=snapshot,
         created_at=snapshot.read_at,
+        environment_name=snapshot.environment_name,
     )
 
 

@@ -1,105 +1,232 @@
 """Plans and drift as a pull-request comment (GitHub-flavoured markdown).
 
-A one-line verdict first, then one table per stage with every change marked tightens or
-weakens, then the stage's findings. Cells are escaped so that values (origins with `*` or
-`|`) cannot break the table.
+Layout, top to bottom:
+
+* a one-line verdict (`**dynsec drift**: 1 of 3 stages drifted ...`; blocked and unreadable
+  stages first, since those are what a reviewer must act on);
+* for drift, an overview table with one row per stage, so clean stages cost one line;
+* per stage with something to show: its changes as a table, each marked tightens or weakens
+  (weakening rows first in the eye: the effect is the first column), then its active
+  findings; waived findings fold into a `<details>` block.
+
+Values (origins, durations, ids) are code spans, so `*` in a wildcard origin never turns
+into emphasis and nothing is auto-linked; every cell is escaped so that `|` cannot break a
+table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from pulumi_dynamic_security.cli.render.plan_text import SYMBOLS, describe_change, effect_counts
+from pulumi_dynamic_security.cli.render import plan_text
+from pulumi_dynamic_security.cli.render.plan_text import effect_counts
+from pulumi_dynamic_security.diffing import Change
 from pulumi_dynamic_security.rules.base import Finding
-from pulumi_dynamic_security.service.drift import DriftReport
+from pulumi_dynamic_security.service.drift import DriftReport, StageFailure
 from pulumi_dynamic_security.service.plan import Plan
 
-EFFECT_BADGES = {"tightens": "🟢 tightens", "weakens": "🔴 weakens", "neutral": "⚪ neutral"}
+EFFECT_BADGES = {"tightens": "🟢 tightens", "weakens": "🔴 **weakens**", "neutral": "⚪ neutral"}
 SEVERITY_BADGES = {"error": "⛔ error", "warning": "⚠️ warning", "note": "🔵 note"}
+LEGEND = ("Each change is what `dynsec apply` would do to make the environment match the "
+          "policy: 🟢 tightens or 🔴 weakens its security.")
 
 
 def cell(text: object) -> str:
     """`text` made safe inside a table cell."""
-    value = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-    return value
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def code(text: object) -> str:
+    """`text` as a code span inside a table cell (backticks inside are dropped)."""
     return f"`{cell(text).replace('`', '')}`"
 
 
-def verdict(plans: Sequence[Plan], failures: int = 0) -> str:
-    drifted = [plan.stage.name for plan in plans if plan.changes]
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(code(name) for name in names)
+
+
+# --- the verdict -----------------------------------------------------------------------------
+
+
+def effect_summary(changes: Sequence[Change]) -> str:
+    """`10 tighten, 🔴 2 weaken, 1 neutral`: the weakening count is flagged."""
+    parts = []
+    for effect, one, many in (("tightens", "tightens", "tighten"),
+                              ("weakens", "weakens", "weaken"),
+                              ("neutral", "neutral", "neutral")):
+        count = sum(1 for change in changes if change.effect == effect)
+        if count:
+            flag = "🔴 " if effect == "weakens" else ""
+            parts.append(f"{flag}{count} {one if count == 1 else many}")
+    return ", ".join(parts)
+
+
+def verdict(plans: Sequence[Plan], failures: Sequence[StageFailure] = (), *,
+            drift: bool = False) -> str:
+    """The one line at the top: what a reviewer must know before reading further."""
+    command = "dynsec drift" if drift else "dynsec plan"
+    changed = [plan for plan in plans if plan.changes]
     blocked = [plan.stage.name for plan in plans if plan.blocked]
-    weakening = sum(1 for plan in plans for c in plan.changes if c.effect == "weakens")
+    changes = [change for plan in plans for change in plan.changes]
+    total = len(plans) + len(failures)
+    counts = f" ({_plural(len(changes), 'change')}: {effect_summary(changes)})"
     parts: list[str] = []
     if blocked:
-        parts.append(f"⛔ **blocked**: {', '.join(blocked)}")
-    if drifted:
-        total = len(plans) + failures
-        parts.append(f"**{len(drifted)} of {total} stage{'s' if total != 1 else ''} would "
-                     f"change** ({', '.join(drifted)})")
-        if weakening:
-            parts.append(f"🔴 {weakening} change{'s' if weakening != 1 else ''} weaken security")
-    elif not blocked:
-        parts.append("✅ **no drift**: every stage matches the policy")
+        parts.append(f"⛔ **blocked by policy**: {_names(blocked)}")
     if failures:
-        parts.append(f"❌ {failures} stage{'s' if failures != 1 else ''} could not be read")
-    return "**dynsec**: " + " · ".join(parts)
+        parts.append(f"❌ **{_plural(len(failures), 'stage')} could not be read**: "
+                     f"{_names([f.stage for f in failures])}")
+    if drift:
+        if changed:
+            parts.append(f"**{len(changed)} of {_plural(total, 'stage')} drifted**: "
+                         f"{_names([plan.stage.name for plan in changed])}{counts}")
+        elif not failures:
+            every = "every stage matches" if total != 1 else "the stage matches"
+            parts.append(f"✅ **no drift**: {every} the policy")
+    elif plans:
+        name = code(plans[0].stage.name)
+        if changed:
+            parts.append(f"**{_plural(len(changes), 'change')} pending** in {name} "
+                         f"({effect_summary(changes)})")
+        else:
+            parts.append(f"✅ {name} **matches the policy**")
+    return f"**{command}**: " + " · ".join(parts)
 
 
-def stage_section(plan: Plan) -> list[str]:
-    stage = plan.stage
-    kind = "production" if stage.production else "not production"
-    lines = [f"### {stage.name}", "",
-             f"Environment {code(stage.environment_id)} · {kind}"
-             + (f" · {effect_counts(plan.changes)}" if plan.changes else " · no changes"), ""]
-    if plan.changes:
-        lines += ["| | Setting | Change | Effect |", "|---|---|---|---|"]
-        for change in plan.changes:
-            lines.append(f"| {SYMBOLS[change.action]} | {code(change.path)} | "
-                         f"{cell(describe_change(change))} | {EFFECT_BADGES[change.effect]} |")
-        lines.append("")
-    active = [f for f in plan.findings if not f.waived]
-    waived = [f for f in plan.findings if f.waived]
-    if active or waived:
-        lines += [f"**Findings** ({len(active)} active, {len(waived)} waived)", "",
-                  "| Severity | Rule | Where | Message |", "|---|---|---|---|"]
-        lines += [_finding_row(finding) for finding in active + waived]
-        lines.append("")
+# --- one stage -------------------------------------------------------------------------------
+
+
+def describe_change(change: Change) -> str:
+    """The change as a table cell: settings values as code spans."""
+    if change.action == "update":
+        return f"{_value(change.before)} → {_value(change.after)}"
+    if change.action == "add":
+        return f"add {_value(change.after)}"
+    if change.action == "remove":
+        return f"remove {_value(change.before)}"
+    # Token changes read as in the text output (ids and dates as the JSON shows them).
+    return cell(plan_text.describe_change(change))
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "*not set*"
+    if isinstance(value, bool):
+        return code("true" if value else "false")
+    return code(value)
+
+
+def _environment(plan: Plan) -> str:
+    kind = f" ({plan.environment_name})" if plan.environment_name else ""
+    production = "production" if plan.stage.production else "not production"
+    return f"Environment {code(plan.environment_id)}{kind} · {production}"
+
+
+def change_table(changes: Sequence[Change]) -> list[str]:
+    lines = ["| Effect | Setting | Change |", "|---|---|---|"]
+    lines += [f"| {EFFECT_BADGES[c.effect]} | {code(c.path)} | {describe_change(c)} |"
+              for c in changes]
     return lines
 
 
 def _finding_row(finding: Finding) -> str:
     where = code(finding.path)
-    if finding.file is not None:
-        where += f" ({cell(finding.file)}:{finding.line})" if finding.line else ""
-    else:
+    if finding.file is None:
         where += " (live)"
+    elif finding.line is not None:
+        where += f" ({cell(finding.file)}:{finding.line})"
     severity = SEVERITY_BADGES[finding.severity.value]
-    message = cell(finding.message)
-    if finding.waived:
-        severity = f"~~{severity}~~ waived"
-        message += f" — waived: {cell(finding.waiver_reason or '')}"
-    elif finding.resolved_by_plan:
-        message += " — resolved by this plan"
     if finding.blocks:
         severity = f"**{severity}** (blocks)"
-    return f"| {severity} | [{finding.rule}]({finding.doc_url}) {cell(finding.name)} | {where} | " \
-           f"{message} |"
+    message = cell(finding.message)
+    if finding.waived:
+        message += f" — *waived: {cell(finding.waiver_reason or '')}*"
+    elif finding.resolved_by_plan:
+        message += " — *resolved by this plan*"
+    elif not finding.managed and finding.severity.value == "error":
+        message += " — *on a live value this stage does not manage: does not block*"
+    rule = f"[{finding.rule}]({finding.doc_url}) {cell(finding.name)}"
+    return f"| {severity} | {rule} | {where} | {message} |"
+
+
+def finding_table(findings: Sequence[Finding]) -> list[str]:
+    lines = ["| Severity | Rule | Where | Message |", "|---|---|---|---|"]
+    return lines + [_finding_row(finding) for finding in findings]
+
+
+def _active(plan: Plan) -> list[Finding]:
+    # Blocking findings first, then by severity as the rules reported them.
+    active = [f for f in plan.findings if not f.waived]
+    return sorted(active, key=lambda f: not f.blocks)
+
+
+def stage_section(plan: Plan, *, heading: str = "###") -> list[str]:
+    """A stage's changes and findings (waived ones folded away)."""
+    summary = effect_counts(plan.changes) if plan.changes else "no changes"
+    lines = [f"{heading} {code(plan.stage.name)} — {summary}", "", _environment(plan), ""]
+    if plan.changes:
+        lines += [*change_table(plan.changes), ""]
+    active = _active(plan)
+    if active:
+        lines += [f"**Findings** ({len(active)})", "", *finding_table(active), ""]
+    waived = [f for f in plan.findings if f.waived]
+    if waived:
+        lines += ["<details><summary>" + _plural(len(waived), "waived finding")
+                  + "</summary>", "", *finding_table(waived), "", "</details>", ""]
+    return lines
+
+
+def _findings_summary(plan: Plan) -> str:
+    active = _active(plan)
+    parts = []
+    for severity in ("error", "warning", "note"):
+        count = sum(1 for f in active if f.severity.value == severity)
+        if count:
+            parts.append(_plural(count, severity))
+    waived = sum(1 for f in plan.findings if f.waived)
+    if waived:
+        parts.append(f"{waived} waived")
+    text = ", ".join(parts) or "none"
+    return f"⛔ blocked: {text}" if plan.blocked else text
+
+
+def overview(report: DriftReport) -> list[str]:
+    """One row per stage: where it runs, what drifted, what the rules found."""
+    lines = ["| Stage | Environment | Changes | Findings |", "|---|---|---|---|"]
+    for plan in report.plans:
+        kind = f" ({plan.environment_name})" if plan.environment_name else ""
+        changes = f"**{effect_counts(plan.changes)}**" if plan.changes else "✅ none"
+        lines.append(f"| {code(plan.stage.name)} | {code(plan.environment_id)}{kind} | "
+                     f"{changes} | {_findings_summary(plan)} |")
+    lines += [f"| {code(failure.stage)} | | ❌ could not be read | |"
+              for failure in report.errors]
+    return lines
+
+
+# --- whole documents -------------------------------------------------------------------------
 
 
 def render_plan(plan: Plan) -> str:
     lines = [verdict([plan]), "", *stage_section(plan)]
+    if plan.changes:
+        lines += [f"<sub>{LEGEND}</sub>"]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def render_drift(report: DriftReport) -> str:
-    lines = [verdict(report.plans, len(report.errors)), ""]
+    lines = [verdict(report.plans, report.errors, drift=True), "", *overview(report), ""]
+    if report.drifted:
+        lines += [f"<sub>{LEGEND}</sub>", ""]
     for plan in report.plans:
-        lines += stage_section(plan)
+        if plan.changes or _active(plan):
+            lines += stage_section(plan)
     if report.errors:
         lines += ["### Stages that could not be read", ""]
-        lines += [f"- **{cell(f.stage)}**: {cell(f.message)}" for f in report.errors]
+        lines += [f"- {code(f.stage)}: {cell(f.message)}" for f in report.errors]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -1,16 +1,20 @@
 """Plans and drift as text: what changes, which way it moves security, and the findings.
 
-    production · environment 0c000000-…-000000000002 (live) · production (declared)
+    production · environment 0c000000-0000-4000-8000-000000000002 (live) · production (...)
       13 changes: 10 tighten, 2 weaken, 1 neutral
 
-        ~ jwt_lifetime            30d -> 2h                      tightens
-        + allowed_origins         https://app.example.com        weakens
-        - allowed_origins         https://*.example.com          tightens
-        ↻ api_tokens[0]           issue a new token (none yet)   tightens
+        ~ jwt_lifetime     tightens  30d -> 2h
+        + allowed_origins  weakens   https://app.example.com
+        - allowed_origins  tightens  https://*.example.com
+        ↻ api_tokens[0]    tightens  issue a new token (none yet); next rotation 2026-06-01...
 
       warnings (1)
         (live)  DS504 token-unmanaged
           ...
+
+The effect sits in its own column before the value, so that values of any length (token
+descriptions, long origins) never push it out of line. Colour (red for what weakens) only
+when the caller asks for it, i.e. on a terminal.
 """
 
 from __future__ import annotations
@@ -64,37 +68,46 @@ def _word(value: Any) -> str:
 
 
 def effect_counts(changes: Sequence[Change]) -> str:
-    """`3 changes: 2 tightening, 1 weakening`."""
-    words = {"tightens": "tightening", "weakens": "weakening", "neutral": "neutral"}
+    """`3 changes: 2 tighten, 1 weakens` (the verb agrees with each count)."""
+    words = {"tightens": ("tightens", "tighten"), "weakens": ("weakens", "weaken"),
+             "neutral": ("neutral", "neutral")}
     parts = [
-        f"{count} {word}" for effect, word in words.items()
+        f"{count} {one if count == 1 else many}" for effect, (one, many) in words.items()
         if (count := sum(1 for change in changes if change.effect == effect))
     ]
     return f"{plural(len(changes), 'change')}: {', '.join(parts)}"
 
 
+def environment_label(plan: Plan) -> str:
+    """`environment <id> (live)`; the kind is unknown for a saved plan."""
+    kind = plan.environment_name
+    return f"environment {plan.environment_id}" + (f" ({kind})" if kind else "")
+
+
+def change_lines(changes: Sequence[Change], style: Style) -> list[str]:
+    """One aligned line per change: symbol, path, effect, then the value in words."""
+    width = max(len(change.path) for change in changes)
+    effect_width = max(len(change.effect) for change in changes)
+    return [
+        f"{SYMBOLS[change.action]} {change.path.ljust(width)}  "
+        + style(change.effect, **_EFFECT_STYLE[change.effect])
+        + " " * (effect_width - len(change.effect))
+        + f"  {describe_change(change)}"
+        for change in changes
+    ]
+
+
 def plan_lines(plan: Plan, style: Style) -> list[str]:
-    stage = plan.stage
-    environment_kind = plan.snapshot.environment_name if plan.snapshot is not None else None
     header = " · ".join((
-        style(stage.name, bold=True),
-        f"environment {stage.environment_id}" + (f" ({environment_kind})" if environment_kind
-                                                  else ""),
+        style(plan.stage.name, bold=True),
+        environment_label(plan),
         production_label(plan.report),
     ))
     lines = [header]
     if plan.changes:
         lines.append(f"{_INDENT}{effect_counts(plan.changes)}")
         lines.append("")
-        width = max(len(change.path) for change in plan.changes)
-        described = [describe_change(change) for change in plan.changes]
-        text_width = min(max(len(text) for text in described), 60)
-        for change, text in zip(plan.changes, described, strict=True):
-            effect = style(change.effect, **_EFFECT_STYLE[change.effect])
-            lines.append(
-                f"{_INDENT * 2}{SYMBOLS[change.action]} {change.path.ljust(width)}  "
-                f"{text.ljust(text_width)}  {effect}"
-            )
+        lines.extend(f"{_INDENT * 2}{line}" for line in change_lines(plan.changes, style))
     else:
         lines.append(f"{_INDENT}{style('no changes', fg='green', bold=True)}: the environment "
                      "matches the policy")

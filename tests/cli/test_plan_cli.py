@@ -1,0 +1,214 @@
+"""`dynsec plan` against the emulator: exit codes, formats, --out, and errors (SPEC §4)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.support import Cli, assert_plan_shape, cli, json_out
+from tests.service.support import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
+
+__all__ = ["cli"]  # the fixture, imported for pytest
+
+# Production on the live environment: every managed area differs from the demo seed, and no
+# unwaived error (the seed's token and the stage's facts give warnings only).
+POLICY = f"""\
+version: 1
+defaults:
+  jwt_lifetime: 2h
+  token_storage: localstorage
+  mfa:
+    methods: [totp]
+    require_for_actions: [wallet.waas.export, wallet.waas.sign]
+stages:
+  production:
+    environment_id: {LIVE}
+    allowed_origins: [https://app.example.com]
+  dev:
+    environment_id: {SANDBOX}
+    allowed_origins: ["http://localhost:3000"]
+    jwt_lifetime: 1d
+    mfa: {{methods: [totp], require_for_actions: []}}
+"""
+BLOCKED = POLICY.replace("[https://app.example.com]", "[http://app.example.com]")
+
+
+def test_pending_changes_exit_0_without_and_2_with_detailed_exitcode(cli: Cli) -> None:
+    cli.write(POLICY)
+
+    plain = cli("plan", "dynamic-security.yaml", "--stage", "production")
+    detailed = cli("plan", "dynamic-security.yaml", "--stage", "production",
+                   "--detailed-exitcode")
+
+    assert plain.code == 0, plain.err
+    assert detailed.code == 2, detailed.err
+    assert "30d -> 2h" in plain.out
+    assert cli.writes() == []
+
+
+def test_nothing_pending_exits_0_with_detailed_exitcode(cli: Cli) -> None:
+    cli.write(POLICY)
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "dev", "--detailed-exitcode")
+
+    assert result.code == 0, result.err
+    assert "no changes" in result.out
+
+
+def test_an_unwaived_error_exits_1_even_with_changes_pending(cli: Cli) -> None:
+    cli.write(BLOCKED)
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "production",
+                 "--detailed-exitcode", "--format", "json")
+
+    assert result.code == 1
+    plan = json_out(result)
+    assert plan["blocked"] is True
+    assert any(f["rule"] == "DS104" and f["severity"] == "error" for f in plan["findings"])
+
+
+def test_json_has_exactly_the_plan_keys(cli: Cli) -> None:
+    cli.write(POLICY)
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "production", "--format", "json")
+
+    plan = json_out(result)
+    assert_plan_shape(plan)
+    assert (plan["stage"], plan["environment_id"], plan["production"]) == (
+        "production", LIVE, True)
+    assert {"area": "jwt_lifetime", "action": "update", "path": "jwt_lifetime",
+            "before": "30d", "after": "2h", "effect": "tightens"} in plan["changes"]
+    assert {"area": "allowed_origins", "action": "remove", "path": "allowed_origins",
+            "before": "https://*.example.com", "after": None,
+            "effect": "tightens"} in plan["changes"]
+    live_findings = [f for f in plan["findings"] if f["rule"] == "DS504"]
+    assert live_findings and live_findings[0]["file"] is None and live_findings[0]["line"] is None
+
+
+def test_plan_reads_three_gets_and_writes_nothing(cli: Cli) -> None:
+    cli.write(POLICY)
+
+    cli("plan", "dynamic-security.yaml", "--stage", "production")
+
+    assert cli.log() == [("GET", f"/environments/{LIVE}"), ("GET", f"/environments/{LIVE}/origins"),
+                         ("GET", f"/environments/{LIVE}/tokens")]
+
+
+def test_markdown_starts_with_a_one_line_verdict(cli: Cli) -> None:
+    cli.write(POLICY)
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "production", "--format",
+                 "markdown")
+
+    first, second = result.out.splitlines()[:2]
+    assert first == ("**dynsec plan**: **7 changes pending** in `production` "
+                     "(6 tighten, 🔴 1 weakens)")
+    assert second == ""
+    assert "| 🟢 tightens | `jwt_lifetime` | `30d` → `2h` |" in result.out
+    assert "| 🔴 **weakens** | `allowed_origins` | add `https://app.example.com` |" in result.out
+
+
+def test_text_has_no_colour_when_not_on_a_terminal(cli: Cli) -> None:
+    cli.write(POLICY)
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "production")
+
+    assert "\x1b[" not in result.out
+
+
+def test_out_saves_the_plan_with_its_basis_and_no_secret(cli: Cli) -> None:
+    cli.write(POLICY)
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "production", "--format", "json",
+                 "--out", "plan.json")
+
+    saved = json.loads((cli.directory / "plan.json").read_text(encoding="utf-8"))
+    assert {k: saved[k] for k in json_out(result)} == json_out(result)
+    assert saved["format"] == "dynsec-plan"
+    assert set(saved["basis"]) == {"updated_at", "settings_sha256", "origins_sha256"}
+    assert cli.emulator.token not in json.dumps(saved)
+
+
+# --- failures: exit 3 or 4, stdout empty with --format json ----------------------------------
+
+
+def test_a_missing_token_exits_3_naming_the_variable(cli: Cli,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DYNAMIC_API_TOKEN")
+    cli.write(POLICY)
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "production", "--format", "json")
+
+    assert result.code == 3
+    assert result.out == ""
+    assert "DYNAMIC_API_TOKEN" in result.err
+    assert cli.log() == []
+
+
+def test_a_stage_token_env_is_the_variable_named(cli: Cli) -> None:
+    cli.write(POLICY.replace(f"    environment_id: {LIVE}\n",
+                             f"    environment_id: {LIVE}\n    token_env: DYNSEC_PROD_TOKEN\n"))
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "production", "--format", "json")
+
+    assert result.code == 3
+    assert result.out == ""
+    assert "DYNSEC_PROD_TOKEN" in result.err
+
+
+def test_an_unreachable_api_exits_4(cli: Cli) -> None:
+    cli.write(POLICY)
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "production", "--format", "json",
+                 "--api-url", "http://127.0.0.1:9/api/v0")
+
+    assert result.code == 4
+    assert result.out == ""
+    assert "could not connect" in result.err
+
+
+def test_an_unknown_environment_exits_4(cli: Cli) -> None:
+    cli.write(POLICY.replace(LIVE, UNKNOWN_ENVIRONMENT))
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "production", "--format", "json")
+
+    assert result.code == 4
+    assert result.out == ""
+    assert "404" in result.err and UNKNOWN_ENVIRONMENT in result.err
+
+
+def test_a_token_without_the_read_scope_exits_4_naming_the_scope(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planted = cli.emulator.plant_token(LIVE, "tokens only", ["environment.apiTokens.read"])
+    monkeypatch.setenv("DYNAMIC_API_TOKEN", planted["token"]["rawToken"])
+    cli.write(POLICY)
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "production", "--format", "json")
+
+    assert result.code == 4
+    assert result.out == ""
+    assert "403" in result.err and "environment.settings.read" in result.err
+    assert planted["token"]["rawToken"] not in result.err
+
+
+def test_an_invalid_policy_exits_3_before_any_request(cli: Cli) -> None:
+    cli.write(POLICY.replace("jwt_lifetime: 2h", "jwt_lifetme: 2h"))
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "production", "--format", "json")
+
+    assert result.code == 3
+    assert result.out == ""
+    assert "jwt_lifetime" in result.err  # did you mean
+    assert cli.log() == []
+
+
+def test_an_unknown_stage_exits_3(cli: Cli) -> None:
+    cli.write(POLICY)
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "prod", "--format", "json")
+
+    assert result.code == 3
+    assert result.out == ""
+    assert "production" in result.err

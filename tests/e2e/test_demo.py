@@ -1,0 +1,55 @@
+"""`dynsec demo` (SPEC §8): the whole story runs, as a user starts it, and exits 0."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pulumi_dynamic_security.demo import packaged_policy
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_demo_uses_the_example_policy() -> None:
+    example = (ROOT / "examples" / "dynamic-security.yaml").read_text(encoding="utf-8")
+    assert packaged_policy() == example
+
+
+@pytest.mark.slow
+def test_the_demo_runs_the_whole_story_and_exits_0(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("DYNAMIC_", "DYNSEC_")) and k != "NO_COLOR"}
+    started = time.monotonic()
+    finished = subprocess.run(
+        [sys.executable, "-m", "pulumi_dynamic_security.cli.main", "demo"],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    print(f"dynsec demo took {elapsed:.1f} s (SPEC §8: under 10 s)")
+
+    out = finished.stdout
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    steps = re.findall(r"^\$ dynsec (.+)$", out, flags=re.MULTILINE)
+    assert [step.split()[0] for step in steps] == [
+        "validate", "plan", "apply", "apply", "apply", "drift", "drift"]
+    codes = [int(code) for code in re.findall(r"^\(exit code (\d+)", out, flags=re.MULTILINE)]
+    assert codes == [0, 0, 0, 0, 0, 0, 2]
+    # The plan marks which way each change moves security.
+    assert re.search(r"^\s+~ jwt_lifetime\s+tightens\s+30d -> 2h$", out, flags=re.MULTILINE)
+    assert re.search(r"^\s+\+ allowed_origins\s+weakens\s+https://app\.acme-wallet\.com$", out,
+                     flags=re.MULTILINE)
+    assert "3 stages: no drift." in out
+    # The dashboard edit is caught, in the pull-request format.
+    assert "**dynsec drift**: **1 of 3 stages drifted**: `production`" in out
+    assert "remove `https://*.vercel.app`" in out
+    # New tokens go to files, never to the screen; nothing is left behind.
+    assert "dyn_" not in out.replace("dyn_emulator", "")
+    assert list(tmp_path.iterdir()) == []
+    assert "Unexpected" not in out
