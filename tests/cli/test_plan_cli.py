@@ -102,7 +102,7 @@ def test_markdown_starts_with_a_one_line_verdict(cli: Cli) -> None:
                  "markdown")
 
     first, second = result.out.splitlines()[:2]
-    assert first == ("**dynsec plan**: **7 changes pending** in `production` "
+    assert first == ("**dynsec plan** · `production`: **7 changes pending** "
                      "(6 tighten, 🔴 1 weakens)")
     assert second == ""
     assert "| 🟢 tightens | `jwt_lifetime` | `30d` → `2h` |" in result.out
@@ -212,3 +212,21 @@ def test_an_unknown_stage_exits_3(cli: Cli) -> None:
     assert result.code == 3
     assert result.out == ""
     assert "production" in result.err
+
+
+def test_markdown_folds_waived_findings_and_is_compact_without_changes(cli: Cli) -> None:
+    cli.write(POLICY.replace('allowed_origins: ["http://localhost:3000"]',
+                             'allowed_origins: ["http://localhost:3000"]\n'
+                             '    app: {sms_sign_in: true}')
+              + "waivers:\n  - rule: DS402\n    stages: [dev]\n"
+                "    reason: SMS sign-in is for internal testers only\n"
+                '    expires: "{{today+30}}"\n')
+
+    result = cli("plan", "dynamic-security.yaml", "--stage", "dev", "--format", "markdown")
+
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == "**dynsec plan** · `dev`: ✅ **matches the policy**"
+    assert "| Effect |" not in result.out
+    assert "<details><summary>1 waived finding</summary>" in lines
+    assert "*waived: SMS sign-in is for internal testers only*" in result.out

@@ -2,8 +2,9 @@
 
 Layout, top to bottom:
 
-* a one-line verdict (`**dynsec drift**: 1 of 3 stages drifted ...`; blocked and unreadable
-  stages first, since those are what a reviewer must act on);
+* a one-line verdict (`**dynsec drift**: 1 of 3 stages drifted ...`, or for one plan
+  `**dynsec plan** · production: 3 changes pending ...`; blocked and unreadable stages
+  first, since those are what a reviewer must act on);
 * for drift, an overview table with one row per stage, so clean stages cost one line;
 * per stage with something to show: its changes as a table, each marked tightens or weakens
   (weakening rows first in the eye: the effect is the first column), then its active
@@ -69,33 +70,39 @@ def effect_summary(changes: Sequence[Change]) -> str:
 def verdict(plans: Sequence[Plan], failures: Sequence[StageFailure] = (), *,
             drift: bool = False) -> str:
     """The one line at the top: what a reviewer must know before reading further."""
-    command = "dynsec drift" if drift else "dynsec plan"
+    if not drift and len(plans) == 1 and not failures:
+        return _plan_verdict(plans[0])
     changed = [plan for plan in plans if plan.changes]
     blocked = [plan.stage.name for plan in plans if plan.blocked]
     changes = [change for plan in plans for change in plan.changes]
     total = len(plans) + len(failures)
-    counts = f" ({_plural(len(changes), 'change')}: {effect_summary(changes)})"
     parts: list[str] = []
     if blocked:
         parts.append(f"⛔ **blocked by policy**: {_names(blocked)}")
     if failures:
         parts.append(f"❌ **{_plural(len(failures), 'stage')} could not be read**: "
                      f"{_names([f.stage for f in failures])}")
-    if drift:
-        if changed:
-            parts.append(f"**{len(changed)} of {_plural(total, 'stage')} drifted**: "
-                         f"{_names([plan.stage.name for plan in changed])}{counts}")
-        elif not failures:
-            every = "every stage matches" if total != 1 else "the stage matches"
-            parts.append(f"✅ **no drift**: {every} the policy")
-    elif plans:
-        name = code(plans[0].stage.name)
-        if changed:
-            parts.append(f"**{_plural(len(changes), 'change')} pending** in {name} "
-                         f"({effect_summary(changes)})")
-        else:
-            parts.append(f"✅ {name} **matches the policy**")
-    return f"**{command}**: " + " · ".join(parts)
+    if changed:
+        parts.append(f"**{len(changed)} of {_plural(total, 'stage')} drifted**: "
+                     f"{_names([plan.stage.name for plan in changed])} "
+                     f"({_plural(len(changes), 'change')}: {effect_summary(changes)})")
+    elif not failures:
+        every = "every stage matches" if total != 1 else "the stage matches"
+        parts.append(f"✅ **no drift**: {every} the policy")
+    return "**dynsec drift**: " + " · ".join(parts)
+
+
+def _plan_verdict(plan: Plan) -> str:
+    parts: list[str] = []
+    if plan.blocked:
+        rules = sorted({finding.rule for finding in plan.findings if finding.blocks})
+        parts.append(f"⛔ **blocked** by {', '.join(rules)}: apply would write nothing")
+    if plan.changes:
+        parts.append(f"**{_plural(len(plan.changes), 'change')} pending** "
+                     f"({effect_summary(plan.changes)})")
+    else:
+        parts.append("✅ **matches the policy**")
+    return f"**dynsec plan** · {code(plan.stage.name)}: " + " · ".join(parts)
 
 
 # --- one stage -------------------------------------------------------------------------------
@@ -165,10 +172,14 @@ def _active(plan: Plan) -> list[Finding]:
     return sorted(active, key=lambda f: not f.blocks)
 
 
-def stage_section(plan: Plan, *, heading: str = "###") -> list[str]:
-    """A stage's changes and findings (waived ones folded away)."""
-    summary = effect_counts(plan.changes) if plan.changes else "no changes"
-    lines = [f"{heading} {code(plan.stage.name)} — {summary}", "", _environment(plan), ""]
+def stage_section(plan: Plan, *, heading: bool = True) -> list[str]:
+    """A stage's changes and findings (waived ones folded away); without `heading` for a
+    single plan, whose verdict already names the stage."""
+    lines: list[str] = []
+    if heading:
+        summary = effect_counts(plan.changes) if plan.changes else "no changes"
+        lines += [f"### {code(plan.stage.name)} — {summary}", ""]
+    lines += [_environment(plan), ""]
     if plan.changes:
         lines += [*change_table(plan.changes), ""]
     active = _active(plan)
@@ -212,7 +223,7 @@ def overview(report: DriftReport) -> list[str]:
 
 
 def render_plan(plan: Plan) -> str:
-    lines = [verdict([plan]), "", *stage_section(plan)]
+    lines = [verdict([plan]), "", *stage_section(plan, heading=False)]
     if plan.changes:
         lines += [f"<sub>{LEGEND}</sub>"]
     return "\n".join(lines).rstrip() + "\n"
