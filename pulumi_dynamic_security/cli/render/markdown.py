@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from pulumi_dynamic_security.cli.render import plan_text
-from pulumi_dynamic_security.cli.render.plan_text import effect_counts
 from pulumi_dynamic_security.diffing import Change
 from pulumi_dynamic_security.rules.base import Finding
 from pulumi_dynamic_security.service.drift import DriftReport, StageFailure
@@ -177,7 +176,8 @@ def stage_section(plan: Plan, *, heading: bool = True) -> list[str]:
     single plan, whose verdict already names the stage."""
     lines: list[str] = []
     if heading:
-        summary = effect_counts(plan.changes) if plan.changes else "no changes"
+        summary = (f"{_plural(len(plan.changes), 'change')}: {effect_summary(plan.changes)}"
+                   if plan.changes else "no changes")
         lines += [f"### {code(plan.stage.name)} — {summary}", ""]
     lines += [_environment(plan), ""]
     if plan.changes:
@@ -211,7 +211,8 @@ def overview(report: DriftReport) -> list[str]:
     lines = ["| Stage | Environment | Changes | Findings |", "|---|---|---|---|"]
     for plan in report.plans:
         kind = f" ({plan.environment_name})" if plan.environment_name else ""
-        changes = f"**{effect_counts(plan.changes)}**" if plan.changes else "✅ none"
+        changes = (f"**{_plural(len(plan.changes), 'change')}**: "
+                   f"{effect_summary(plan.changes)}" if plan.changes else "✅ none")
         lines.append(f"| {code(plan.stage.name)} | {code(plan.environment_id)}{kind} | "
                      f"{changes} | {_findings_summary(plan)} |")
     lines += [f"| {code(failure.stage)} | | ❌ could not be read | |"
