@@ -12,6 +12,10 @@ from typing import Any
 
 from pulumi_dynamic_security.diffing import Change
 from pulumi_dynamic_security.errors import InputError, PolicyBlockedError
+from pulumi_dynamic_security.mapping import api_tokens
+from pulumi_dynamic_security.policy.durations import Duration
+from pulumi_dynamic_security.policy.models import DYNAMIC_JWT_MAX, MFA_ACTIONS, MFA_METHODS
+from pulumi_dynamic_security.policy.origins import normalize_origin
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.base import Finding, Severity
 from pulumi_dynamic_security.rules.engine import StageReport
@@ -53,13 +57,53 @@ def load_plan_file(path: Path, stage: EffectiveStage) -> Plan:
             hint="Fix the policy, plan again, and apply the new plan.",
         )
     try:
-        changes = [Change.from_json(item) for item in data.get("changes", [])]
+        changes = [_checked(Change.from_json(item), stage) for item in data.get("changes", [])]
         findings = [_finding(item) for item in data.get("findings", [])]
         basis = Basis.from_json(data.get("basis"))
     except (ValueError, TypeError, KeyError) as exc:
         raise _bad(path, f"is damaged ({exc})") from None
     return Plan(stage=stage, changes=changes, report=StageReport(stage, findings),
                 basis=basis)
+
+
+_MFA_MEMBERS = {"mfa.methods": MFA_METHODS, "mfa.require_for_actions": MFA_ACTIONS}
+_MFA_FLAGS = ("mfa.require_at_login", "mfa.backup_codes")
+
+
+def _checked(change: Change, stage: EffectiveStage) -> Change:
+    """`change` if apply could carry it out as written; ValueError (a damaged file) otherwise,
+    so that a hand-edited value fails here, before any write, and not halfway through."""
+    member = change.after if change.action == "add" else change.before
+    if change.area == "jwt_lifetime" and change.path == "jwt_lifetime" \
+            and change.action == "update" and isinstance(change.after, str):
+        if not Duration(1) <= Duration.parse(change.after) <= DYNAMIC_JWT_MAX:
+            raise ValueError(f"JWT lifetime {change.after} is outside 1m..30d")
+        return change
+    if change.area == "token_storage" and change.path == "token_storage" \
+            and change.action == "update" and change.after in ("cookie", "localstorage"):
+        return change
+    if change.area == "mfa" and change.action in ("add", "remove") \
+            and member in _MFA_MEMBERS.get(change.path, ()):
+        return change
+    if change.area == "mfa" and change.action == "update" and change.path in _MFA_FLAGS \
+            and isinstance(change.after, bool):
+        return change
+    if change.area == "allowed_origins" and change.path == "allowed_origins" \
+            and change.action in ("add", "remove") and isinstance(member, str):
+        if normalize_origin(member) != member:
+            raise ValueError(f"origin {member!r} is not in normalized form")
+        return change
+    if change.area == "api_tokens" and change.action in ("rotate", "revoke"):
+        try:
+            entry = api_tokens.entry_for(change, stage.api_tokens or ())
+        except IndexError:
+            raise ValueError(f"{change.path} names no api_tokens entry") from None
+        if change.action == "revoke" and not (
+            isinstance(change.before, dict) and change.before.get("id")
+        ):
+            raise ValueError(f"a revocation of {entry.name!r} without a token id")
+        return change
+    raise ValueError(f"not a change apply can make: {change.to_json()!r}")
 
 
 def _finding(item: Any) -> Finding:

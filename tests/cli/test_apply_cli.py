@@ -181,17 +181,34 @@ def test_apply_plan_refuses_a_plan_made_for_another_stage(cli: Cli) -> None:
     assert cli.writes() == []
 
 
-def test_apply_plan_refuses_a_damaged_file(cli: Cli) -> None:
+DAMAGE = {
+    "unknown-action": {"action": "explode"},
+    "jwt-not-a-duration": {"area": "jwt_lifetime", "path": "jwt_lifetime", "action": "update",
+                           "after": "banana"},
+    "jwt-out-of-range": {"area": "jwt_lifetime", "path": "jwt_lifetime", "action": "update",
+                         "after": "90d"},
+    "origin-not-normalized": {"area": "allowed_origins", "path": "allowed_origins",
+                              "action": "add", "after": "HTTPS://App.example.com:443"},
+    "unknown-mfa-method": {"area": "mfa", "path": "mfa.methods", "action": "add",
+                           "after": "sms"},
+    "no-such-token-entry": {"area": "api_tokens", "path": "api_tokens[3]", "action": "rotate"},
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE.values()), ids=list(DAMAGE))
+def test_apply_plan_refuses_a_damaged_file_before_any_request(
+    cli: Cli, damage: dict[str, str]
+) -> None:
     cli.write(POLICY)
     cli("plan", "dynamic-security.yaml", "--stage", "production", "--out", "plan.json")
     saved = json.loads((cli.directory / "plan.json").read_text(encoding="utf-8"))
-    saved["changes"][0]["action"] = "explode"
+    saved["changes"][-1].update(damage)
     (cli.directory / "plan.json").write_text(json.dumps(saved), encoding="utf-8")
     cli.clear()
 
     result = cli("apply", "dynamic-security.yaml", "--stage", "production", "--yes",
                  "--plan", "plan.json")
 
-    assert result.code == 3
+    assert result.code == 3, result.err
     assert "damaged" in result.err
-    assert cli.writes() == []
+    assert cli.log() == []
