@@ -90,7 +90,7 @@ def run_demo(echo: Callable[[str], None] = click.echo) -> int:
                  "JWT in localstorage, MFA off, and a 400-day-old API token nobody manages.")
             step("Check the policy offline, per stage", ["validate", POLICY_NAME], 0)
             step("Plan production: what would change, and which way it moves security",
-                 ["plan", POLICY_NAME, "--stage", "production"], 0)
+                 ["plan", POLICY_NAME, "--stage", "production", "--detailed-exitcode"], 2)
             for stage in ("dev", "staging", "production"):
                 step(f"Apply {stage} (new API tokens go to a 0600 file, never to the screen)",
                      ["apply", POLICY_NAME, "--stage", stage, "--yes",
