@@ -2,7 +2,8 @@
 
 `RetryTransport` wraps the transport that actually sends (httpx's own, or one injected by a
 caller), so retries, the budget and the debug trace apply whatever sits underneath. Per
-attempt it takes a slot from the process-wide `RequestBudget`, sends, and decides:
+attempt it takes a slot from the process-wide `RequestBudget` (released when the answer is
+in, so that the slot counts from then on, as the server counts it), sends, and decides:
 
 * 429: always retried (Dynamic refused before doing anything), after `Retry-After` when the
   response has one (capped), else after capped exponential backoff with full jitter. 429s
@@ -93,7 +94,9 @@ class RetryTransport(httpx.BaseTransport):
             attempt += 1
             request.extensions[ATTEMPTS] = attempt
             request.extensions[WAITED] = waited
-            budget.acquire()
+            # The slot counts until the answer is in, and one window from then: never
+            # shorter than the server's count of it (see `api.budget`).
+            slot = budget.take()
             started = time.monotonic()
             try:
                 response = self._inner.handle_request(request)
@@ -116,6 +119,8 @@ class RetryTransport(httpx.BaseTransport):
                 delay = delay_or_none
                 reason = str(response.status_code)
                 _discard(response)
+            finally:
+                slot.release()
             logger.debug(
                 "%s %s: retrying in %.2fs after %s", request.method, path, delay, reason
             )
