@@ -7,9 +7,10 @@ in, so that the slot counts from then on, as the server counts it), sends, and d
 
 * 429: always retried (Dynamic refused before doing anything), after `Retry-After` when the
   response has one (capped), else after capped exponential backoff with full jitter. 429s
-  are counted apart from failures, each up to `max_attempts`: a refusal that did nothing
-  must not use up the attempts meant for 5xx answers and dropped connections (at 30% 5xx
-  under a tight rate limit, sharing them left a request about two tries against the 5xx);
+  are counted apart from failures: a refusal that did nothing must not use up the attempts
+  meant for 5xx answers and dropped connections (at 30% 5xx under a tight rate limit,
+  sharing them left a request about two tries against the 5xx). A request gives up after
+  `max_attempts` failures, or after `max_attempts` 429s in a row;
 * 500/502/503/504 and a request cut off after it was sent (read/write timeout, dropped
   connection): retried only when repeating the request is harmless: GET, PUT, DELETE, or a
   request the client marked `REPEATABLE`. A POST that may have been committed is handed back
@@ -89,7 +90,8 @@ class RetryTransport(httpx.BaseTransport):
         path = request.url.path
         waited = 0.0
         attempt = 0
-        rate_limited = 0  # 429s so far; `attempt - rate_limited` are the other attempts
+        failures = 0  # attempts that failed other than with a 429
+        refusals = 0  # 429s in a row
         while True:
             attempt += 1
             request.extensions[ATTEMPTS] = attempt
@@ -103,16 +105,20 @@ class RetryTransport(httpx.BaseTransport):
             except httpx.TransportError as exc:
                 elapsed = time.monotonic() - started
                 self._log(request, path, attempt, elapsed, f"failed ({_describe(exc)})")
-                if not self._should_retry_failure(request, exc, attempt - rate_limited):
+                failures += 1
+                refusals = 0
+                if not self._should_retry_failure(request, exc, failures):
                     raise
-                delay = self._policy.backoff(attempt, random.random)
+                delay = self._policy.backoff(failures, random.random)
                 reason = type(exc).__name__
             else:
                 elapsed = time.monotonic() - started
                 self._log(request, path, attempt, elapsed, str(response.status_code))
-                limited = response.status_code == 429
-                rate_limited += limited
-                tries = rate_limited if limited else attempt - rate_limited
+                if response.status_code == 429:
+                    refusals += 1
+                else:
+                    failures, refusals = failures + 1, 0
+                tries = refusals if response.status_code == 429 else failures
                 delay_or_none = self._retry_delay(request, response, tries)
                 if delay_or_none is None:
                     return response
@@ -144,8 +150,8 @@ class RetryTransport(httpx.BaseTransport):
     ) -> float | None:
         """Seconds to wait before the next attempt, or None to hand `response` back.
 
-        `attempt` counts the attempts of this kind, this one included: the 429s for a 429,
-        every other attempt otherwise."""
+        `attempt` counts this one and the attempts before it that count with it: for a 429,
+        the 429s in a row; otherwise every attempt that was not a 429."""
         if attempt >= self._policy.max_attempts:
             return None
         if response.status_code == 429:
