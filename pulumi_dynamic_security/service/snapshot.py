@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -122,13 +123,23 @@ def read_snapshot(
     *,
     tokens: bool = True,
     cookie_storage_declared: bool = False,
+    pool: Executor | None = None,
 ) -> Snapshot:
     """Read one environment: settings, origins and (unless told not to) tokens; the custom
     hostnames only when cookie storage is declared for a `live` environment that does not
-    use it yet (the only case DS302 needs them)."""
-    environment = client.get_environment(environment_id)
-    origins = tuple(client.list_origins(environment_id))
-    token_list = tuple(client.list_tokens(environment_id)) if tokens else None
+    use it yet (the only case DS302 needs them).
+
+    With `pool`, the reads are sent through it all at once (one round trip instead of three;
+    the pool's size bounds how many requests are in flight), else one after the other.
+    """
+    if pool is None:
+        environment = client.get_environment(environment_id)
+        origins = tuple(client.list_origins(environment_id))
+        token_list = tuple(client.list_tokens(environment_id)) if tokens else None
+    else:
+        environment, origins, token_list = _read_concurrently(
+            client, environment_id, tokens=tokens, pool=pool
+        )
     active_cookie_hostname: bool | None = None
     security = mapping_or_empty(environment.settings.get("security"))
     switching_live_to_cookie = (
@@ -137,9 +148,12 @@ def read_snapshot(
         and token_storage.from_live(security) != "cookie"
     )
     if switching_live_to_cookie:
+        hostnames = (
+            client.list_custom_hostnames(environment_id) if pool is None
+            else pool.submit(client.list_custom_hostnames, environment_id).result()
+        )
         active_cookie_hostname = any(
-            h.usage == "cookies" and h.status == "active"
-            for h in client.list_custom_hostnames(environment_id)
+            h.usage == "cookies" and h.status == "active" for h in hostnames
         )
     return Snapshot(
         environment_id=environment_id,
@@ -149,3 +163,25 @@ def read_snapshot(
         active_cookie_hostname=active_cookie_hostname,
         read_at=clock.utc_now(),
     )
+
+
+def _read_concurrently(
+    client: DynamicClient, environment_id: str, *, tokens: bool, pool: Executor
+) -> tuple[ProjectEnvironment, tuple[Origin, ...], tuple[Token, ...] | None]:
+    """The three reads of `read_snapshot`, sent through `pool` together; the first failure
+    (in the order settings, origins, tokens) is raised once every read has ended."""
+    reads: list[Future[Any]] = [
+        pool.submit(client.get_environment, environment_id),
+        pool.submit(client.list_origins, environment_id),
+    ]
+    if tokens:
+        reads.append(pool.submit(client.list_tokens, environment_id))
+    wait(reads)
+    for read in reads:
+        error = read.exception()
+        if error is not None:
+            raise error
+    environment: ProjectEnvironment = reads[0].result()
+    origins = tuple(reads[1].result())
+    token_list = tuple(reads[2].result()) if tokens else None
+    return environment, origins, token_list
