@@ -24,6 +24,8 @@ pool is thread-safe, and the budget is process-wide.
 from __future__ import annotations
 
 import logging
+import ssl
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Generator, Mapping
@@ -439,6 +441,28 @@ class DynamicClient:
         return [self._model(model, route, response, item) for item in data]
 
 
+# Connections kept open between requests: enough for `dynsec drift --concurrency 64` (httpx's
+# default keeps 20, so a larger fan-out would open a new connection, and on https do a new
+# TLS handshake, for most of its requests).
+_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=64)
+_ssl_context: ssl.SSLContext | None = None
+_ssl_lock = threading.Lock()
+
+
+def _shared_ssl_context() -> ssl.SSLContext | bool:
+    """httpx's default verifying TLS context, built once per process and shared (it is
+    thread-safe): loading the CA bundle costs tens of milliseconds, which every client would
+    pay again, and the Pulumi providers build a client per call."""
+    global _ssl_context
+    create = getattr(httpx, "create_ssl_context", None)
+    if create is None:  # httpx < 0.28: let each transport build its own
+        return True
+    with _ssl_lock:
+        if _ssl_context is None:
+            _ssl_context = create()
+        return _ssl_context
+
+
 def _default_transport(base_url: str) -> httpx.BaseTransport:
     """httpx's own transport, honouring HTTP(S)_PROXY / NO_PROXY as httpx.Client would.
 
@@ -446,9 +470,10 @@ def _default_transport(base_url: str) -> httpx.BaseTransport:
     """
     url = httpx.URL(base_url)
     proxy = urllib.request.getproxies().get(url.scheme)
+    verify = _shared_ssl_context()
     if proxy and not urllib.request.proxy_bypass(url.host):
-        return httpx.HTTPTransport(proxy=proxy)
-    return httpx.HTTPTransport()
+        return httpx.HTTPTransport(proxy=proxy, verify=verify, limits=_LIMITS)
+    return httpx.HTTPTransport(verify=verify, limits=_LIMITS)
 
 
 def _error_fields(response: httpx.Response) -> tuple[str | None, str | None]:
