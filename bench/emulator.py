@@ -1,0 +1,148 @@
+"""The emulator as a separate process (`dynsec emulator`), driven through its control routes.
+
+A separate process keeps the emulator's CPU off the measured client, and lets the benchmark
+read how much CPU the emulator itself used (to show it is not the bottleneck).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from types import TracebackType
+from typing import IO, Any
+
+import httpx
+
+from bench.measure import REPO, dynsec_argv, process_cpu_seconds
+
+ADMIN_TOKEN = "dyn_emulator"  # the emulator's documented admin token (SPEC §7)
+_LISTENING = re.compile(r"listening on (\S+/api/v0)")
+WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+
+
+@dataclass(frozen=True)
+class RequestLog:
+    """What the emulator answered since the log was last cleared."""
+
+    entries: list[dict[str, Any]]
+
+    @property
+    def total(self) -> int:
+        return len(self.entries)
+
+    @property
+    def gets(self) -> int:
+        return sum(1 for e in self.entries if e["method"] == "GET")
+
+    @property
+    def writes(self) -> int:
+        return sum(1 for e in self.entries if e["method"] in WRITE_METHODS)
+
+    @property
+    def rate_limited(self) -> int:
+        return sum(1 for e in self.entries if e["status"] == 429)
+
+    def statuses(self) -> dict[int, int]:
+        return dict(Counter(int(e["status"]) for e in self.entries))
+
+
+class EmulatorProcess:
+    """`dynsec emulator --port 0 --seed empty` in a child process."""
+
+    def __init__(self, *, seed: str = "empty", start_timeout: float = 30.0) -> None:
+        # Closed in close(): the file lives as long as the process writing to it.
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self._proc = subprocess.Popen(
+            [*dynsec_argv(), "emulator", "--port", "0", "--seed", seed],
+            stdout=subprocess.PIPE, stderr=self._stderr, stdin=subprocess.DEVNULL,
+            env=env, cwd=REPO,
+        )
+        try:
+            self.base_url = self._read_url(start_timeout)
+        except BaseException:
+            self.close()
+            raise
+        self.root_url = self.base_url.removesuffix("/api/v0")
+        self._control = httpx.Client(base_url=self.root_url + "/_emulator", timeout=60.0)
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def _read_url(self, timeout: float) -> str:
+        stdout = self._proc.stdout
+        assert stdout is not None
+        selector = selectors.DefaultSelector()
+        selector.register(stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        text = ""
+        while "\n" not in text:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                raise RuntimeError("the emulator did not announce its address in time")
+            chunk = os.read(stdout.fileno(), 4096)
+            if not chunk:
+                self._stderr.seek(0)
+                detail = self._stderr.read().decode("utf-8", "replace")[-2000:]
+                raise RuntimeError(f"the emulator exited before listening: {detail}")
+            text += chunk.decode("utf-8", "replace")
+        match = _LISTENING.search(text)
+        if match is None:
+            raise RuntimeError(f"unexpected emulator announcement: {text.strip()!r}")
+        return match.group(1)
+
+    def cpu_seconds(self) -> float | None:
+        return process_cpu_seconds(self._proc.pid)
+
+    def set_faults(self, **faults: Any) -> dict[str, Any]:
+        response = self._control.post("/faults", json=faults)
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def clear_requests(self) -> None:
+        self._control.delete("/requests").raise_for_status()
+
+    def requests(self) -> RequestLog:
+        response = self._control.get("/requests")
+        response.raise_for_status()
+        return RequestLog(response.json())
+
+    def set_hostname_status(self, environment_id: str, hostname_id: str, status: str) -> None:
+        self._control.post(
+            f"/environments/{environment_id}/custom/hostnames/{hostname_id}",
+            json={"status": status},
+        ).raise_for_status()
+
+    def close(self) -> None:
+        control = getattr(self, "_control", None)
+        if control is not None:
+            control.close()
+        if self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._stderr.close()
+
+    def __enter__(self) -> EmulatorProcess:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

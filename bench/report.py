@@ -1,0 +1,139 @@
+"""The benchmark's one table: rows, targets, markdown rendering and the JSON document."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+GETS_PER_ENVIRONMENT = 3  # SPEC §5: settings, origins, tokens
+
+
+@dataclass(frozen=True)
+class Check:
+    """One target: what it promises, and whether this run kept it (None: not judged)."""
+
+    target: str
+    met: bool | None
+
+
+@dataclass
+class Row:
+    scenario: str
+    kind: str  # "drift", "apply" or "startup"
+    envs: int | None = None
+    concurrency: int | None = None
+    budget_per_min: int | None = None
+    server_rate_limit: int | None = None
+    latency_ms: float | None = None
+    requests: int | None = None
+    gets: int | None = None
+    writes: int | None = None
+    rate_limited: int | None = None
+    exit_code: int | None = None
+    wall_s: float | None = None
+    latency_bound_s: float | None = None
+    budget_bound_s: float | None = None
+    ratio: float | None = None
+    peak_rss_mb: float | None = None
+    client_cpu_s: float | None = None
+    emulator_cpu_s: float | None = None
+    samples_s: list[float] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def gets_per_env(self) -> float | None:
+        if self.gets is None or not self.envs:
+            return None
+        return self.gets / self.envs
+
+    @property
+    def met(self) -> bool | None:
+        judged = [c.met for c in self.checks if c.met is not None]
+        if not judged:
+            return None
+        return all(judged)
+
+    def set_ideal(self) -> None:
+        """The ideal wall time of a perfect client: the SPEC's 3 GETs per environment, at
+        the emulator's latency with `concurrency` in flight, or at the budget's steady rate,
+        whichever is slower; `ratio` is the measured wall time over it."""
+        assert self.envs is not None and self.concurrency and self.budget_per_min
+        assert self.latency_ms is not None and self.wall_s is not None
+        requests = GETS_PER_ENVIRONMENT * self.envs
+        self.latency_bound_s = requests * self.latency_ms / 1000 / self.concurrency
+        self.budget_bound_s = requests / (self.budget_per_min / 60)
+        ideal = max(self.latency_bound_s, self.budget_bound_s)
+        self.ratio = self.wall_s / ideal if ideal > 0 else None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["gets_per_env"] = self.gets_per_env
+        data["met"] = self.met
+        return data
+
+
+COLUMNS = (
+    "scenario", "envs", "conc", "budget/min", "requests", "GET/env", "writes", "429s",
+    "wall s", "latency bound s", "budget bound s", "ratio", "peak MB", "client CPU s",
+    "emulator CPU s", "target", "met",
+)
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.{digits}f}"
+
+
+def _cells(row: Row) -> list[str]:
+    met = row.met
+    return [
+        row.scenario,
+        _num(row.envs),
+        _num(row.concurrency),
+        _num(row.budget_per_min),
+        _num(row.requests),
+        _num(row.gets_per_env),
+        _num(row.writes),
+        _num(row.rate_limited),
+        _num(row.wall_s, 3 if row.kind == "startup" else 2),
+        _num(row.latency_bound_s),
+        _num(row.budget_bound_s),
+        _num(row.ratio),
+        _num(row.peak_rss_mb, 0),
+        _num(row.client_cpu_s),
+        _num(row.emulator_cpu_s),
+        "; ".join(c.target for c in row.checks) + (f" ({row.note})" if row.note else ""),
+        "" if met is None else ("yes" if met else "NO"),
+    ]
+
+
+def render_table(rows: list[Row]) -> str:
+    """A markdown table (readable in a terminal, pasted as is into the README)."""
+    body = [list(COLUMNS), *(_cells(row) for row in rows)]
+    widths = [max(len(line[i]) for line in body) for i in range(len(COLUMNS))]
+    numeric = {i for i, name in enumerate(COLUMNS) if name not in ("scenario", "target", "met")}
+
+    def line(cells: list[str]) -> str:
+        padded = [
+            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+            for i, cell in enumerate(cells)
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "|" + "|".join(
+        "-" * (w + 1) + ":" if i in numeric else "-" * (w + 2) for i, w in enumerate(widths)
+    ) + "|"
+    return "\n".join([line(body[0]), rule, *(line(cells) for cells in body[1:])]) + "\n"
+
+
+def write_json(path: Path, document: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
