@@ -83,7 +83,8 @@ def export(origins: Iterable[Origin]) -> Exported:
         try:
             normalize_origin(value)
         except OriginError as exc:
-            comments.append(f"live origin {value!r} is not valid in a policy ({exc}); left out")
+            comments.append(f"live origin {value!r} is not valid in a policy ({exc}); left "
+                            "out, so applying this file would remove it")
         else:
             valid.append(value)
     if not values:
