@@ -18,6 +18,7 @@ SCENARIOS = [
     "dynsec validate (example)",
     "provider host: port line",
     "provider host + providers",
+    "emulator round trip (one GET)",
     "drift N=1",
     "drift N=2",
     "latency-bound",
@@ -47,7 +48,7 @@ def test_the_quick_benchmark_runs_every_scenario(tmp_path: Path) -> None:
         assert row["rate_limited"] == 0
         assert row["met"] is True
         assert row["peak_rss_mb"] > 0
-        for key in ("wall_s", "latency_bound_s", "budget_bound_s", "ratio"):
+        for key in ("wall_s", "latency_bound_s", "budget_bound_s", "ratio", "floor_s"):
             assert row[key] is not None
     assert rows["no-op apply"]["writes"] == 0
     assert rows["no-op apply"]["met"] is True
