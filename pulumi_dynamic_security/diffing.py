@@ -14,6 +14,7 @@ by comparison, so they do not pass through here (see `mapping/api_tokens.py`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -24,6 +25,13 @@ Action = Literal["add", "remove", "update", "rotate", "revoke"]
 Effect = Literal["tightens", "weakens", "neutral"]
 ACTIONS: tuple[Action, ...] = ("add", "remove", "update", "rotate", "revoke")
 EFFECTS: tuple[Effect, ...] = ("tightens", "weakens", "neutral")
+
+# DeepDiff builds result paths with `ast.literal_eval`, and CPython keeps the AST
+# constructor's recursion depth per interpreter, not per thread (gh-106905): two threads
+# building ASTs at once can fail with "SystemError: AST constructor recursion depth mismatch".
+# `drift` plans in a thread pool and the Pulumi provider host serves calls in threads, so
+# one thread at a time goes into DeepDiff (the diffs are a few small sets: nothing to lose).
+_DEEPDIFF_LOCK = threading.Lock()
 
 # The classifier of one area: (action, path, before, after, live view of the area) -> effect.
 Classifier = Callable[[Action, str, Any, Any, Any], Effect]
@@ -75,16 +83,19 @@ def compare(
         if area not in desired:
             continue
         before_view, after_view = live.get(area), desired[area]
-        difference = DeepDiff(
-            {area: before_view}, {area: after_view}, view="tree", verbose_level=2
-        )
-        for report_type, items in difference.items():
-            for item in items:
-                parts = [p for p in item.path(output_format="list") if p is not None]
-                path = ".".join(str(p) for p in parts)
-                action, before, after = _interpret(report_type, item.t1, item.t2)
-                effect = classifiers[area](action, path, before, after, before_view)
-                changes.append(Change(area, action, path, before, after, effect))
+        with _DEEPDIFF_LOCK:  # DeepDiff and the paths it builds (see _DEEPDIFF_LOCK)
+            difference = DeepDiff(
+                {area: before_view}, {area: after_view}, view="tree", verbose_level=2
+            )
+            found = [
+                (report_type, item, [p for p in item.path(output_format="list") if p is not None])
+                for report_type, items in difference.items() for item in items
+            ]
+        for report_type, item, parts in found:
+            path = ".".join(str(p) for p in parts)
+            action, before, after = _interpret(report_type, item.t1, item.t2)
+            effect = classifiers[area](action, path, before, after, before_view)
+            changes.append(Change(area, action, path, before, after, effect))
     return sorted(changes, key=_order)
 
 
