@@ -10,7 +10,7 @@ CPU time of that process alone; the request log of the emulator, cleared before 
 * `drift` over N projects (2N environments) for each size, with the defaults a user gets
   (concurrency 8, a budget of 1000 requests a minute) at the injected latency;
 * latency-bound: 200 environments, concurrency 16, the budget raised out of the way
-  (the median of three runs);
+  (the median of five runs);
 * budget-bound: 500 environments against an emulator limited to Dynamic's 1,500 requests a
   minute, with the default budget: no request may be answered 429;
 * peak memory for 1,000 environments (the largest drift row, or a run of its own);
@@ -72,7 +72,7 @@ class Settings:
     server_rate_limit: int = DYNAMIC_RATE_LIMIT
     memory_envs: int = 1000
     startup_runs: int = 7
-    repeats: int = 3  # latency-bound runs (median reported)
+    repeats: int = 5  # latency-bound runs (median reported)
     probe_requests: int = 50
     quick: bool = False
 
@@ -307,6 +307,17 @@ def _planned_all(stdout: str, envs: int) -> bool:
     return len(report.get("stages", ())) == envs and not report.get("errors")
 
 
+def _calibrate() -> float:
+    """Milliseconds for a fixed pure-Python workload (best of three): how fast this machine
+    was at the time, for comparing runs made on a shared or throttled machine."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def _machine() -> dict[str, Any]:
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {
@@ -314,6 +325,7 @@ def _machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "load_average": list(load) if load else None,
+        "cpu_calibration_ms": _calibrate(),
     }
 
 
@@ -347,6 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python -m bench" + (" " + " ".join(argv if argv is not None else sys.argv[1:]))
     started = time.monotonic()
     machine_before = _machine()
+    _log(f"machine: {machine_before['cpus']} CPUs, load average {machine_before['load_average']}, "
+         f"calibration {machine_before['cpu_calibration_ms']} ms")
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="dynsec-bench-") as tmp, \
             EmulatorProcess() as emulator:
@@ -378,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": command.strip(),
         "quick": settings.quick,
         "settings": settings.__dict__,
-        "machine": {**machine_before, "load_average_after": _machine()["load_average"]},
+        "machine": {**machine_before, "after": _machine()},
         "setup_s": round(setup_s, 2),
         "total_s": round(time.monotonic() - started, 2),
         "targets_met": all(judged) if judged else None,
