@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -30,7 +30,9 @@ from pulumi_dynamic_security.policy.models import (
     TokenStorage,
     Waiver,
 )
-from pulumi_dynamic_security.policy.source import SourceDocument
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.policy.source import SourceDocument
 
 Area = Literal["jwt_lifetime", "token_storage", "mfa", "allowed_origins", "api_tokens"]
 AREAS: tuple[Area, ...] = ("jwt_lifetime", "token_storage", "mfa", "allowed_origins", "api_tokens")

@@ -31,7 +31,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import pulumi
 from pulumi.dynamic import (
@@ -47,7 +47,6 @@ from pulumi.dynamic import (
 from pulumi.runtime import rpc
 from pydantic import ValidationError
 
-from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.config import DEFAULT_BASE_URL
 from pulumi_dynamic_security.api.errors import NotFoundError
 from pulumi_dynamic_security.errors import DynsecError, InputError
@@ -63,6 +62,9 @@ from pulumi_dynamic_security.rules.base import Rule, RuleArea
 from pulumi_dynamic_security.rules.engine import evaluate
 from pulumi_dynamic_security.service.connection import Connection
 from pulumi_dynamic_security.service.resources import declared_changes
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.api.client import DynamicClient
 
 CONFIG_API_TOKEN = "dynamic-security:apiToken"
 CONFIG_API_URL = "dynamic-security:apiUrl"

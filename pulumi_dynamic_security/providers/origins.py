@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 import pulumi.dynamic
 from pulumi.dynamic import CheckFailure
 
-from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.mapping import allowed_origins
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.providers.base import (
@@ -27,6 +26,9 @@ from pulumi_dynamic_security.providers.base import (
 )
 from pulumi_dynamic_security.rules.base import RuleArea
 from pulumi_dynamic_security.service.snapshot import read_snapshot
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.api.client import DynamicClient
 
 
 @dataclass

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pulumi_dynamic_security import clock
-from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.models import CreatedToken
 from pulumi_dynamic_security.diffing import Change
 from pulumi_dynamic_security.errors import (
@@ -44,6 +44,9 @@ from pulumi_dynamic_security.policy.models import ApiTokenPolicy
 from pulumi_dynamic_security.rules.token_notes import build_note
 from pulumi_dynamic_security.service.plan import SETTINGS_AREAS, Plan
 from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.api.client import DynamicClient
 
 TokenSink = Callable[[str, CreatedToken], None]
 Progress = Callable[[str], None]

@@ -10,8 +10,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.config import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_REQUESTS_PER_MINUTE,
@@ -20,6 +20,9 @@ from pulumi_dynamic_security.api.config import (
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.policy.models import DEFAULT_TOKEN_ENV
 from pulumi_dynamic_security.redaction import Secret
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.api.client import DynamicClient
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,10 @@ class Connection:
         return Secret(value)
 
     def client(self, token: Secret) -> DynamicClient:
+        # Imported here: the HTTP stack loads only when something calls the API (the Pulumi
+        # provider host's check and diff never do).
+        from pulumi_dynamic_security.api.client import DynamicClient
+
         return DynamicClient(ClientConfig(
             token=token,
             base_url=self.api_url,

@@ -17,9 +17,8 @@ import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.errors import DynsecError
 from pulumi_dynamic_security.exit_codes import ExitCode, combine
 from pulumi_dynamic_security.policy.stages import EffectiveStage
@@ -27,6 +26,9 @@ from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.service.connection import Connection
 from pulumi_dynamic_security.service.plan import Plan, plan_from_snapshot
 from pulumi_dynamic_security.service.snapshot import read_snapshot
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.api.client import DynamicClient
 
 DEFAULT_CONCURRENCY = 8
 

@@ -8,14 +8,13 @@ state, planning the exported file shows no changes.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security._version import __version__
-from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.mapping import (
     Exported,
     allowed_origins,
@@ -25,6 +24,9 @@ from pulumi_dynamic_security.mapping import (
 )
 from pulumi_dynamic_security.policy.stages import infer_production
 from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.api.client import DynamicClient
 
 SCHEMA_COMMENT = "yaml-language-server: $schema=schemas/dynamic-security-policy.schema.json"
 

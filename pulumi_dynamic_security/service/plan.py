@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.diffing import Change, compare
 from pulumi_dynamic_security.mapping import (
     allowed_origins,
@@ -26,6 +25,9 @@ from pulumi_dynamic_security.policy.stages import Area, EffectiveStage
 from pulumi_dynamic_security.rules.base import Finding, Posture
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
 from pulumi_dynamic_security.service.snapshot import Basis, Snapshot, read_snapshot
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.api.client import DynamicClient
 
 PLAN_FILE_FORMAT = "dynsec-plan"
 PLAN_FILE_VERSION = 1

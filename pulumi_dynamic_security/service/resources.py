@@ -27,10 +27,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi_dynamic_security import clock
-from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.models import CreatedToken, Token
 from pulumi_dynamic_security.diffing import Change, Classifier, compare
 from pulumi_dynamic_security.errors import PolicyBlockedError, StalePlanError
@@ -48,6 +47,9 @@ from pulumi_dynamic_security.rules.engine import StageReport
 from pulumi_dynamic_security.service.apply import ApplyResult, Skipped, apply_plan
 from pulumi_dynamic_security.service.plan import Plan, plan_from_snapshot
 from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.api.client import DynamicClient
 
 # How often `converge` re-plans when the environment changed between its read and its write.
 STALE_ATTEMPTS = 4

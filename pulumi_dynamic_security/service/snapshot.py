@@ -13,13 +13,15 @@ import json
 from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi_dynamic_security import clock
-from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.models import Origin, ProjectEnvironment, Token
 from pulumi_dynamic_security.mapping import mapping_or_empty, token_storage
 from pulumi_dynamic_security.rules.base import LiveFacts, LiveToken
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.api.client import DynamicClient
 
 WALLET_PROVIDERS = ("turnkey", "coinbaseWaas")
 

@@ -122,3 +122,19 @@ def test_the_probe_does_see_heavy_imports(tmp_path: Path) -> None:
     )
     assert "httpx" in imported
     assert "pulumi_dynamic_security.api.client" in _chain(importtime, "httpx")
+
+
+def test_the_pulumi_providers_load_without_the_http_client_or_yaml(tmp_path: Path) -> None:
+    """The provider host imports the providers for every deployment, and check and diff never
+    call the API: the HTTP stack loads with the first client, YAML never (the program, not
+    the host, reads the policy file)."""
+    imported, importtime = _imported(
+        "import pulumi_dynamic_security.providers, pulumi_dynamic_security.component",
+        tmp_path,
+    )
+    assert "pulumi" in imported
+    unexpected = sorted(imported & {"httpx", "httpcore", "h11", "ruamel", "deepdiff",
+                                    "starlette", "uvicorn"})
+    assert not unexpected, "\n\n".join(
+        f"{package}:\n{_chain(importtime, package)}" for package in unexpected
+    )
