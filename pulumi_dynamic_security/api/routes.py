@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-SETTINGS_READ = "environment.settings.read"
-SETTINGS_WRITE = "environment.settings.write"
-TOKENS_READ = "environment.apiTokens.read"
-TOKENS_WRITE = "environment.apiTokens.write"
-USERS_WRITE = "environment.users.write"
+from pulumi_dynamic_security.scopes import (
+    SETTINGS_READ,
+    SETTINGS_WRITE,
+    TOKENS_READ,
+    TOKENS_WRITE,
+    USERS_WRITE,
+)
 
 
 @dataclass(frozen=True)

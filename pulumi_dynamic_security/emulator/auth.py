@@ -21,30 +21,9 @@ from dataclasses import dataclass, field
 from pulumi_dynamic_security.emulator import errors
 from pulumi_dynamic_security.emulator.factory import ADMIN_USER
 from pulumi_dynamic_security.emulator.state import State, token_digest
-
-# The 14 `TokenScopes` of @dynamic-labs/sdk-api 0.0.847, in the client's order.
-TOKEN_SCOPES: tuple[str, ...] = (
-    "waas.delegatedAccess.signMessage",
-    "waas.authenticate",
-    "environment.settings.read",
-    "environment.settings.write",
-    "environment.apiTokens.read",
-    "environment.apiTokens.write",
-    "environment.users.read",
-    "environment.users.write",
-    "environment.analytics.read",
-    "environment.webhooks.read",
-    "environment.webhooks.write",
-    "environment.events.read",
-    "environment.events.write",
-    "environment.balances.read",
+from pulumi_dynamic_security.scopes import (  # re-exported for the routes
+    TOKEN_SCOPES,
 )
-
-SETTINGS_READ = "environment.settings.read"
-SETTINGS_WRITE = "environment.settings.write"
-TOKENS_READ = "environment.apiTokens.read"
-TOKENS_WRITE = "environment.apiTokens.write"
-USERS_WRITE = "environment.users.write"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 from starlette.requests import Request
 
 from pulumi_dynamic_security.emulator import errors
-from pulumi_dynamic_security.emulator.auth import TOKEN_SCOPES
+from pulumi_dynamic_security.scopes import TOKEN_SCOPES
 
 # From the vendor's OpenAPI schema `origin`; the look-ahead allows at most one `*`.
 ORIGIN_PATTERN = re.compile(

@@ -27,29 +27,13 @@ from pydantic_core import PydanticCustomError
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.policy.durations import Bounds, Duration
 from pulumi_dynamic_security.policy.origins import OriginError, normalize_origin
+from pulumi_dynamic_security.scopes import TokenScope
 
 TokenStorage = Literal["cookie", "localstorage"]
 MfaMethod = Literal["totp", "passkey", "email"]
 MfaAction = Literal[
     "wallet.waas.sign", "wallet.waas.export", "wallet.waas.reshare", "wallet.waas.refresh",
     "user.update",
-]
-# Dynamic's token scopes (TokenScopes of @dynamic-labs/sdk-api 0.0.847).
-TokenScope = Literal[
-    "waas.delegatedAccess.signMessage",
-    "waas.authenticate",
-    "environment.settings.read",
-    "environment.settings.write",
-    "environment.apiTokens.read",
-    "environment.apiTokens.write",
-    "environment.users.read",
-    "environment.users.write",
-    "environment.analytics.read",
-    "environment.webhooks.read",
-    "environment.webhooks.write",
-    "environment.events.read",
-    "environment.events.write",
-    "environment.balances.read",
 ]
 
 MFA_METHODS: tuple[MfaMethod, ...] = ("totp", "passkey", "email")

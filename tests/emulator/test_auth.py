@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from pulumi_dynamic_security.emulator import seeds
-from pulumi_dynamic_security.emulator.auth import TOKEN_SCOPES
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
+from pulumi_dynamic_security.scopes import TOKEN_SCOPES
 from tests.emulator.support import LIVE, ORG, PROJECT, client, issue
 
 ORIGIN_BODY = {"origin": "https://new.example.com"}

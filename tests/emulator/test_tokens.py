@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pytest
 
 from pulumi_dynamic_security.emulator import seeds
-from pulumi_dynamic_security.emulator.auth import TOKEN_SCOPES
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
+from pulumi_dynamic_security.scopes import TOKEN_SCOPES
 from tests.emulator.support import ISO_UTC, LIVE, SANDBOX, UNKNOWN, client, issue
 
 RAW_TOKEN = re.compile(r"dyn_[A-Za-z0-9]{36}")

@@ -20,10 +20,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pulumi_dynamic_security.emulator import errors, factory, validation, wire
-from pulumi_dynamic_security.emulator.auth import SETTINGS_READ, SETTINGS_WRITE, require_admin
+from pulumi_dynamic_security.emulator.auth import require_admin
 from pulumi_dynamic_security.emulator.context import Emulator
 from pulumi_dynamic_security.emulator.routes.common import caller, environment, json, route
 from pulumi_dynamic_security.emulator.state import Environment
+from pulumi_dynamic_security.scopes import SETTINGS_READ, SETTINGS_WRITE
 
 
 async def get_environment(request: Request, emulator: Emulator) -> Response:

@@ -16,9 +16,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pulumi_dynamic_security.emulator import errors, factory, validation, wire
-from pulumi_dynamic_security.emulator.auth import SETTINGS_READ, SETTINGS_WRITE
 from pulumi_dynamic_security.emulator.context import Emulator
 from pulumi_dynamic_security.emulator.routes.common import environment, json, no_content, route
+from pulumi_dynamic_security.scopes import SETTINGS_READ, SETTINGS_WRITE
 
 BASE = "/environments/{environment_id}/custom/hostnames"
 

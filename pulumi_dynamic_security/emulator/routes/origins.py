@@ -15,11 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pulumi_dynamic_security.emulator import errors, factory, validation, wire
-from pulumi_dynamic_security.emulator.auth import (
-    SETTINGS_READ,
-    SETTINGS_WRITE,
-    require_environment,
-)
+from pulumi_dynamic_security.emulator.auth import require_environment
 from pulumi_dynamic_security.emulator.context import Emulator
 from pulumi_dynamic_security.emulator.routes.common import (
     caller,
@@ -28,6 +24,7 @@ from pulumi_dynamic_security.emulator.routes.common import (
     no_content,
     route,
 )
+from pulumi_dynamic_security.scopes import SETTINGS_READ, SETTINGS_WRITE
 
 
 async def list_origins(request: Request, emulator: Emulator) -> Response:

@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from pulumi_dynamic_security.emulator.auth import USERS_WRITE
 from pulumi_dynamic_security.emulator.context import Emulator
 from pulumi_dynamic_security.emulator.routes.common import environment, no_content, route
+from pulumi_dynamic_security.scopes import USERS_WRITE
 
 
 async def revoke_user_sessions(request: Request, emulator: Emulator) -> Response:

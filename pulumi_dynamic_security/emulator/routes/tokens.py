@@ -15,9 +15,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pulumi_dynamic_security.emulator import errors, factory, validation, wire
-from pulumi_dynamic_security.emulator.auth import TOKENS_READ, TOKENS_WRITE
 from pulumi_dynamic_security.emulator.context import Emulator
 from pulumi_dynamic_security.emulator.routes.common import environment, json, no_content, route
+from pulumi_dynamic_security.scopes import TOKENS_READ, TOKENS_WRITE
 
 
 async def list_tokens(request: Request, emulator: Emulator) -> Response:
