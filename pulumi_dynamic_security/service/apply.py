@@ -5,7 +5,11 @@ The promises, and where each is kept:
 * **Minimal writes** — only the plan's changes are made; the settings document is written
   (one PUT) only when a settings change is planned; one added origin is one POST.
 * **Never clobber** — the PUT body is the document as re-read just before writing, with
-  only the planned `security` fields changed (`mapping/<area>.apply_change`).
+  only the planned `security` fields changed (`mapping/<area>.apply_change`). When origins
+  were added first, the document is read once more right before the PUT and the PUT is
+  refused (exit 5) if it changed meanwhile. What is left is one round trip (that last read,
+  then the PUT) in which a concurrent edit would be overwritten: Dynamic has no conditional
+  PUT, so no client can close it (SECURITY.md).
 * **Never open the door** — origins are added before extras are removed.
 * **Stale plan** — the environment is re-read right before writing; if its `updatedAt`, its
   settings or its origins differ from what the plan saw, nothing is written
@@ -124,6 +128,10 @@ def apply_plan(
         result.writes += 1
     if settings:
         say(f"writing the settings document ({len(settings)} change(s))")
+        if adds:
+            # The PUT replaces the whole document: read it again right before, so that an
+            # edit made while the origins were added is refused, not overwritten.
+            _refuse_settings_changed_meanwhile(client, plan, fresh, added=len(adds))
         document = fresh.environment.settings_copy()
         security = security_section(document)
         for change in sorted(settings, key=_write_order):
@@ -158,6 +166,20 @@ def _reread(client: DynamicClient, plan: Plan) -> Snapshot:
             hint="Run plan again, review the new plan, then apply it.",
         )
     return fresh
+
+
+def _refuse_settings_changed_meanwhile(
+    client: DynamicClient, plan: Plan, fresh: Snapshot, *, added: int
+) -> None:
+    """StalePlanError (exit 5) when the settings document differs from the one re-read
+    before the first write (origin writes move `updatedAt`, so the document is compared)."""
+    if client.get_environment(plan.environment_id).settings != fresh.settings:
+        raise StalePlanError(
+            f"The settings of stage {plan.stage.name!r} (environment {plan.environment_id}) "
+            f"changed while apply was adding {added} origin(s); those origins were added, the "
+            "settings document was not written (it would have overwritten that change).",
+            hint="Run plan again, review the new plan, then apply it.",
+        )
 
 
 def _write_order(change: Change) -> tuple[int, str]:
