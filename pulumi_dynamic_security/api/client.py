@@ -63,6 +63,7 @@ from pulumi_dynamic_security.api.transport import (
     REPEATABLE,
     RetryTransport,
 )
+from pulumi_dynamic_security.errors import DynamicApiError
 from pulumi_dynamic_security.redaction import Secret
 
 logger = logging.getLogger("pulumi_dynamic_security.api")
@@ -232,13 +233,27 @@ class DynamicClient:
             return self._model(CreatedToken, route, response, body.get("token"))
 
         def revoke_undeliverable() -> None:
-            for token in self.list_tokens(environment_id):
-                # The checksum test keeps us from ever revoking our own credential.
-                if token.note == note and token.checksum != self._config.token.checksum:
-                    logger.debug(
-                        "token %s was issued but its answer was lost: revoking it", token.id
-                    )
-                    self.delete_token(environment_id, token.id, missing_ok=True)
+            try:
+                for token in self.list_tokens(environment_id):
+                    # The checksum test keeps us from ever revoking our own credential.
+                    if token.note == note and token.checksum != self._config.token.checksum:
+                        logger.debug(
+                            "token %s was issued but its answer was lost: revoking it", token.id
+                        )
+                        self.delete_token(environment_id, token.id, missing_ok=True)
+            except ApiError as exc:
+                # The token may exist, and nobody has its value. A later run cannot tell it
+                # from a delivered one: it would take it for the entry's current token and,
+                # once the overlap ends, revoke the token that is in use. So say what to do.
+                raise DynamicApiError(
+                    f"A new API token with the note {note!r} may have been issued in "
+                    f"environment {environment_id}, but Dynamic's answer was lost and checking "
+                    f"for it failed too ({exc.message.rstrip('.')}). Nobody "
+                    "received its value.",
+                    hint=f"Before running apply again, revoke the token with the note {note!r} "
+                    "in Dynamic's dashboard (Developers > API tokens) if it is listed there: "
+                    "otherwise the next apply takes it for the current token.",
+                ) from exc
 
         return self._reconciled_write(post, revoke_undeliverable, what=f"token {note!r}")
 
