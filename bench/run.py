@@ -323,7 +323,7 @@ def _machine() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
-        "platform": platform.platform(),
+        "platform": f"{platform.system()} {platform.machine()}",
         "load_average": list(load) if load else None,
         "cpu_calibration_ms": _calibrate(),
     }
