@@ -76,13 +76,15 @@ def compare(
     classifiers: Mapping[Area, Classifier],
 ) -> list[Change]:
     """The changes that turn `live` into `desired`, area by area, in a stable order."""
-    from deepdiff import DeepDiff
-
     changes: list[Change] = []
     for area in AREAS:
         if area not in desired:
             continue
         before_view, after_view = live.get(area), desired[area]
+        if _identical(before_view, after_view):
+            continue  # the common case in a drift run: no DeepDiff (nor its import) needed
+        from deepdiff import DeepDiff
+
         with _DEEPDIFF_LOCK:  # DeepDiff and the paths it builds (see _DEEPDIFF_LOCK)
             difference = DeepDiff(
                 {area: before_view}, {area: after_view}, view="tree", verbose_level=2
@@ -97,6 +99,17 @@ def compare(
             effect = classifiers[area](action, path, before, after, before_view)
             changes.append(Change(area, action, path, before, after, effect))
     return sorted(changes, key=_order)
+
+
+def _identical(first: Any, second: Any) -> bool:
+    """Equal, and of the same types all the way down (so that `True` never equals `1`)."""
+    if type(first) is not type(second):
+        return False
+    if isinstance(first, dict):
+        return first.keys() == second.keys() and all(
+            _identical(value, second[key]) for key, value in first.items()
+        )
+    return bool(first == second)
 
 
 def _interpret(report_type: str, t1: Any, t2: Any) -> tuple[Action, Any, Any]:

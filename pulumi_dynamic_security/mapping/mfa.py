@@ -115,8 +115,9 @@ def _set_method(mfa: dict[str, Any], method_type: str, *, enabled: bool) -> None
     entries = [m for m in _methods(mfa) if m.get("type") == method_type]
     # A method being enabled follows the backup-code setting the enabled ones agree on, so
     # that enabling it never leaves them disagreeing (a disabled entry may carry an old one).
+    # Compared as `from_live` reads them: an absent `allowBackupCodes` means false.
     codes = {
-        m.get("allowBackupCodes") for m in _methods(mfa)
+        bool(m.get("allowBackupCodes")) for m in _methods(mfa)
         if m.get("enabled") is True and m.get("type") != method_type
     }
     agreed = codes.pop() if len(codes) == 1 else None
@@ -124,7 +125,8 @@ def _set_method(mfa: dict[str, Any], method_type: str, *, enabled: bool) -> None
         entries = [{"type": method_type, "enabled": False}]
         methods.append(entries[0])
     for entry in entries:
-        if enabled and entry.get("enabled") is not True and agreed is not None:
+        newly_enabled = enabled and entry.get("enabled") is not True
+        if newly_enabled and agreed is not None and bool(entry.get("allowBackupCodes")) != agreed:
             entry["allowBackupCodes"] = agreed
         entry["enabled"] = enabled
     mfa["enabled"] = any(m.get("enabled") is True for m in _methods(mfa))
