@@ -80,6 +80,10 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _SPECIAL_FLOAT = re.compile(r"^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$")
 MAX_NODES = 200_000  # an alias bomb expands beyond any real policy long before this
+# A policy nests about six levels; far deeper nesting is a broken or hostile file, and past a
+# few hundred levels converting it would exhaust Python's recursion limit.
+MAX_DEPTH = 64
+MAX_NUMBER_LENGTH = 100
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc]
@@ -106,6 +110,9 @@ def parse_source(text: str, name: str) -> SourceDocument:
     """Parse YAML or JSON `text` (named `name` in messages)."""
     try:
         root = yaml.compose(text, Loader=_Loader)
+    except RecursionError:  # the pure-Python parser (no libyaml) on very deep nesting
+        raise _problem(name, None, f"nests values more than {MAX_DEPTH} levels deep; a "
+                       "policy needs a few") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -144,6 +151,9 @@ class _Converter:
 
     def convert(self, node: Node, path: PathKey) -> Any:
         self.visited += 1
+        if len(path) > MAX_DEPTH:
+            raise _NodeProblem(f"nests values more than {MAX_DEPTH} levels deep; a policy "
+                               "needs a few", _line(node))
         if self.visited > MAX_NODES:
             raise _NodeProblem(f"expands to more than {MAX_NODES} values (aliases repeated "
                                "inside aliases?); a policy is far smaller", _line(node))
@@ -230,6 +240,11 @@ class _Converter:
 
     def _number(self, node: ScalarNode) -> int | float:
         text = node.value
+        if len(text) > MAX_NUMBER_LENGTH:
+            # Longer numbers are no setting, and a hexadecimal one of a few thousand digits
+            # converts fine but cannot be printed back in an error message.
+            raise _NodeProblem(f"has a number too long to be a setting ({len(text)} digits)",
+                               _line(node))
         try:
             if node.tag == _TAG + "float":
                 return float(text.replace(".", "", 1) if _SPECIAL_FLOAT.match(text) else text)
