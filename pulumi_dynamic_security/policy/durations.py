@@ -8,6 +8,7 @@ as `1d` (the largest whole unit), which is also how they are sent to Dynamic
 from __future__ import annotations
 
 import functools
+import math
 import re
 from typing import Any
 
@@ -20,6 +21,7 @@ _SYNTAX = re.compile(r"([0-9]+)([mhd])")
 _MINUTES_PER_UNIT = {"d": 24 * 60, "h": 60, "m": 1}  # largest first: used to pick the unit
 _API_UNIT = {"d": "days", "h": "hours", "m": "minutes"}
 _UNIT_FROM_API = {api: short for short, api in _API_UNIT.items()}
+_MAX_DIGITS = 9  # a billion days: far past any limit, and far below Python's int(str) limit
 
 
 @functools.total_ordering
@@ -51,6 +53,11 @@ class Duration:
                 "(for example 90m, 12h or 7d)"
             )
         amount, unit = match.groups()
+        if len(amount.lstrip("0")) > _MAX_DIGITS:
+            raise ValueError(
+                f"a duration of {len(amount)} digits is far too long: write a whole number of "
+                "up to 9 digits followed by m, h or d (for example 90m, 12h or 7d)"
+            )
         return cls(int(amount) * _MINUTES_PER_UNIT[unit])
 
     @classmethod
@@ -85,6 +92,8 @@ class Duration:
         amount, unit = value.get("amount"), _UNIT_FROM_API.get(str(value.get("unit")))
         if unit is None or isinstance(amount, bool) or not isinstance(amount, (int, float)):
             return None
+        if isinstance(amount, float) and not math.isfinite(amount):
+            return None  # Python's json reads Infinity and NaN
         if amount < 0 or amount != int(amount):
             return None
         return cls(int(amount) * _MINUTES_PER_UNIT[unit])
