@@ -248,8 +248,9 @@ def _forbidden(route: Route, call: str, common: dict[str, Any]) -> ForbiddenErro
 def _not_found_hint(route: Route) -> str:
     if route.resource == "environment":
         return (
-            "Check the stage's environment_id in the policy file (or --environment-id), and "
-            "that the token belongs to that environment."
+            "Check the stage's environment_id in the policy file (or --environment-id), "
+            "that the token belongs to that environment, and that the API URL "
+            "(DYNAMIC_API_URL / --api-url) ends in /api/v0."
         )
     if route.resource in {"project", "organization"}:
         return f"Check the {route.resource} id and that the token belongs to it."
