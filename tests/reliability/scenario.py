@@ -20,6 +20,7 @@ that a scenario takes a fraction of a second instead of many.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -211,6 +212,7 @@ class Outcome:
     duplicates: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     duplicate_attempts: int = 0  # origin POSTs answered 422 duplicate_exists
+    revoked_by_hand: int = 0  # tokens an error told the operator to revoke (and who did)
     requests: int = 0
     writes_seen: int = 0
     seconds: float = 0.0
@@ -287,6 +289,7 @@ def run_scenario(
             outcome.exit_codes.append(code)
             if error is not None:
                 outcome.errors.append(error)
+                outcome.revoked_by_hand += follow_revoke_advice(emu, error, faults)
             if code == 0:
                 break
     emu.set_faults(**faults_off())
@@ -304,6 +307,27 @@ def run_scenario(
     outcome.duplicates = check_final(emu, baseline, delivered)
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+_REVOKE_ADVICE = re.compile(r"revoke the token with the note '(dynsec:[^']+)'")
+
+
+def follow_revoke_advice(emu: EmulatorHandle, error: str, faults: Mapping[str, Any]) -> int:
+    """Do what an error says when a token may have been issued and delivered to nobody (its
+    POST's answer lost, and listing the tokens failed too): revoke it, as an operator would in
+    the dashboard (so without the API's random faults), before running again. Returns how
+    many tokens that revoked."""
+    match = _REVOKE_ADVICE.search(error)
+    if match is None:
+        return 0
+    found = [t["id"] for t in environment_state(emu)["tokens"] if t["note"] == match.group(1)]
+    random = {key: faults[key] for key in ("error_rate", "lost_response_rate") if key in faults}
+    emu.set_faults(**dict.fromkeys(random, 0))
+    with admin_client(emu) as client:
+        for token_id in found:
+            client.delete_token(LIVE, token_id)
+    emu.set_faults(**random)
+    return len(found)
 
 
 def faults_off() -> dict[str, Any]:
@@ -378,6 +402,7 @@ def main(seeds: int = 20, rate_limited_seeds: int = 3,
         for outcome in found:
             progress(json.dumps({"fault": fault, "seed": outcome.seed,
                                  "exit_codes": outcome.exit_codes,
+                                 "revoked_by_hand": outcome.revoked_by_hand,
                                  "errors": outcome.errors,
                                  "requests": outcome.requests,
                                  "seconds": round(outcome.seconds, 1),

@@ -5,11 +5,13 @@ the run's note is revoked (nobody can ever receive its value) and issued again. 
 listing (or the revoke) fails too, the token may exist and nobody has it, and the next run
 cannot tell it from a token it delivered: it would take it for the entry's current token,
 rotate nothing, and revoke the token the team does hold once the overlap ends. So the error
-must not say "a re-run converges": it names the token's note and says to revoke it first.
+must not say "a re-run converges": it names the token's note and says to revoke it first;
+once that is done, the next run issues and delivers a new token.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import httpx
@@ -18,7 +20,13 @@ import pytest
 from pulumi_dynamic_security.api import client as client_module
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from tests.e2e.support import Cli, cli
-from tests.reliability.scenario import ENTRY, FULL, prepare
+from tests.reliability.scenario import (
+    ENTRY,
+    FULL,
+    environment_state,
+    follow_revoke_advice,
+    prepare,
+)
 
 __all__ = ["cli"]
 
@@ -52,9 +60,10 @@ def test_an_undeliverable_token_that_cannot_be_revoked_is_named(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emu: EmulatorHandle = cli.emulator
-    prepare(emu)
+    baseline = prepare(emu)
     cli.write(FULL)
     transport = LosesTheTokenAnswer()
+    real_transport = client_module._default_transport
     monkeypatch.setattr(client_module, "_default_transport", lambda base_url: transport)
 
     result = cli("apply", "dynamic-security.yaml", "--stage", "production", "--yes",
@@ -70,3 +79,14 @@ def test_an_undeliverable_token_that_cannot_be_revoked_is_named(
     assert "revoke" in error.lower()
     assert "converges" not in error
     assert not (tmp_path / "tokens.json").exists()
+
+    # What the message says to do, then a run with a network that works.
+    assert follow_revoke_advice(emu, error, {}) == 1
+    monkeypatch.setattr(client_module, "_default_transport", real_transport)
+    rerun = cli("apply", "dynamic-security.yaml", "--stage", "production", "--yes",
+                "--secrets-out", str(tmp_path / "tokens.json"))
+    assert rerun.code == 0, rerun.err
+    delivered = json.loads((tmp_path / "tokens.json").read_text(encoding="utf-8"))[ENTRY]["id"]
+    managed = {t["id"] for t in environment_state(emu)["tokens"]
+               if (t["note"] or "").startswith(f"dynsec:{ENTRY}:")}
+    assert managed == {delivered, baseline.rotated_token}
