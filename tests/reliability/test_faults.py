@@ -77,11 +77,10 @@ def test_random_faults_converge_without_duplicates(emu: EmulatorHandle) -> None:
 
     for outcome in outcomes:
         assert_safe(outcome)
-    # With the client's 4 attempts, a write fails for good with probability 0.44^4 (30% 503,
-    # then 20% of the rest answered 502 after committing): about one run in three fails
-    # somewhere and exits 4, and about one scenario in ten needs a second re-run.
-    at_most_one_rerun = sum(outcome.reruns <= 1 for outcome in outcomes)
-    assert at_most_one_rerun >= 0.7 * len(outcomes), table([("random", outcomes)])
+    # With the client's 6 attempts, a write fails for good with probability 0.44^6 (30% 503,
+    # then 20% of the rest answered 502 after committing), under 1%: a run rarely fails, and
+    # a re-run converges (the bar: re-run at most once).
+    assert all(outcome.reruns <= 1 for outcome in outcomes), table([("random", outcomes)])
 
 
 @pytest.mark.slow
