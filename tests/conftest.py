@@ -2,7 +2,9 @@
 
 `emulator_server` runs one Dynamic API emulator over real HTTP for the whole test session
 (one per xdist worker); `emulator` resets it before each test, so every test starts from the
-`demo` seed with an empty request log and no faults.
+`demo` seed with an empty request log and no faults; `cli_emulator` also points the `dynsec`
+command line at it. Every test starts with an empty process-wide request budget, as a new
+process would (the budget is shared by the whole test process otherwise).
 """
 
 from __future__ import annotations
@@ -11,7 +13,17 @@ from collections.abc import Iterator
 
 import pytest
 
+from pulumi_dynamic_security.api.budget import process_budget
+from pulumi_dynamic_security.api.config import DEFAULT_MAX_REQUESTS_PER_MINUTE
 from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_budget() -> Iterator[None]:
+    """An empty request window at the default limit before and after every test."""
+    process_budget(DEFAULT_MAX_REQUESTS_PER_MINUTE).reset()
+    yield
+    process_budget(DEFAULT_MAX_REQUESTS_PER_MINUTE).reset()
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +38,13 @@ def emulator(emulator_server: EmulatorHandle) -> EmulatorHandle:
     """The shared emulator, reset to the `demo` seed, empty log, no faults."""
     emulator_server.reset("demo")
     return emulator_server
+
+
+@pytest.fixture
+def cli_emulator(emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> EmulatorHandle:
+    """The reset emulator, with `dynsec` pointed at it (admin token) and colour off."""
+    monkeypatch.setenv("DYNAMIC_API_URL", emulator.base_url)
+    monkeypatch.setenv("DYNAMIC_API_TOKEN", emulator.token)
+    monkeypatch.delenv("DYNSEC_MAX_REQUESTS_PER_MINUTE", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    return emulator

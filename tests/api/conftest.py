@@ -3,7 +3,7 @@
 Integration tests run the client over real HTTP against the emulator: one server for the
 session, reset to the `demo` seed (state, request log, faults) before each test that asks
 for `emu`. Clients get short backoffs so that retry tests take fractions of a second, and
-every test starts with an empty process-wide request budget, as a new process would.
+the process-wide request budget starts empty for every test (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -14,38 +14,20 @@ from typing import Any
 import httpx
 import pytest
 
-from pulumi_dynamic_security.api.budget import process_budget
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.config import (
-    DEFAULT_MAX_REQUESTS_PER_MINUTE,
     ClientConfig,
     RetryPolicy,
 )
-from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
+from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.redaction import Secret
 from tests.api.support import FAST_RETRY, ClientFactory
 
 
-@pytest.fixture(autouse=True)
-def fresh_process_budget() -> Iterator[None]:
-    """Each test starts with an empty window at the default limit, as a new process would."""
-    budget = process_budget(DEFAULT_MAX_REQUESTS_PER_MINUTE)
-    budget.reset()
-    yield
-    process_budget(DEFAULT_MAX_REQUESTS_PER_MINUTE).reset()
-
-
-@pytest.fixture(scope="session")
-def emulator_server() -> Iterator[EmulatorHandle]:
-    with running_emulator(seed="demo") as handle:
-        yield handle
-
-
 @pytest.fixture
-def emu(emulator_server: EmulatorHandle) -> EmulatorHandle:
+def emu(emulator: EmulatorHandle) -> EmulatorHandle:
     """The session's emulator with fresh `demo` state, an empty request log and no faults."""
-    emulator_server.reset("demo")
-    return emulator_server
+    return emulator
 
 
 @pytest.fixture

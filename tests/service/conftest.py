@@ -1,5 +1,5 @@
-"""Service tests run against the session's emulator (reset per test) with a fresh request
-budget and a client with short backoffs."""
+"""Service tests run against the session's emulator (reset per test) with a client with short
+backoffs (the request budget starts empty for every test: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,7 @@ import pytest
 
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.service.support import make_client, reset_budget
-
-
-@pytest.fixture(autouse=True)
-def _fresh_budget() -> Iterator[None]:
-    reset_budget()
-    yield
-    reset_budget()
+from tests.service.support import make_client
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ the server.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from pulumi_dynamic_security.api.budget import process_budget
 from pulumi_dynamic_security.api.client import DynamicClient
@@ -39,13 +36,6 @@ FAST_RETRY = RetryPolicy(max_attempts=3, backoff_base=0.01, backoff_cap=0.02, re
 def reset_budget() -> None:
     """An empty process-wide request window, as a new process would start with."""
     process_budget(DEFAULT_MAX_REQUESTS_PER_MINUTE).reset()
-
-
-@pytest.fixture
-def fresh_budget() -> Iterator[None]:
-    reset_budget()
-    yield
-    reset_budget()
 
 
 def make_client(emulator: EmulatorHandle, token: str | None = None,
