@@ -28,6 +28,7 @@ How the Pulumi engine drives these providers, and what follows from it:
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -196,7 +197,7 @@ def _loc_path(loc: tuple[int | str, ...]) -> tuple[str | int, ...]:
 # -- the provider base ------------------------------------------------------------------------
 
 
-class DynamicSecurityProvider(ResourceProvider):
+class DynamicSecurityProvider(ResourceProvider, ABC):
     """Shared behaviour; a subclass says which slice of a stage it holds.
 
     Subclasses set `rule_areas` (the rules `check` runs) and implement the mapping between
@@ -267,17 +268,17 @@ class DynamicSecurityProvider(ResourceProvider):
 
     # -- inputs <-> stage -----------------------------------------------------------------------
 
+    @abstractmethod
     def policy_values(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """The resource's own inputs in the policy's words (keys of a policy stage)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def property_of(self, path: tuple[str | int, ...]) -> str:
         """The input a policy path (`allowed_origins[1]`, `mfa.methods`) belongs to."""
-        raise NotImplementedError
 
+    @abstractmethod
     def area_outputs(self, stage: EffectiveStage) -> dict[str, Any]:
         """The resource's own values from `stage`, normalized (the outputs repeat these)."""
-        raise NotImplementedError
 
     def parse(self, inputs: Mapping[str, Any]) -> Parsed:
         """Validate `inputs` with the policy's own models and resolve them like a stage."""
@@ -428,11 +429,11 @@ class SettingsLikeProvider(DynamicSecurityProvider):
     """A resource over part of one environment's configuration, adopted on create and left
     as it is on delete (`SecuritySettings`, `AllowedOrigins`). Its id is the environment id."""
 
+    @abstractmethod
     def live_outputs(
         self, client: DynamicClient, environment_id: str, props: Mapping[str, Any]
     ) -> dict[str, Any]:
         """The live values of the areas `props` manages (all of them when it names none)."""
-        raise NotImplementedError
 
     def _converge(self, stage: EffectiveStage) -> None:
         from pulumi_dynamic_security.service.resources import converge
