@@ -48,7 +48,7 @@ PRODUCTION_STAGE_NAMES = ("prod", "production", "live")
 DEFAULT_TOKEN_ENV = "DYNAMIC_API_TOKEN"
 
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-_STAGE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
+STAGE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
 
 
 def _normalized_origin(value: Any) -> str:
@@ -298,7 +298,7 @@ class PolicyFile(StrictModel):
     defaults: Defaults | None = Field(
         None, description="Settings every stage inherits unless it sets them itself."
     )
-    stages: dict[Annotated[str, Field(pattern=_STAGE_NAME)], Stage] = Field(
+    stages: dict[Annotated[str, Field(pattern=STAGE_NAME_PATTERN)], Stage] = Field(
         min_length=1, description="The stages by name, e.g. dev, staging, production."
     )
     waivers: list[Waiver] = Field(

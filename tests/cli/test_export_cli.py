@@ -62,6 +62,15 @@ def test_export_needs_a_lower_case_uuid(cli: Cli) -> None:
     assert cli.log() == []
 
 
+def test_export_refuses_a_stage_name_the_policy_would_refuse(cli: Cli) -> None:
+    result = cli("export", "--environment-id", LIVE, "--stage", "my stage")
+
+    assert result.code == 3
+    assert result.out == ""
+    assert "not a valid stage name" in result.err
+    assert cli.log() == []
+
+
 def test_export_without_a_token_exits_3_naming_the_variable(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,10 +18,19 @@ def _environment_id(ctx: click.Context, param: click.Parameter, value: str) -> s
     return value
 
 
+def _stage_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from pulumi_dynamic_security.policy.models import STAGE_NAME_PATTERN
+
+    if value is not None and not re.fullmatch(STAGE_NAME_PATTERN, value):
+        raise click.BadParameter(f"{value!r} is not a valid stage name: start with a letter or "
+                                 "digit, then letters, digits, '.', '_' or '-' (63 at most)")
+    return value
+
+
 @click.command(name="export")
 @click.option("--environment-id", required=True, metavar="ID", callback=_environment_id,
               help="The Dynamic environment to export.")
-@click.option("--stage", metavar="NAME", default=None,
+@click.option("--stage", metavar="NAME", default=None, callback=_stage_name,
               help="Stage name to write (default: production for a live environment, dev for "
               "a sandbox).")
 @api_options
