@@ -12,6 +12,10 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     lowered = {option.lower(): option for option in options}
     if word.lower() in lowered:
         return lowered[word.lower()]
+    # An abbreviation ("prod" for "production") is a likelier intent than a near spelling.
+    prefixed = [o for o in options if len(word) >= 3 and o.lower().startswith(word.lower())]
+    if len(prefixed) == 1:
+        return prefixed[0]
     matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return matches[0] if matches else None
 

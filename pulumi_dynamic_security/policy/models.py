@@ -299,7 +299,10 @@ class PolicyFile(StrictModel):
         None, description="Settings every stage inherits unless it sets them itself."
     )
     stages: dict[Annotated[str, Field(pattern=STAGE_NAME_PATTERN)], Stage] = Field(
-        min_length=1, description="The stages by name, e.g. dev, staging, production."
+        min_length=1,
+        description="The stages by name, e.g. dev, staging, production.",
+        # Editors should refuse the names the loader refuses, not only type-check the others.
+        json_schema_extra={"propertyNames": {"pattern": STAGE_NAME_PATTERN}},
     )
     waivers: list[Waiver] = Field(
         default_factory=list, description="Accepted findings, each with a reason and an expiry."

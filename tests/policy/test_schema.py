@@ -122,6 +122,9 @@ def test_the_schema_rejects_what_the_loader_rejects() -> None:
         "0c000000-0000-4000-8000-000000000009"
     )
     assert not validator.is_valid(stage_key_in_defaults)
+    bad_stage_name = copy.deepcopy(_example())
+    bad_stage_name["stages"]["my stage"] = bad_stage_name["stages"].pop("dev")
+    assert not validator.is_valid(bad_stage_name)
 
 
 def test_the_example_points_editors_at_the_schema() -> None:
