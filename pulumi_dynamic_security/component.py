@@ -34,6 +34,7 @@ from pulumi_dynamic_security.providers.settings import SecuritySettings, Securit
 from pulumi_dynamic_security.providers.tokens import ApiTokenRotation, ApiTokenRotationArgs
 from pulumi_dynamic_security.rules.base import Finding, Severity
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
+from pulumi_dynamic_security.service.plan import SETTINGS_AREAS
 
 TYPE = "dynamic-security:index:EnvironmentSecurity"
 
@@ -85,7 +86,7 @@ class EnvironmentSecurity(pulumi.ComponentResource):
 
         child = pulumi.ResourceOptions(parent=self)
         self.settings = None
-        if any(stage.manages(area) for area in ("jwt_lifetime", "token_storage", "mfa")):
+        if any(stage.manages(area) for area in SETTINGS_AREAS):
             self.settings = SecuritySettings(
                 f"{name}-settings", SecuritySettingsArgs.from_stage(stage), child
             )

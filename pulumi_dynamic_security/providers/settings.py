@@ -30,12 +30,12 @@ from pulumi_dynamic_security.providers.base import (
     mfa_output,
 )
 from pulumi_dynamic_security.rules.base import RuleArea
+from pulumi_dynamic_security.service.plan import SETTINGS_AREAS
 from pulumi_dynamic_security.service.snapshot import read_snapshot
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
 
-SETTINGS_AREAS = ("jwt_lifetime", "token_storage", "mfa")
 MFA_KEYS = ("methods", "require_at_login", "require_for_actions", "backup_codes")
 
 
@@ -73,7 +73,7 @@ class SecuritySettingsArgs:
 class SecuritySettingsProvider(SettingsLikeProvider):
     """The provider of `SecuritySettings` (zero-argument constructor; pickled into the state)."""
 
-    rule_areas: ClassVar[tuple[RuleArea, ...]] = ("jwt_lifetime", "token_storage", "mfa")
+    rule_areas: ClassVar[tuple[RuleArea, ...]] = SETTINGS_AREAS
     area_inputs: ClassVar[tuple[str, ...]] = (*SETTINGS_AREAS, "app", "limits")
 
     def policy_values(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
