@@ -83,11 +83,6 @@ class SecurityPolicy:
         return [self.stage(name) for name in wanted]
 
 
-def load_policy(path: str | Path, *, today: date | None = None) -> SecurityPolicy:
-    """Load `path` (see `SecurityPolicy.load`)."""
-    return SecurityPolicy.load(path, today=today)
-
-
 # --- pydantic errors -> problems -------------------------------------------------------------
 
 

@@ -140,16 +140,8 @@ class EffectiveStage:
     waivers: tuple[StageWaiver, ...] = ()
     locator: Locator = field(default=Locator(None, ""), compare=False, repr=False)
 
-    def managed_areas(self) -> tuple[Area, ...]:
-        """The areas this stage manages, in the canonical order."""
-        return tuple(area for area in AREAS if getattr(self, area) is not None)
-
     def manages(self, area: Area) -> bool:
         return getattr(self, area) is not None
-
-    def origin_set(self) -> frozenset[str]:
-        """The declared origins as a set (duplicates collapse); empty when not managed."""
-        return frozenset(self.allowed_origins or ())
 
     def locate(self, path: str) -> tuple[str | None, int | None]:
         return self.locator.locate(path)

@@ -65,10 +65,6 @@ class Plan:
     def findings(self) -> list[Finding]:
         return self.report.findings
 
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.changes)
-
     def to_json(self) -> dict[str, Any]:
         """The plan object of SPEC §4."""
         return {
