@@ -16,10 +16,8 @@ from typing import Any, TypeVar
 
 import click
 
+from pulumi_dynamic_security.api.config import DEFAULT_BASE_URL, DEFAULT_MAX_REQUESTS_PER_MINUTE
 from pulumi_dynamic_security.cli import debug
-
-DEFAULT_API_URL = "https://app.dynamicauth.com/api/v0"
-DEFAULT_MAX_REQUESTS_PER_MINUTE = 1000  # two thirds of Dynamic's 1,500 per minute per IP
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,7 +54,7 @@ def api_options(func: F) -> F:
         "--api-url",
         envvar="DYNAMIC_API_URL",
         show_envvar=True,
-        default=DEFAULT_API_URL,
+        default=DEFAULT_BASE_URL,
         show_default=True,
         help="Base URL of Dynamic's admin API.",
     )

@@ -9,10 +9,15 @@ from email.utils import format_datetime
 
 import pytest
 
-from pulumi_dynamic_security.api.config import DEFAULT_BASE_URL, ClientConfig, RetryPolicy
+from pulumi_dynamic_security.api.config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_REQUESTS_PER_MINUTE,
+    ClientConfig,
+    RetryPolicy,
+)
+from pulumi_dynamic_security.api.config import DEFAULT_BASE_URL as DEFAULT_API_URL  # the CLI's
 from pulumi_dynamic_security.api.models import CreatedToken, ProjectEnvironment
 from pulumi_dynamic_security.api.transport import parse_retry_after
-from pulumi_dynamic_security.cli.options import DEFAULT_API_URL, DEFAULT_MAX_REQUESTS_PER_MINUTE
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.redaction import Secret
 
