@@ -17,7 +17,7 @@ import pulumi
 import pulumi.dynamic
 from pulumi.dynamic import CheckFailure
 
-from pulumi_dynamic_security.mapping import jwt_lifetime, mfa, token_storage
+from pulumi_dynamic_security.mapping import jwt_lifetime, mapping_or_empty, mfa, token_storage
 from pulumi_dynamic_security.policy.stages import EffectiveMfa, EffectiveStage
 from pulumi_dynamic_security.providers.base import (
     Parsed,
@@ -31,7 +31,6 @@ from pulumi_dynamic_security.providers.base import (
 )
 from pulumi_dynamic_security.rules.base import RuleArea
 from pulumi_dynamic_security.service.plan import SETTINGS_AREAS
-from pulumi_dynamic_security.service.snapshot import read_snapshot
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
@@ -106,7 +105,9 @@ class SecuritySettingsProvider(SettingsLikeProvider):
     def live_outputs(
         self, client: DynamicClient, environment_id: str, props: Mapping[str, Any]
     ) -> dict[str, Any]:
-        security = read_snapshot(client, environment_id, tokens=False).security
+        # The settings document is all this resource reports: one GET, no origins or tokens.
+        settings = client.get_environment(environment_id).settings
+        security = mapping_or_empty(settings.get("security"))
         managed = [area for area in SETTINGS_AREAS if props.get(area) is not None]
         if not managed:  # an import (`get`): nothing known yet, so every area
             managed = list(SETTINGS_AREAS)

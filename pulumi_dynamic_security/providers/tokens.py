@@ -45,7 +45,6 @@ from pulumi_dynamic_security.service.resources import (
     rotate_token,
     rotation_state,
 )
-from pulumi_dynamic_security.service.snapshot import read_snapshot
 
 TOKEN_OUTPUTS = (
     "token_id", "token", "created_at", "rotate_after", "previous_token_id",
@@ -222,7 +221,10 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
             entry = _entry_from(props, name)
             with self.client() as client:
                 try:
-                    tokens = read_snapshot(client, environment_id, tokens=True).tokens or ()
+                    # The environment first: the token list declares no 404, so only this
+                    # read tells a deleted environment from one without tokens.
+                    client.get_environment(environment_id)
+                    tokens = client.list_tokens(environment_id)
                 except NotFoundError:
                     return ReadResult("", {})
             state = rotation_state(entry, tokens)

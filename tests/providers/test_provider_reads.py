@@ -1,0 +1,96 @@
+"""What the providers read from the API on `pulumi refresh`, and how they treat an environment
+that no longer exists (refresh reads it as gone; destroy succeeds and writes nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pulumi_dynamic_security.emulator.seeds import LIVE_ID as LIVE
+from pulumi_dynamic_security.emulator.server import EmulatorHandle
+from pulumi_dynamic_security.policy.loader import SecurityPolicy
+from pulumi_dynamic_security.providers import (
+    AllowedOriginsArgs,
+    AllowedOriginsProvider,
+    ApiTokenRotationArgs,
+    ApiTokenRotationProvider,
+    SecuritySettingsArgs,
+    SecuritySettingsProvider,
+)
+from tests.providers.conftest import program_inputs, writes
+from tests.providers.harness import EngineResource, ProviderHost, urn
+
+pytestmark = pytest.mark.slow
+
+SETTINGS = "pulumi-python:dynamic/dynamic-security:SecuritySettings"
+ORIGINS = "pulumi-python:dynamic/dynamic-security:AllowedOrigins"
+TOKENS = "pulumi-python:dynamic/dynamic-security:ApiTokenRotation"
+GONE = "0c000000-0000-4000-8000-0000000000ff"
+
+
+def settings_inputs(policy: SecurityPolicy) -> dict[str, Any]:
+    props = SecuritySettingsArgs.from_stage(policy.stage("production")).props()
+    return program_inputs(props, SecuritySettingsProvider())
+
+
+def origin_inputs(policy: SecurityPolicy) -> dict[str, Any]:
+    props = AllowedOriginsArgs.from_stage(policy.stage("production")).props()
+    return program_inputs(props, AllowedOriginsProvider())
+
+
+def token_inputs(policy: SecurityPolicy) -> dict[str, Any]:
+    stage = policy.stage("production")
+    props = ApiTokenRotationArgs.from_stage(stage, (stage.api_tokens or ())[0]).props()
+    return program_inputs(props, ApiTokenRotationProvider())
+
+
+def requests(emu: EmulatorHandle) -> list[tuple[str, str]]:
+    return [(r["method"], r["path"]) for r in emu.requests()]
+
+
+Inputs = Callable[[SecurityPolicy], dict[str, Any]]
+REFRESH_READS: dict[str, tuple[str, Inputs, list[str]]] = {
+    "settings": (SETTINGS, settings_inputs, [f"/environments/{LIVE}"]),
+    "origins": (ORIGINS, origin_inputs,
+                [f"/environments/{LIVE}", f"/environments/{LIVE}/origins"]),
+    "tokens": (TOKENS, token_inputs,
+               [f"/environments/{LIVE}", f"/environments/{LIVE}/tokens"]),
+}
+
+
+@pytest.mark.parametrize("kind", REFRESH_READS)
+def test_refresh_reads_only_what_the_resource_reports(
+    host: ProviderHost, emu: EmulatorHandle, policy: SecurityPolicy, kind: str
+) -> None:
+    type_token, inputs, reads = REFRESH_READS[kind]
+    resource = EngineResource(host, type_token, "production-x")
+    resource.up(inputs(policy))
+    emu.clear_requests()
+    assert resource.refresh().id == resource.id
+    assert requests(emu) == [("GET", path) for path in reads]
+
+
+@pytest.mark.parametrize("kind", ["origins", "tokens"])
+def test_a_missing_environment_reads_as_gone(
+    host: ProviderHost, emu: EmulatorHandle, policy: SecurityPolicy, kind: str
+) -> None:
+    type_token, inputs, _ = REFRESH_READS[kind]
+    resource_urn = urn(type_token, "gone")
+    state = host.check(resource_urn, {}, {**inputs(policy), "environment_id": GONE}).inputs
+    resource_id = f"{GONE}/ci-deployer" if type_token == TOKENS else GONE
+    assert host.read(resource_id, resource_urn, state, state).id == ""
+
+
+def test_destroying_a_token_resource_of_a_deleted_environment_succeeds(
+    host: ProviderHost, emu: EmulatorHandle, policy: SecurityPolicy
+) -> None:
+    resource_urn = urn(TOKENS, "gone")
+    state = {
+        **host.check(resource_urn, {}, {**token_inputs(policy), "environment_id": GONE}).inputs,
+        "token_id": "0d000000-0000-4000-8000-000000000001",
+    }
+    emu.clear_requests()
+    host.delete(f"{GONE}/ci-deployer", resource_urn, state, state)  # raises on a failure
+    assert writes(emu) == []
