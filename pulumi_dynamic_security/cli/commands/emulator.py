@@ -9,10 +9,9 @@ from pathlib import Path
 
 import click
 
+from pulumi_dynamic_security.emulator.context import DEFAULT_ADMIN_TOKEN
+from pulumi_dynamic_security.emulator.seeds import DEFAULT_SEED, SEEDS
 from pulumi_dynamic_security.errors import InputError
-
-DEFAULT_TOKEN = "dyn_emulator"  # the emulator's documented admin token (a test fixture)
-SEED_NAMES = ("demo", "empty")
 
 
 @click.command("emulator")
@@ -27,11 +26,11 @@ SEED_NAMES = ("demo", "empty")
     "an existing file wins over --seed.",
 )
 @click.option(
-    "--seed", type=click.Choice(SEED_NAMES), default="demo", show_default=True,
+    "--seed", type=click.Choice(list(SEEDS)), default=DEFAULT_SEED, show_default=True,
     help="Starting state when there is no state file.",
 )
 @click.option(
-    "--token", default=DEFAULT_TOKEN, show_default=True,
+    "--token", default=DEFAULT_ADMIN_TOKEN, show_default=True,
     help="Admin token with every scope (a test fixture, not a credential).",
 )
 @click.option(
@@ -73,7 +72,7 @@ def command(
         else f"seed {seed}" + (f", saved to {state_path}" if state_path is not None else "")
     )
     # The default admin token is documented; a chosen one is not echoed back.
-    shown_token = token if token == DEFAULT_TOKEN else "the value of --token"
+    shown_token = token if token == DEFAULT_ADMIN_TOKEN else "the value of --token"
 
     def announce(base_url: str) -> None:
         click.echo(
