@@ -20,14 +20,13 @@ from bench.emulator import ADMIN_TOKEN, EmulatorProcess
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.config import ClientConfig
 from pulumi_dynamic_security.api.models import CreatedToken
+from pulumi_dynamic_security.emulator.seeds import ORGANIZATION_ID
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
 
-# The organisation of the emulator's `empty` seed (SPEC §7).
-ORGANIZATION_ID = "0a000000-0000-4000-8000-000000000001"
 SETUP_CONCURRENCY = 8
 UNLIMITED = 10**9  # a request budget that never binds (set-up only)
 
@@ -116,6 +115,7 @@ class Fleet:
 
         def create(index: int) -> ProjectIds:
             name = f"p{index:04d}"
+            # The organisation of the emulator's `empty` seed (SPEC §7).
             project = self._client.create_project(ORGANIZATION_ID, name)
             ids = {e.environment_name: e.id for e in project.project_environments}
             sandbox, live = ids.get("sandbox"), ids.get("live")

@@ -1,4 +1,4 @@
-"""Shared helpers of the API client's tests: the emulator's fixed ids, a tap transport."""
+"""Shared helpers of the API client's tests: a tap transport, the request log."""
 
 from __future__ import annotations
 
@@ -9,13 +9,6 @@ import httpx
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.config import RetryPolicy
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-
-ORGANIZATION = "0a000000-0000-4000-8000-000000000001"
-PROJECT = "0b000000-0000-4000-8000-000000000001"
-SANDBOX = "0c000000-0000-4000-8000-000000000001"
-LIVE = "0c000000-0000-4000-8000-000000000002"
-OTHER_PROJECT_SANDBOX = "0c000000-0000-4000-8000-000000000003"
-UNKNOWN = "0c000000-0000-4000-8000-0000000000ff"
 
 ClientFactory = Callable[..., DynamicClient]
 

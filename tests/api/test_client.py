@@ -10,14 +10,14 @@ from pulumi_dynamic_security._version import __version__
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.errors import ForbiddenError, NotFoundError
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.api.support import (
+from tests.api.support import ClientFactory, Tap, statuses
+from tests.support.ids import (
     LIVE,
     ORGANIZATION,
     PROJECT,
     SANDBOX,
-    ClientFactory,
-    Tap,
-    statuses,
+    SECOND_LIVE,
+    SECOND_SANDBOX,
 )
 
 pytestmark = pytest.mark.slow
@@ -150,8 +150,7 @@ def test_client_is_a_context_manager_and_closes(make_client: ClientFactory) -> N
 def test_one_client_serves_a_thread_pool(client: DynamicClient, emu: EmulatorHandle) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    environments = [SANDBOX, LIVE, "0c000000-0000-4000-8000-000000000003",
-                    "0c000000-0000-4000-8000-000000000004"] * 10
+    environments = [SANDBOX, LIVE, SECOND_SANDBOX, SECOND_LIVE] * 10
     with ThreadPoolExecutor(max_workers=8) as pool:
         ids = list(pool.map(lambda e: client.get_environment(e).id, environments))
     assert ids == environments

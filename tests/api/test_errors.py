@@ -8,8 +8,7 @@ from pulumi_dynamic_security.api import errors, routes
 from pulumi_dynamic_security.errors import DynamicApiError
 from pulumi_dynamic_security.exit_codes import ExitCode
 from pulumi_dynamic_security.redaction import Secret
-
-ENV = "0c000000-0000-4000-8000-000000000001"
+from tests.support.ids import SANDBOX
 
 
 @pytest.mark.parametrize(
@@ -29,19 +28,19 @@ ENV = "0c000000-0000-4000-8000-000000000001"
 )
 def test_each_status_has_its_class_and_exit_code_4(status: int, cls: type[Exception]) -> None:
     route = routes.GET_ENVIRONMENT
-    error = errors.error_for_status(route, route.path(environment_id=ENV), status)
+    error = errors.error_for_status(route, route.path(environment_id=SANDBOX), status)
     assert type(error) is cls
     assert isinstance(error, DynamicApiError)
     assert error.exit_code is ExitCode.API_FAILURE
     assert error.method == "GET"
-    assert error.route == f"/environments/{ENV}"
+    assert error.route == f"/environments/{SANDBOX}"
     assert error.status == status
-    assert f"GET /environments/{ENV}" in str(error)
+    assert f"GET /environments/{SANDBOX}" in str(error)
 
 
 def test_401_points_at_the_token_sources() -> None:
     route = routes.LIST_ORIGINS
-    error = errors.error_for_status(route, route.path(environment_id=ENV), 401, detail="nope")
+    error = errors.error_for_status(route, route.path(environment_id=SANDBOX), 401, detail="nope")
     text = str(error)
     assert "DYNAMIC_API_TOKEN" in text and "token_env" in text and "--token-file" in text
     assert error.detail == "nope"
@@ -81,7 +80,7 @@ def test_403_on_an_organization_route_asks_for_the_admin_token() -> None:
 def test_422_carries_dynamics_code_and_our_hint() -> None:
     route = routes.ADD_ORIGIN
     error = errors.error_for_status(
-        route, route.path(environment_id=ENV), 422,
+        route, route.path(environment_id=SANDBOX), 422,
         code="invalid_cors_origins", detail="Invalid origin",
     )
     assert isinstance(error, errors.InvalidRequestError)
@@ -119,7 +118,7 @@ def test_vendor_text_is_redacted_and_clipped() -> None:
 def test_transport_error_says_what_the_network_did() -> None:
     route = routes.GET_ENVIRONMENT
     error = errors.transport_error(
-        route, route.path(environment_id=ENV), "could not connect to 127.0.0.1:9", attempts=3
+        route, route.path(environment_id=SANDBOX), "could not connect to 127.0.0.1:9", attempts=3
     )
     assert isinstance(error, errors.TransportError)
     assert error.status is None
@@ -132,7 +131,7 @@ def test_errors_survive_pickling_for_process_pools() -> None:
 
     route = routes.ADD_ORIGIN
     error = errors.error_for_status(
-        route, route.path(environment_id=ENV), 422, code="duplicate_exists", detail="exists"
+        route, route.path(environment_id=SANDBOX), 422, code="duplicate_exists", detail="exists"
     )
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is errors.InvalidRequestError

@@ -12,7 +12,8 @@ from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.config import RetryPolicy
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.exit_codes import ExitCode
-from tests.api.support import LIVE, ORGANIZATION, SANDBOX, UNKNOWN, ClientFactory, statuses
+from tests.api.support import ClientFactory, statuses
+from tests.support.ids import LIVE, ORGANIZATION, SANDBOX, UNKNOWN_ENVIRONMENT
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +75,7 @@ def test_403_from_session_revocation_reads_the_nested_error(
 
 def test_404_for_an_unknown_environment(client: DynamicClient) -> None:
     with pytest.raises(errors.NotFoundError) as caught:
-        client.get_environment(UNKNOWN)
+        client.get_environment(UNKNOWN_ENVIRONMENT)
     error = caught.value
     assert error.status == 404 and error.code == "not_found"
     assert "environment_id" in str(error)

@@ -14,7 +14,8 @@ import pytest
 from pulumi_dynamic_security.api import errors
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.api.support import LIVE, SANDBOX, ClientFactory, Tap, statuses
+from tests.api.support import ClientFactory, Tap, statuses
+from tests.support.ids import LIVE, SANDBOX
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.config import ClientConfig, RetryPolicy
 from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
 from pulumi_dynamic_security.redaction import Secret
-from tests.api.support import LIVE, SANDBOX, UNKNOWN
+from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +51,7 @@ def test_no_token_in_logs_errors_or_reprs(
         raw = created.raw_token.reveal()
         printed += [repr(created), str(created.model_dump()), created.model_dump_json()]
         with pytest.raises(errors.NotFoundError) as not_found:
-            client.get_environment(UNKNOWN)
+            client.get_environment(UNKNOWN_ENVIRONMENT)
         emu.set_faults(error_rate=1.0)
         with pytest.raises(errors.ServerError) as server_error:
             client.list_tokens(SANDBOX)

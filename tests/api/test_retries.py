@@ -12,7 +12,8 @@ import pytest
 from pulumi_dynamic_security.api import errors
 from pulumi_dynamic_security.api.config import RetryPolicy
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.api.support import LIVE, ORGANIZATION, SANDBOX, ClientFactory, Tap, statuses
+from tests.api.support import ClientFactory, Tap, statuses
+from tests.support.ids import LIVE, ORGANIZATION, SANDBOX
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.api.support import SANDBOX, ClientFactory, Tap
+from tests.api.support import ClientFactory, Tap
+from tests.support.ids import SANDBOX
 
 pytestmark = pytest.mark.slow
 

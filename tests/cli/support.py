@@ -11,9 +11,7 @@ import pytest
 
 from pulumi_dynamic_security.cli.main import run
 from tests.policy.dated import fill_dates
-
-DEV_ID = "0c000000-0000-4000-8000-000000000001"
-PRODUCTION_ID = "0c000000-0000-4000-8000-000000000002"
+from tests.support.ids import LIVE, SANDBOX
 
 # No rule fires on this policy, in either stage.
 CLEAN = f"""\
@@ -32,10 +30,10 @@ defaults:
       overlap: 1d
 stages:
   dev:
-    environment_id: {DEV_ID}
+    environment_id: {SANDBOX}
     allowed_origins: [https://dev.example.com]
   production:
-    environment_id: {PRODUCTION_ID}
+    environment_id: {LIVE}
     allowed_origins: [https://app.example.com]
 """
 
@@ -56,12 +54,12 @@ defaults:
       rotate_every: 30d
 stages:
   dev:
-    environment_id: {DEV_ID}
+    environment_id: {SANDBOX}
     allowed_origins:
       - https://dev.example.com
       - https://*.preview.example.com
   production:
-    environment_id: {PRODUCTION_ID}
+    environment_id: {LIVE}
     allowed_origins:
       - https://app.example.com
       - http://app.example.com

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from tests.e2e.support import Cli, cli, json_out
-from tests.service.support import LIVE, SANDBOX, edit_settings, live_origins, settings_of
+from tests.service.support import edit_settings, live_origins, settings_of
+from tests.support.ids import LIVE, SANDBOX
 
 __all__ = ["cli"]
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.e2e.support import Cli, assert_plan_shape, cli, json_out
-from tests.service.support import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
+from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 __all__ = ["cli"]  # the fixture, imported for pytest
 

@@ -9,15 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.support import (
-    CLEAN,
-    DEV_ID,
-    MIXED,
-    PRODUCTION_ID,
-    dynsec,
-    findings,
-    write_policy,
-)
+from tests.cli.support import CLEAN, MIXED, dynsec, findings, write_policy
+from tests.support.ids import LIVE, SANDBOX
 
 FINDING_KEYS = {
     "rule", "name", "severity", "stage", "path", "message", "remediation", "doc_url", "waived",
@@ -293,7 +286,7 @@ def test_a_json_policy_validates_too(workdir: Path, capsys: Capture) -> None:
     document = {
         "version": 1,
         "stages": {"production": {
-            "environment_id": PRODUCTION_ID,
+            "environment_id": LIVE,
             "allowed_origins": ["http://app.example.com"],
         }},
     }
@@ -314,8 +307,8 @@ def test_text_report_reads_as_one_screen(workdir: Path, capsys: Capture) -> None
 
     out = dynsec(capsys, "validate", "dynamic-security.yaml").out
 
-    assert f"dev · environment {DEV_ID} · not production (inferred from the stage name)" in out
-    assert f"production · environment {PRODUCTION_ID} · production (declared)" in out
+    assert f"dev · environment {SANDBOX} · not production (inferred from the stage name)" in out
+    assert f"production · environment {LIVE} · production (declared)" in out
     assert "BLOCKED: 1 unwaived error" in out
     errors, warnings, waived = out.index("errors (1)"), out.index("warnings (1)"), out.index(
         "waived (1)"
@@ -338,7 +331,7 @@ def test_text_report_names_the_areas_a_stage_does_not_manage(
 version: 1
 stages:
   dev:
-    environment_id: {DEV_ID}
+    environment_id: {SANDBOX}
     allowed_origins: [https://dev.example.com]
 """)
 

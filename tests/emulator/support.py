@@ -1,4 +1,4 @@
-"""Ids of the demo seed and small helpers shared by the emulator tests."""
+"""Small helpers shared by the emulator tests (the seed's ids: tests/support/ids.py)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from pulumi_dynamic_security.emulator import seeds
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-
-ORG = seeds.ORGANIZATION_ID
-PROJECT = seeds.PROJECT_ID
-SECOND_PROJECT = seeds.SECOND_PROJECT_ID
-SANDBOX = seeds.SANDBOX_ID
-LIVE = seeds.LIVE_ID
-SECOND_SANDBOX = seeds.SECOND_SANDBOX_ID
-SECOND_LIVE = seeds.SECOND_LIVE_ID
-UNKNOWN = "0c000000-0000-4000-8000-0000000000ff"
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 # The emulator speaks plain HTTP; one context spares each client loading CA certificates.

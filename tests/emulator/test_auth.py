@@ -9,7 +9,8 @@ import pytest
 from pulumi_dynamic_security.emulator import seeds
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.scopes import TOKEN_SCOPES
-from tests.emulator.support import LIVE, ORG, PROJECT, client, issue
+from tests.emulator.support import client, issue
+from tests.support.ids import LIVE, ORGANIZATION, PROJECT, UNKNOWN_ENVIRONMENT
 
 ORIGIN_BODY = {"origin": "https://new.example.com"}
 TOKEN_BODY = {"note": "n"}
@@ -38,7 +39,7 @@ ROUTES: list[tuple[str, str, Any, str]] = [
 ADMIN_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", f"/projects/{PROJECT}", None),
     ("GET", f"/projects/{PROJECT}/environments", None),
-    ("POST", f"/organizations/{ORG}/projects", {"name": "p"}),
+    ("POST", f"/organizations/{ORGANIZATION}/projects", {"name": "p"}),
 ]
 ALL_ROUTES = [(m, p, b) for m, p, b, _ in ROUTES] + ADMIN_ROUTES
 ROUTE_IDS = [f"{m} {p}" for m, p, *_ in ROUTES]
@@ -102,9 +103,7 @@ def test_session_revocation(emulator: EmulatorHandle) -> None:
         for user in ("u-1", "0e000000-0000-4000-8000-0000000000aa"):
             response = api.post(f"/environments/{LIVE}/users/{user}/sessions/revoke")
             assert response.status_code == 204 and response.content == b""
-        unknown = api.post(
-            "/environments/0c000000-0000-4000-8000-0000000000ff/users/u/sessions/revoke"
-        )
+        unknown = api.post(f"/environments/{UNKNOWN_ENVIRONMENT}/users/u/sessions/revoke")
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "not_found"
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from pulumi_dynamic_security.cli.main import run
-from tests.emulator.support import LIVE, SANDBOX
+from tests.support.ids import LIVE, SANDBOX
 
 CANARY = "dyn_CanaryAdminToken0123456789abcdef"
 LISTENING = re.compile(r"listening on (http://\S+/api/v0)")

@@ -9,16 +9,8 @@ import httpx
 import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.emulator.support import (
-    ISO_UTC,
-    LIVE,
-    ORG,
-    PROJECT,
-    SANDBOX,
-    UNKNOWN,
-    client,
-    issue,
-)
+from tests.emulator.support import ISO_UTC, client, issue
+from tests.support.ids import LIVE, ORGANIZATION, PROJECT, SANDBOX, UNKNOWN_ENVIRONMENT
 
 REQUIRED_SETTINGS = ("chains", "kyc", "design", "general", "privacy", "sdk", "security")
 
@@ -44,8 +36,8 @@ def test_get_environment_shape(emulator: EmulatorHandle) -> None:
 def test_unknown_environment_is_404_not_found(emulator: EmulatorHandle) -> None:
     with client(emulator) as api:
         for response in (
-            api.get(f"/environments/{UNKNOWN}"),
-            api.put(f"/environments/{UNKNOWN}", json=_settings(api)),
+            api.get(f"/environments/{UNKNOWN_ENVIRONMENT}"),
+            api.put(f"/environments/{UNKNOWN_ENVIRONMENT}", json=_settings(api)),
         ):
             assert response.status_code == 404
             assert response.json() == {"error": "Environment not found", "code": "not_found"}
@@ -237,7 +229,7 @@ def test_get_project(emulator: EmulatorHandle) -> None:
     assert body == {
         "id": PROJECT,
         "name": body["name"],
-        "organizationId": ORG,
+        "organizationId": ORGANIZATION,
         "projectEnvironments": [
             {"id": SANDBOX, "environmentName": "sandbox"},
             {"id": LIVE, "environmentName": "live"},
@@ -256,20 +248,20 @@ def test_get_project_environments(emulator: EmulatorHandle) -> None:
 
 def test_unknown_project_and_organization_are_404(emulator: EmulatorHandle) -> None:
     with client(emulator) as api:
-        assert api.get(f"/projects/{UNKNOWN}").status_code == 404
-        assert api.get(f"/projects/{UNKNOWN}/environments").status_code == 404
-        response = api.post(f"/organizations/{UNKNOWN}/projects", json={"name": "x"})
+        assert api.get(f"/projects/{UNKNOWN_ENVIRONMENT}").status_code == 404
+        assert api.get(f"/projects/{UNKNOWN_ENVIRONMENT}/environments").status_code == 404
+        response = api.post(f"/organizations/{UNKNOWN_ENVIRONMENT}/projects", json={"name": "x"})
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
 
 
 def test_create_project(emulator: EmulatorHandle) -> None:
     with client(emulator) as api:
-        response = api.post(f"/organizations/{ORG}/projects", json={"name": "Shop"})
+        response = api.post(f"/organizations/{ORGANIZATION}/projects", json={"name": "Shop"})
         assert response.status_code == 201
         project = response.json()["project"]
         assert set(project) == {"id", "name", "organizationId", "projectEnvironments"}
-        assert project["name"] == "Shop" and project["organizationId"] == ORG
+        assert project["name"] == "Shop" and project["organizationId"] == ORGANIZATION
         names = sorted(e["environmentName"] for e in project["projectEnvironments"])
         assert names == ["live", "sandbox"]
         assert api.get(f"/projects/{project['id']}").json() == project
@@ -289,8 +281,9 @@ def test_create_project(emulator: EmulatorHandle) -> None:
 
 def test_create_project_fresh_settings_are_independent(emulator: EmulatorHandle) -> None:
     with client(emulator) as api:
-        first = api.post(f"/organizations/{ORG}/projects", json={"name": "a"}).json()["project"]
-        second = api.post(f"/organizations/{ORG}/projects", json={"name": "b"}).json()["project"]
+        projects = f"/organizations/{ORGANIZATION}/projects"
+        first = api.post(projects, json={"name": "a"}).json()["project"]
+        second = api.post(projects, json={"name": "b"}).json()["project"]
         env_a = first["projectEnvironments"][0]["id"]
         env_b = second["projectEnvironments"][0]["id"]
         settings = copy.deepcopy(_settings(api, env_a))
@@ -302,7 +295,7 @@ def test_create_project_fresh_settings_are_independent(emulator: EmulatorHandle)
 @pytest.mark.parametrize("body", [{}, {"name": ""}, {"name": 3}])
 def test_create_project_needs_a_name(emulator: EmulatorHandle, body: dict[str, Any]) -> None:
     with client(emulator) as api:
-        response = api.post(f"/organizations/{ORG}/projects", json=body)
+        response = api.post(f"/organizations/{ORGANIZATION}/projects", json=body)
     assert response.status_code == 400
 
 
@@ -316,7 +309,7 @@ def test_project_routes_are_admin_only(emulator: EmulatorHandle) -> None:
         for response in (
             api.get(f"/projects/{PROJECT}"),
             api.get(f"/projects/{PROJECT}/environments"),
-            api.post(f"/organizations/{ORG}/projects", json={"name": "x"}),
+            api.post(f"/organizations/{ORGANIZATION}/projects", json={"name": "x"}),
         ):
             assert response.status_code == 403
             assert isinstance(response.json()["error"], str)

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
-from tests.emulator.support import LIVE, SANDBOX, client
+from tests.emulator.support import client
+from tests.support.ids import LIVE, SANDBOX
 
 ENV = f"/environments/{SANDBOX}"
 ORIGINS = f"/environments/{SANDBOX}/origins"

@@ -7,7 +7,8 @@ import pytest
 
 from pulumi_dynamic_security.emulator import seeds
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.emulator.support import LIVE, SANDBOX, UNKNOWN, client
+from tests.emulator.support import client
+from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 BASE = f"/environments/{SANDBOX}/custom/hostnames"
 
@@ -89,7 +90,7 @@ def test_set_hostname_status_refusals(emulator: EmulatorHandle) -> None:
     hostname = seeds.COOKIE_HOSTNAME_ID
     assert httpx.post(f"{control}/{LIVE}/custom/hostnames/{hostname}",
                       json={"status": "verified"}).status_code == 400
-    assert httpx.post(f"{control}/{UNKNOWN}/custom/hostnames/{hostname}",
+    assert httpx.post(f"{control}/{UNKNOWN_ENVIRONMENT}/custom/hostnames/{hostname}",
                       json={"status": "active"}).status_code == 404
     assert httpx.post(f"{control}/{SANDBOX}/custom/hostnames/{hostname}",
                       json={"status": "active"}).status_code == 404

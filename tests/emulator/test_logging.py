@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from pulumi_dynamic_security.emulator.server import running_emulator
-from tests.emulator.support import SANDBOX, client, issue
+from tests.emulator.support import client, issue
+from tests.support.ids import SANDBOX
 
 CANARY = "canary-admin-token-7f3a9c"
 

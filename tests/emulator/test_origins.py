@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.emulator.support import ISO_UTC, LIVE, SANDBOX, UNKNOWN, client
+from tests.emulator.support import ISO_UTC, client
+from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 
 def test_list_origins(emulator: EmulatorHandle) -> None:
@@ -138,7 +139,7 @@ def test_origin_writes_move_updated_at(emulator: EmulatorHandle) -> None:
 
 def test_origins_of_unknown_environment_are_404(emulator: EmulatorHandle) -> None:
     with client(emulator) as api:
-        assert api.get(f"/environments/{UNKNOWN}/origins").status_code == 404
-        response = api.post(f"/environments/{UNKNOWN}/origins",
+        assert api.get(f"/environments/{UNKNOWN_ENVIRONMENT}/origins").status_code == 404
+        response = api.post(f"/environments/{UNKNOWN_ENVIRONMENT}/origins",
                             json={"origin": "https://a.example.com"})
     assert response.status_code == 404

@@ -8,20 +8,21 @@ import httpx
 import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.emulator.support import LIVE, SANDBOX, UNKNOWN, client
+from tests.emulator.support import client
+from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 
 def test_log_records_method_relative_path_and_status(emulator: EmulatorHandle) -> None:
     with client(emulator) as api:
         api.get(f"/environments/{SANDBOX}")
         api.post(f"/environments/{SANDBOX}/origins", json={"origin": "bad"})
-        api.get(f"/environments/{UNKNOWN}?include=all")
+        api.get(f"/environments/{UNKNOWN_ENVIRONMENT}?include=all")
     with client(emulator, None) as anonymous:
         anonymous.delete(f"/environments/{LIVE}/tokens/x")
     assert emulator.requests() == [
         {"method": "GET", "path": f"/environments/{SANDBOX}", "status": 200},
         {"method": "POST", "path": f"/environments/{SANDBOX}/origins", "status": 422},
-        {"method": "GET", "path": f"/environments/{UNKNOWN}", "status": 404},
+        {"method": "GET", "path": f"/environments/{UNKNOWN_ENVIRONMENT}", "status": 404},
         {"method": "DELETE", "path": f"/environments/{LIVE}/tokens/x", "status": 401},
     ]
 
@@ -78,7 +79,7 @@ def test_plant_token_accepts_iso_strings(emulator: EmulatorHandle) -> None:
 @pytest.mark.parametrize(
     ("environment_id", "body", "status"),
     [
-        (UNKNOWN, {"note": "x", "scopes": []}, 404),
+        (UNKNOWN_ENVIRONMENT, {"note": "x", "scopes": []}, 404),
         (SANDBOX, {"note": "x", "scopes": ["nope"]}, 422),
         (SANDBOX, {"note": "x", "scopes": [], "created_at": "yesterday"}, 400),
     ],

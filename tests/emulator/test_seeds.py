@@ -7,15 +7,15 @@ from typing import Any
 import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.emulator.support import (
+from tests.emulator.support import client
+from tests.support.ids import (
     LIVE,
-    ORG,
+    ORGANIZATION,
     PROJECT,
     SANDBOX,
     SECOND_LIVE,
     SECOND_PROJECT,
     SECOND_SANDBOX,
-    client,
 )
 
 
@@ -28,7 +28,7 @@ def _environment(emulator: EmulatorHandle, environment_id: str) -> dict[str, Any
 
 
 def test_fixed_ids() -> None:
-    assert ORG == "0a000000-0000-4000-8000-000000000001"
+    assert ORGANIZATION == "0a000000-0000-4000-8000-000000000001"
     assert (PROJECT, SECOND_PROJECT) == (
         "0b000000-0000-4000-8000-000000000001", "0b000000-0000-4000-8000-000000000002",
     )
@@ -41,7 +41,7 @@ def test_projects_and_environment_names(emulator: EmulatorHandle) -> None:
         for project, sandbox, live in ((PROJECT, SANDBOX, LIVE),
                                        (SECOND_PROJECT, SECOND_SANDBOX, SECOND_LIVE)):
             body = api.get(f"/projects/{project}").json()
-            assert body["organizationId"] == ORG
+            assert body["organizationId"] == ORGANIZATION
             assert body["projectEnvironments"] == [
                 {"id": sandbox, "environmentName": "sandbox"},
                 {"id": live, "environmentName": "live"},
@@ -89,8 +89,8 @@ def test_empty_seed_has_the_organization_only(emulator: EmulatorHandle) -> None:
     with client(emulator) as api:
         assert api.get(f"/environments/{SANDBOX}").status_code == 404
         assert api.get(f"/projects/{PROJECT}").status_code == 404
-        created = api.post(f"/organizations/{ORG}/projects", json={"name": "first"})
+        created = api.post(f"/organizations/{ORGANIZATION}/projects", json={"name": "first"})
     assert created.status_code == 201
     dump = emulator.state()
-    assert [o["id"] for o in dump["organizations"]] == [ORG]
+    assert [o["id"] for o in dump["organizations"]] == [ORGANIZATION]
     assert len(dump["projects"]) == 1

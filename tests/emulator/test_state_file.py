@@ -11,7 +11,8 @@ import pytest
 from pulumi_dynamic_security.emulator import seeds
 from pulumi_dynamic_security.emulator.server import build_app, running_emulator
 from pulumi_dynamic_security.emulator.state import StateFileError, StateStore
-from tests.emulator.support import LIVE, ORG, SANDBOX, client
+from tests.emulator.support import client
+from tests.support.ids import LIVE, ORGANIZATION, SANDBOX
 
 
 def test_store_round_trips_a_state(tmp_path: Path) -> None:
@@ -61,7 +62,8 @@ def test_unknown_seed_is_refused() -> None:
 def test_state_survives_a_restart_and_wins_over_the_seed(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "state.json"
     with running_emulator(seed="demo", state_path=path) as emu:
-        assert json.loads(path.read_text())["organizations"][0]["id"] == ORG  # saved at start
+        saved_at_start = json.loads(path.read_text())
+        assert saved_at_start["organizations"][0]["id"] == ORGANIZATION
         with client(emu) as api:
             added = api.post(f"/environments/{SANDBOX}/origins",
                              json={"origin": "https://kept.example.com"})

@@ -10,7 +10,8 @@ import pytest
 from pulumi_dynamic_security.emulator import seeds
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.scopes import TOKEN_SCOPES
-from tests.emulator.support import ISO_UTC, LIVE, SANDBOX, UNKNOWN, client, issue
+from tests.emulator.support import ISO_UTC, client, issue
+from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 RAW_TOKEN = re.compile(r"dyn_[A-Za-z0-9]{36}")
 
@@ -111,7 +112,7 @@ def test_issued_token_reaches_only_its_own_environment(emulator: EmulatorHandle)
     raw = issue(emulator, SANDBOX, list(TOKEN_SCOPES))
     with client(emulator, raw) as api:
         for path in (f"/environments/{LIVE}", f"/environments/{LIVE}/origins",
-                     f"/environments/{LIVE}/tokens", f"/environments/{UNKNOWN}"):
+                     f"/environments/{LIVE}/tokens", f"/environments/{UNKNOWN_ENVIRONMENT}"):
             response = api.get(path)
             assert response.status_code == 403, path
             assert isinstance(response.json()["error"], str)

@@ -21,11 +21,9 @@ from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.service.connection import Connection
 from pulumi_dynamic_security.service.drift import drift
+from tests.support.ids import ORGANIZATION, UNKNOWN_ENVIRONMENT
 
 pytestmark = pytest.mark.slow
-
-ORGANIZATION = "0a000000-0000-4000-8000-000000000001"
-UNKNOWN_ENVIRONMENT = "0c000000-0000-4000-8000-0000000000ff"
 
 
 @pytest.fixture(autouse=True)

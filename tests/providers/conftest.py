@@ -29,8 +29,6 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # Unmistakable, and not shaped like a Dynamic token (`dyn_...`), so that no log scrubber
 # can hide it from the tests that look for it.
 CANARY_TOKEN = "canary-7f3e9b1c5a2d4e6f8091"
-SANDBOX = "0c000000-0000-4000-8000-000000000001"
-LIVE = "0c000000-0000-4000-8000-000000000002"
 
 
 @pytest.fixture(scope="session")

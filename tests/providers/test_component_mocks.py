@@ -18,6 +18,7 @@ from pulumi_dynamic_security.providers import (
     SecuritySettingsProvider,
 )
 from tests.providers.mocks import RAW_TOKEN, TOKEN_ID, run_under_mocks, unwrap
+from tests.support.ids import LIVE, SANDBOX
 
 COMPONENT = "dynamic-security:index:EnvironmentSecurity"
 SETTINGS = "pulumi-python:dynamic/dynamic-security:SecuritySettings"
@@ -65,7 +66,7 @@ def test_children_types_names_and_inputs(policy: SecurityPolicy) -> None:
 
     settings = monitor.by_name("production-settings").inputs
     assert {k: v for k, v in settings.items() if k != "__provider"} == {
-        "environment_id": "0c000000-0000-4000-8000-000000000002",
+        "environment_id": LIVE,
         "stage": "production",
         "production": True,
         "waivers": [],
@@ -111,7 +112,7 @@ def test_only_the_areas_a_stage_manages_become_children() -> None:
         "version: 1\n"
         "stages:\n"
         "  dev:\n"
-        "    environment_id: 0c000000-0000-4000-8000-000000000001\n"
+        f"    environment_id: {SANDBOX}\n"
         "    allowed_origins: [http://localhost:3000]\n"
     )
     attributes: dict[str, Any] = {}
@@ -127,7 +128,7 @@ def test_a_blocked_stage_raises_naming_the_rules_before_registering() -> None:
         "version: 1\n"
         "stages:\n"
         "  production:\n"
-        "    environment_id: 0c000000-0000-4000-8000-000000000002\n"
+        f"    environment_id: {LIVE}\n"
         "    allowed_origins: ['https://*.example.com', http://app.example.com]\n"
     )
     with pytest.raises(PolicyBlockedError) as blocked:
@@ -142,7 +143,7 @@ def test_warnings_are_logged(policy: SecurityPolicy, caplog: pytest.LogCaptureFi
         "version: 1\n"
         "stages:\n"
         "  production:\n"
-        "    environment_id: 0c000000-0000-4000-8000-000000000002\n"
+        f"    environment_id: {LIVE}\n"
         "    allowed_origins: [https://app.example.com]\n"
         "    token_storage: localstorage\n"
     )

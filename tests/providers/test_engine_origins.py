@@ -12,8 +12,9 @@ from pulumi_dynamic_security.mapping import allowed_origins
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.providers import AllowedOriginsArgs, AllowedOriginsProvider
 from pulumi_dynamic_security.service.plan import plan_stage
-from tests.providers.conftest import LIVE, program_inputs, writes
+from tests.providers.conftest import program_inputs, writes
 from tests.providers.harness import EngineResource, ProviderHost, strip_secrets, urn
+from tests.support.ids import LIVE
 
 pytestmark = pytest.mark.slow
 

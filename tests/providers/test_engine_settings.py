@@ -11,7 +11,7 @@ from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.providers import SecuritySettingsArgs, SecuritySettingsProvider
 from pulumi_dynamic_security.service.plan import plan_stage
-from tests.providers.conftest import LIVE, program_inputs, writes
+from tests.providers.conftest import program_inputs, writes
 from tests.providers.harness import (
     EngineResource,
     ProviderHost,
@@ -19,6 +19,7 @@ from tests.providers.harness import (
     strip_secrets,
     urn,
 )
+from tests.support.ids import LIVE, SECOND_LIVE, UNKNOWN_ENVIRONMENT
 
 pytestmark = pytest.mark.slow
 
@@ -155,8 +156,7 @@ def test_unknowns_in_check_are_never_failures(host: ProviderHost, policy: Securi
 
 def test_new_environment_id_replaces(host: ProviderHost, policy: SecurityPolicy) -> None:
     old = host.check(urn(TYPE, "s"), {}, settings_inputs(policy)).inputs
-    new = host.check(urn(TYPE, "s"), {}, settings_inputs(policy, environment_id=(
-        "0c000000-0000-4000-8000-000000000004"))).inputs
+    new = host.check(urn(TYPE, "s"), {}, settings_inputs(policy, environment_id=SECOND_LIVE)).inputs
     diff = host.diff(LIVE, urn(TYPE, "s"), old, old, new)
     assert (diff.changes, diff.replaces, diff.delete_before_replace) == (
         "DIFF_SOME", ["environment_id"], False)
@@ -164,7 +164,7 @@ def test_new_environment_id_replaces(host: ProviderHost, policy: SecurityPolicy)
 
 def test_missing_environment_reads_as_gone(host: ProviderHost, emu: EmulatorHandle,
                                             policy: SecurityPolicy) -> None:
-    gone = "0c000000-0000-4000-8000-0000000000ff"
+    gone = UNKNOWN_ENVIRONMENT
     state = host.check(urn(TYPE, "s"), {}, settings_inputs(policy, environment_id=gone)).inputs
     read = host.read(gone, urn(TYPE, "s"), state, state)
     assert read.id == ""

@@ -18,7 +18,7 @@ from pulumi_dynamic_security.providers import ApiTokenRotationArgs, ApiTokenRota
 from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.rules.token_notes import build_note, parse_note
 from pulumi_dynamic_security.service.plan import plan_stage
-from tests.providers.conftest import LIVE, program_inputs, stack_config
+from tests.providers.conftest import program_inputs, stack_config
 from tests.providers.harness import (
     EngineResource,
     ProviderHost,
@@ -27,6 +27,7 @@ from tests.providers.harness import (
     strip_secrets,
     urn,
 )
+from tests.support.ids import LIVE
 
 pytestmark = pytest.mark.slow
 

@@ -18,14 +18,13 @@ from pulumi_dynamic_security.providers import (
 )
 from pulumi_dynamic_security.providers.base import ProviderError
 from pulumi_dynamic_security.service.resources import declared_changes
+from tests.support.ids import LIVE, SANDBOX, SECOND_LIVE
 
-ENV = "0c000000-0000-4000-8000-000000000002"
 UNKNOWN = pulumi.output.Unknown()  # type: ignore[no-untyped-call]  # what the host decodes
-OTHER_ENV = "0c000000-0000-4000-8000-000000000004"
 
 
 def base(**values: Any) -> dict[str, Any]:
-    return {"environment_id": ENV, "stage": "production", "production": True, **values}
+    return {"environment_id": LIVE, "stage": "production", "production": True, **values}
 
 
 def failures(provider: Any, news: dict[str, Any]) -> list[tuple[str, str]]:
@@ -64,7 +63,7 @@ def test_origins_check_normalizes_to_sorted_punycode() -> None:
 
 def test_production_inferred_from_the_stage_name() -> None:
     result = AllowedOriginsProvider().check({}, {
-        "environment_id": ENV, "stage": "live", "origins": ["https://app.example.com"]})
+        "environment_id": LIVE, "stage": "live", "origins": ["https://app.example.com"]})
     assert result.inputs["production"] is True
 
 
@@ -162,7 +161,7 @@ def test_settings_diff_is_the_normalized_comparison(
     provider = SecuritySettingsProvider()
     olds = checked(provider, base(**old))
     news = checked(provider, base(**new))
-    diff = provider.diff(ENV, olds, news)
+    diff = provider.diff(LIVE, olds, news)
     assert (diff.changes, diff.replaces) == (changes, [])
 
 
@@ -170,21 +169,21 @@ def test_origins_diff_compares_sets_and_replaces_on_environment() -> None:
     provider = AllowedOriginsProvider()
     olds = checked(provider, base(origins=["https://b.example.com", "https://a.example.com"]))
     same = checked(provider, base(origins=["https://A.example.com:443", "https://b.example.com"]))
-    assert provider.diff(ENV, olds, same).changes is False
+    assert provider.diff(LIVE, olds, same).changes is False
     moved = checked(provider, {**base(origins=["https://a.example.com"]),
-                               "environment_id": OTHER_ENV})
-    diff = provider.diff(ENV, olds, moved)
+                               "environment_id": SECOND_LIVE})
+    diff = provider.diff(LIVE, olds, moved)
     assert (diff.changes, diff.replaces, diff.delete_before_replace) == (
         True, ["environment_id"], False)
-    assert provider.diff(ENV, olds, {**same, "origins": UNKNOWN}).changes is True
+    assert provider.diff(LIVE, olds, {**same, "origins": UNKNOWN}).changes is True
 
 
 def test_declared_changes_uses_the_plan_views() -> None:
     policy = SecurityPolicy.from_text(
         "version: 1\nstages:\n"
-        "  a:\n    environment_id: 0c000000-0000-4000-8000-000000000001\n"
+        f"  a:\n    environment_id: {SANDBOX}\n"
         "    jwt_lifetime: 24h\n    allowed_origins: [https://x.example.com]\n"
-        "  b:\n    environment_id: 0c000000-0000-4000-8000-000000000002\n"
+        f"  b:\n    environment_id: {LIVE}\n"
         "    jwt_lifetime: 1d\n    allowed_origins: [https://x.example.com, https://y.example.com]\n"
     )
     changes = declared_changes(policy.stage("a"), policy.stage("b"))
@@ -204,18 +203,18 @@ def test_token_diff_is_due_by_dates() -> None:
     now = datetime.now(timezone.utc)
     fresh = token_state(now - timedelta(days=1))
     news = {k: v for k, v in fresh.items() if k not in ("token_id", "token", "created_at")}
-    assert provider.diff(f"{ENV}/ci", fresh, news).changes is False
-    assert provider.diff(f"{ENV}/ci", token_state(now - timedelta(days=91)), news).changes is True
+    assert provider.diff(f"{LIVE}/ci", fresh, news).changes is False
+    assert provider.diff(f"{LIVE}/ci", token_state(now - timedelta(days=91)), news).changes is True
     overlapping = token_state(now - timedelta(days=3), previous_token_id="t1")
-    assert provider.diff(f"{ENV}/ci", overlapping, news).changes is False
+    assert provider.diff(f"{LIVE}/ci", overlapping, news).changes is False
     overlap_over = token_state(now - timedelta(days=8), previous_token_id="t1")
-    assert provider.diff(f"{ENV}/ci", overlap_over, news).changes is True
+    assert provider.diff(f"{LIVE}/ci", overlap_over, news).changes is True
     shorter = {**news, "rotate_every": "1d"}  # a new rotate_every applies at once
-    assert provider.diff(f"{ENV}/ci", token_state(now - timedelta(days=2)), shorter).changes
+    assert provider.diff(f"{LIVE}/ci", token_state(now - timedelta(days=2)), shorter).changes
     no_token = {k: v for k, v in fresh.items() if k != "token"}
-    assert provider.diff(f"{ENV}/ci", no_token, news).changes is True
+    assert provider.diff(f"{LIVE}/ci", no_token, news).changes is True
     renamed = {**news, "name": "ci2"}
-    assert provider.diff(f"{ENV}/ci", fresh, renamed).replaces == ["name"]
+    assert provider.diff(f"{LIVE}/ci", fresh, renamed).replaces == ["name"]
 
 
 # -- credentials ------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from pulumi_dynamic_security.service.resources import (
     revoke_tokens,
     rotate_token,
 )
-from tests.providers.conftest import LIVE, writes
+from tests.providers.conftest import writes
+from tests.support.ids import LIVE
 
 pytestmark = pytest.mark.slow
 

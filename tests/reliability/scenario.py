@@ -42,9 +42,8 @@ from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.rules.token_notes import build_note, parse_note
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
+from tests.support.ids import LEGACY_TOKEN, LIVE
 
-LIVE = "0c000000-0000-4000-8000-000000000002"
-LEGACY_TOKEN = "0e000000-0000-4000-8000-000000000001"  # the seed's unmanaged token
 ENTRY = "ci-deployer"
 WANTED_ORIGINS = ("https://app.example.com", "https://www.example.com")
 

@@ -21,7 +21,6 @@ from tests.reliability.scenario import (
     ENTRY,
     FULL,
     FULL_WRITES,
-    LIVE,
     RANDOM_FAULTS,
     Outcome,
     all_faults,
@@ -32,6 +31,7 @@ from tests.reliability.scenario import (
     run_scenario,
     table,
 )
+from tests.support.ids import LIVE
 
 __all__ = ["cli"]
 

@@ -37,7 +37,8 @@ from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
 from tests.e2e.support import Cli, cli
-from tests.reliability.scenario import LIVE, admin_client, environment_state, outside_security
+from tests.reliability.scenario import admin_client, environment_state, outside_security
+from tests.support.ids import LIVE
 
 __all__ = ["cli"]
 

@@ -20,10 +20,8 @@ import pytest
 from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.rules.token_notes import build_note
+from tests.support.ids import LIVE
 
-LIVE = "0c000000-0000-4000-8000-000000000002"
-SANDBOX = "0c000000-0000-4000-8000-000000000001"
-SEED_UNMANAGED_TOKEN = "0e000000-0000-4000-8000-000000000001"  # 400 days old, note made by hand
 READ_SCOPES = ("environment.settings.read",)
 # What a token needs to run plan and apply for rotation with itself as the credential.
 OPERATOR_SCOPES = (

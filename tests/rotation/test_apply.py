@@ -18,9 +18,7 @@ from pulumi_dynamic_security.emulator.state import parse_iso
 from pulumi_dynamic_security.mapping.api_tokens import timestamp
 from pulumi_dynamic_security.rules.token_notes import parse_note
 from tests.rotation.support import (
-    LIVE,
     OPERATOR_SCOPES,
-    SEED_UNMANAGED_TOKEN,
     Entry,
     Result,
     changes_of,
@@ -30,6 +28,7 @@ from tests.rotation.support import (
     write_policy,
     writes,
 )
+from tests.support.ids import LEGACY_TOKEN, LIVE
 
 Capsys = pytest.CaptureFixture[str]
 SCOPES = ("environment.settings.read", "environment.settings.write")
@@ -55,7 +54,7 @@ def test_due_rotation_issues_the_successor_and_writes_it_once(
     assert token_writes == [("POST", 201)]  # the issue; the predecessor is kept for overlap
     tokens = live_tokens(emu)
     assert old.id in tokens
-    [new_id] = [i for i in tokens if i not in (old.id, SEED_UNMANAGED_TOKEN)]
+    [new_id] = [i for i in tokens if i not in (old.id, LEGACY_TOKEN)]
     new = tokens[new_id]
     assert sorted(new["scopes"]) == sorted(SCOPES)
     note = parse_note(new["note"])
@@ -91,7 +90,7 @@ def test_no_rotation_without_secrets_out_and_no_write(
     assert "--secrets-out" in result.err and "nothing was written" in result.err
     assert writes(emu) == []
     assert [r["method"] for r in emu.requests()] == ["GET"] * len(emu.requests())
-    assert set(live_tokens(emu)) == {old.id, SEED_UNMANAGED_TOKEN}
+    assert set(live_tokens(emu)) == {old.id, LEGACY_TOKEN}
     assert list(tmp_path.iterdir()) == [policy]
 
 
@@ -181,7 +180,7 @@ def test_overlap_keeps_the_predecessor_then_revokes_it(
     assert writes(emu) == [
         ("DELETE", f"/environments/{LIVE}/tokens/{predecessor.id}", 204)
     ]
-    assert set(live_tokens(emu)) == {successor.id, SEED_UNMANAGED_TOKEN}
+    assert set(live_tokens(emu)) == {successor.id, LEGACY_TOKEN}
 
 
 def test_overlap_zero_issues_then_revokes_in_one_apply(
@@ -197,7 +196,7 @@ def test_overlap_zero_issues_then_revokes_in_one_apply(
         ("POST", "tokens"), ("DELETE", old.id)
     ]
     new_id = json.loads(secrets.read_text(encoding="utf-8"))["ci-deployer"]["id"]
-    assert set(live_tokens(emu)) == {new_id, SEED_UNMANAGED_TOKEN}
+    assert set(live_tokens(emu)) == {new_id, LEGACY_TOKEN}
 
 
 def test_several_entries_at_once(emu: EmulatorHandle, tmp_path: Path, capsys: Capsys) -> None:
@@ -224,7 +223,7 @@ def test_several_entries_at_once(emu: EmulatorHandle, tmp_path: Path, capsys: Ca
     tokens = live_tokens(emu)
     assert set(tokens) == {
         due.id, not_due.id, successor.id, data["deployer"]["id"], data["fresh"]["id"],
-        SEED_UNMANAGED_TOKEN,
+        LEGACY_TOKEN,
     }
     assert predecessor.id not in tokens
     assert sorted(tokens[data["deployer"]["id"]]["scopes"]) == sorted(SCOPES)
@@ -243,7 +242,7 @@ def test_unmanaged_and_retired_tokens_are_never_touched(
     emu.clear_requests()
     result = apply(capsys, policy, "--secrets-out", tmp_path / "new-tokens.json")
     assert result.code == 0, result.err
-    untouched = {SEED_UNMANAGED_TOKEN, by_hand.id, retired.id, retired_successor.id}
+    untouched = {LEGACY_TOKEN, by_hand.id, retired.id, retired_successor.id}
     assert untouched <= set(live_tokens(emu))
     assert not any(token_id in path for _, path, _ in writes(emu) for token_id in untouched)
     assert "DS504" in result.out

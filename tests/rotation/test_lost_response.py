@@ -21,15 +21,8 @@ from pulumi_dynamic_security.rules.token_notes import parse_note
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
 from tests.api.support import FAST_RETRY
-from tests.rotation.support import (
-    SEED_UNMANAGED_TOKEN,
-    Entry,
-    dynsec,
-    live_tokens,
-    plant,
-    write_policy,
-    writes,
-)
+from tests.rotation.support import Entry, dynsec, live_tokens, plant, write_policy, writes
+from tests.support.ids import LEGACY_TOKEN
 
 Capsys = pytest.CaptureFixture[str]
 RATE = 0.5
@@ -95,4 +88,4 @@ def test_every_response_lost_leaves_no_undeliverable_token(
     log = writes(emu)
     assert [m for m, _, _ in log][:2] == ["POST", "DELETE"]  # issued, then revoked
     assert {s for _, _, s in log} == {502}
-    assert set(live_tokens(emu)) == {old.id, SEED_UNMANAGED_TOKEN}
+    assert set(live_tokens(emu)) == {old.id, LEGACY_TOKEN}

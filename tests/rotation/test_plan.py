@@ -13,15 +13,8 @@ import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.mapping.api_tokens import timestamp
-from tests.rotation.support import (
-    SEED_UNMANAGED_TOKEN,
-    Entry,
-    changes_of,
-    dynsec,
-    findings_of,
-    plant,
-    write_policy,
-)
+from tests.rotation.support import Entry, changes_of, dynsec, findings_of, plant, write_policy
+from tests.support.ids import LEGACY_TOKEN
 
 Capsys = pytest.CaptureFixture[str]
 
@@ -155,7 +148,7 @@ def test_unmanaged_and_retired_tokens_are_reported_and_never_planned(
     assert plan["changes"] == []
     reported = {f["message"].split()[1]: f for f in plan["findings"] if f["rule"] == "DS504"}
     assert set(reported) == {
-        SEED_UNMANAGED_TOKEN, by_hand.id, no_note.id, look_alike.id, retired.id
+        LEGACY_TOKEN, by_hand.id, no_note.id, look_alike.id, retired.id
     }
     assert "old-deployer" in reported[retired.id]["message"]
     assert all(f["severity"] == "warning" and f["file"] is None for f in reported.values())

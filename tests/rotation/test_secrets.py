@@ -13,15 +13,8 @@ import pytest
 from pulumi_dynamic_security.cli import secrets_file
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import InputError
-from tests.rotation.support import (
-    SEED_UNMANAGED_TOKEN,
-    Entry,
-    dynsec,
-    live_tokens,
-    plant,
-    write_policy,
-    writes,
-)
+from tests.rotation.support import Entry, dynsec, live_tokens, plant, write_policy, writes
+from tests.support.ids import LEGACY_TOKEN
 
 Capsys = pytest.CaptureFixture[str]
 
@@ -89,4 +82,4 @@ def test_an_undeliverable_token_is_revoked_and_never_shown(
     [issue, revoke] = writes(emu)
     assert issue[0] == "POST" and revoke[0] == "DELETE"
     assert revoke[1].endswith(json.loads(text)["ci-deployer"]["id"])
-    assert set(live_tokens(emu)) == {old.id, SEED_UNMANAGED_TOKEN}
+    assert set(live_tokens(emu)) == {old.id, LEGACY_TOKEN}

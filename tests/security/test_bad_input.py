@@ -23,8 +23,8 @@ from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from tests.policy.test_malformed import CASES as CORPUS
 from tests.policy.test_malformed import Case as MalformedCase
-from tests.reliability.scenario import LIVE
-from tests.service.support import SANDBOX, UNKNOWN_ENVIRONMENT, reset_budget
+from tests.service.support import reset_budget
+from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 GOOD = f"""\
 version: 1

@@ -42,10 +42,10 @@ from pulumi_dynamic_security.errors import DynsecError
 from pulumi_dynamic_security.redaction import MASK, Secret
 from pulumi_dynamic_security.rules.token_notes import build_note
 from pulumi_dynamic_security.service.connection import Connection
-from tests.service.support import SANDBOX, UNKNOWN_ENVIRONMENT, reset_budget
+from tests.service.support import reset_budget
+from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 ADMIN = "canary-admin-Q7f3k9Zp2LmX8vB4wR6t"
-LIVE = "0c000000-0000-4000-8000-000000000002"
 OPERATOR_SCOPES = [
     "environment.settings.read", "environment.settings.write",
     "environment.apiTokens.read", "environment.apiTokens.write",

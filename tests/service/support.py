@@ -21,12 +21,6 @@ from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.redaction import Secret
 
-SANDBOX = "0c000000-0000-4000-8000-000000000001"
-LIVE = "0c000000-0000-4000-8000-000000000002"
-SECOND_SANDBOX = "0c000000-0000-4000-8000-000000000003"
-SECOND_LIVE = "0c000000-0000-4000-8000-000000000004"
-UNKNOWN_ENVIRONMENT = "0c000000-0000-4000-8000-0000000000ff"
-LEGACY_TOKEN = "0e000000-0000-4000-8000-000000000001"
 WRITE_METHODS = ("POST", "PUT", "DELETE")
 
 # Short backoffs: a test that exhausts retries takes a fraction of a second.

@@ -21,7 +21,7 @@ from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS
 from pulumi_dynamic_security.policy.stages import Area, EffectiveMfa, EffectiveStage
 from pulumi_dynamic_security.service.apply import _write_order
 from pulumi_dynamic_security.service.plan import settings_changes
-from tests.service.support import LIVE
+from tests.support.ids import LIVE
 
 CHECKS = {"jwt_lifetime": jwt_lifetime.holds, "token_storage": token_storage.holds,
           "mfa": mfa.holds}

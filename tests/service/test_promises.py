@@ -33,9 +33,6 @@ from pulumi_dynamic_security.service.plan import Plan, plan_stage
 from pulumi_dynamic_security.service.snapshot import read_snapshot
 from tests.service.support import (
     FAST_RETRY,
-    LIVE,
-    SANDBOX,
-    SECOND_SANDBOX,
     edit_settings,
     log,
     make_client,
@@ -44,6 +41,7 @@ from tests.service.support import (
     stage_of,
     writes,
 )
+from tests.support.ids import LIVE, SANDBOX, SECOND_SANDBOX
 
 # Every area managed; every write kind needed on the demo seed's live environment:
 # two origins added, two removed, the settings document, and a first API token.
