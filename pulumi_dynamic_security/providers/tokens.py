@@ -44,6 +44,7 @@ from pulumi_dynamic_security.service.resources import (
     revoke_tokens,
     rotate_token,
     rotation_state,
+    single_entry,
 )
 
 TOKEN_OUTPUTS = (
@@ -132,7 +133,7 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
         return str(path[0]) if path else "name"
 
     def area_outputs(self, stage: EffectiveStage) -> dict[str, Any]:
-        entry = _entry(stage)
+        entry = single_entry(stage)
         return {
             "name": entry.name,
             "scopes": sorted(entry.scopes),
@@ -177,7 +178,7 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
                 auth_token_checksum=self.auth_token_checksum,
             )
         for skipped in outcome.skipped:
-            pulumi.log.warn(f"ApiTokenRotation {stage.environment_id}/{_entry(stage).name}: "
+            pulumi.log.warn(f"ApiTokenRotation {stage.environment_id}/{single_entry(stage).name}: "
                             f"{skipped.reason}")
         return outcome
 
@@ -202,7 +203,7 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
             stage = self.stage_of(self.only_inputs(news))
             held = revealed(olds.get("token"))
             old_scopes = olds.get("scopes")
-            scopes_changed = sorted(old_scopes or ()) != sorted(_entry(stage).scopes)
+            scopes_changed = sorted(old_scopes or ()) != sorted(single_entry(stage).scopes)
             outcome = self._rotate(
                 stage,
                 current_token_id=olds.get("token_id") if held else None,
@@ -266,14 +267,7 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
 
 def resource_id(stage: EffectiveStage) -> str:
     """`<environment id>/<name>`."""
-    return f"{stage.environment_id}/{_entry(stage).name}"
-
-
-def _entry(stage: EffectiveStage) -> ApiTokenPolicy:
-    entries = stage.api_tokens or ()
-    if len(entries) != 1:
-        raise ProviderError("an ApiTokenRotation holds exactly one api_tokens entry")
-    return entries[0]
+    return f"{stage.environment_id}/{single_entry(stage).name}"
 
 
 def _split_id(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:

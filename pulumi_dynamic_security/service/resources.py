@@ -198,7 +198,8 @@ class RotationOutcome:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def _single_entry(stage: EffectiveStage) -> ApiTokenPolicy:
+def single_entry(stage: EffectiveStage) -> ApiTokenPolicy:
+    """The one `api_tokens` entry of a token resource's stage."""
     entries = stage.api_tokens or ()
     if len(entries) != 1:
         raise ValueError("a token resource's stage manages exactly one api_tokens entry")
@@ -256,7 +257,7 @@ def rotate_token(
     (new scopes: a token's scopes cannot change). At most one token is issued per call; its
     raw value is in the outcome. The outcome's state comes from a read after the last write.
     """
-    entry = _single_entry(stage)
+    entry = single_entry(stage)
     outcome = RotationOutcome(state=RotationState())
 
     def keep(name: str, created: CreatedToken) -> None:
