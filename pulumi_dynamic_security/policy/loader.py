@@ -18,7 +18,12 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from pulumi_dynamic_security.errors import InputError, PolicyFileError, Problem
-from pulumi_dynamic_security.policy.models import STAGE_ONLY_KEYS, PolicyFile, SettingsAreas
+from pulumi_dynamic_security.policy.models import (
+    STAGE_NAME_HINT,
+    STAGE_ONLY_KEYS,
+    PolicyFile,
+    SettingsAreas,
+)
 from pulumi_dynamic_security.policy.source import SourceDocument, parse_source, read_source
 from pulumi_dynamic_security.policy.stages import EffectiveStage, resolve_stage
 from pulumi_dynamic_security.suggestions import closest, did_you_mean
@@ -144,7 +149,7 @@ def _message(detail: ErrorDetails, path: tuple[str | int, ...]) -> str:
         message = detail["msg"].removeprefix("Value error, ")
         return f"{where}: {message}"
     if kind == "string_pattern_mismatch" and detail["loc"][-1:] == ("[key]",):
-        return f"{where}: {detail['input']!r} is not a valid stage name: {_STAGE_NAME_HINT}"
+        return f"{where}: {detail['input']!r} is not a valid stage name: {STAGE_NAME_HINT}"
     if kind == "string_pattern_mismatch":
         return f"{where}: {detail['input']!r} {_PATTERN_HINTS.get(str(key), 'has the wrong form')}"
     if kind == "too_short":
@@ -162,9 +167,6 @@ def _message(detail: ErrorDetails, path: tuple[str | int, ...]) -> str:
     return f"{where}: {detail['msg']}"
 
 
-_STAGE_NAME_HINT = (
-    "use up to 63 letters, digits, '.', '_' or '-', starting with a letter or digit"
-)
 _PATTERN_HINTS = {
     "environment_id": "is not a lower-case uuid (copy the id from Dynamic's dashboard)",
     "name": "is not a valid token name: 1-40 of a-z, 0-9 and '-'",

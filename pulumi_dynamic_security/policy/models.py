@@ -47,8 +47,9 @@ STAGE_ONLY_KEYS = ("environment_id", "production", "token_env")
 PRODUCTION_STAGE_NAMES = ("prod", "production", "live")
 DEFAULT_TOKEN_ENV = "DYNAMIC_API_TOKEN"
 
-_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 STAGE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
+STAGE_NAME_HINT = "use up to 63 letters, digits, '.', '_' or '-', starting with a letter or digit"
 
 
 def _normalized_origin(value: Any) -> str:
@@ -221,7 +222,7 @@ class Stage(SettingsAreas):
     """One deployment stage: a Dynamic environment and its settings."""
 
     environment_id: str = Field(
-        pattern=_UUID, description="The Dynamic environment id (a lower-case uuid)."
+        pattern=UUID_PATTERN, description="The Dynamic environment id (a lower-case uuid)."
     )
     production: bool | None = Field(
         None,

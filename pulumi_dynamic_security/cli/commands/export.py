@@ -8,22 +8,24 @@ import click
 
 from pulumi_dynamic_security.cli.options import ApiOptions, api_options
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# The policy models' patterns are imported inside the callbacks, so that `--help` does not
+# load pydantic.
 
 
 def _environment_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    if not _UUID.fullmatch(value):
+    from pulumi_dynamic_security.policy.models import UUID_PATTERN
+
+    if not re.fullmatch(UUID_PATTERN, value):
         raise click.BadParameter(f"{value!r} is not a lower-case uuid (copy it from Dynamic's "
                                  "dashboard, e.g. 3f0c1b9e-...)")
     return value
 
 
 def _stage_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from pulumi_dynamic_security.policy.models import STAGE_NAME_PATTERN
+    from pulumi_dynamic_security.policy.models import STAGE_NAME_HINT, STAGE_NAME_PATTERN
 
     if value is not None and not re.fullmatch(STAGE_NAME_PATTERN, value):
-        raise click.BadParameter(f"{value!r} is not a valid stage name: start with a letter or "
-                                 "digit, then letters, digits, '.', '_' or '-' (63 at most)")
+        raise click.BadParameter(f"{value!r} is not a valid stage name: {STAGE_NAME_HINT}")
     return value
 
 
