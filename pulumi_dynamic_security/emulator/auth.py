@@ -21,9 +21,7 @@ from dataclasses import dataclass, field
 from pulumi_dynamic_security.emulator import errors
 from pulumi_dynamic_security.emulator.factory import ADMIN_USER
 from pulumi_dynamic_security.emulator.state import State, token_digest
-from pulumi_dynamic_security.scopes import (  # re-exported for the routes
-    TOKEN_SCOPES,
-)
+from pulumi_dynamic_security.scopes import TOKEN_SCOPES
 
 
 @dataclass(frozen=True)
