@@ -18,6 +18,7 @@ from pulumi_dynamic_security._version import __version__
 from pulumi_dynamic_security.mapping import (
     Exported,
     allowed_origins,
+    api_tokens,
     jwt_lifetime,
     mfa,
     token_storage,
@@ -74,7 +75,7 @@ def render_policy(snapshot: Snapshot, stage: str | None = None) -> str:
         SCHEMA_COMMENT,
         f"Exported by dynsec {__version__} from environment {environment_id} "
         f"({snapshot.environment_name or 'unknown kind'}) at "
-        f"{clock.utc_now().strftime('%Y-%m-%dT%H:%M:%SZ')}.",
+        f"{api_tokens.timestamp(clock.utc_now())}.",
         "api_tokens are not exported: Dynamic never shows a token's raw value again. Add",
         "entries to rotate tokens from now on (see `dynsec rules`, DS501).",
     ])
