@@ -1,5 +1,6 @@
-"""What the providers read from the API on `pulumi refresh`, and how they treat an environment
-that no longer exists (refresh reads it as gone; destroy succeeds and writes nothing)."""
+"""The requests the providers make beyond the lifecycle tests: what `pulumi refresh` reads, that
+an update with nothing to change on the environment writes nothing, and how an environment
+that no longer exists is treated (refresh reads it as gone; destroy succeeds, writing nothing)."""
 
 from __future__ import annotations
 
@@ -70,6 +71,21 @@ def test_refresh_reads_only_what_the_resource_reports(
     emu.clear_requests()
     assert resource.refresh().id == resource.id
     assert requests(emu) == [("GET", path) for path in reads]
+
+
+@pytest.mark.parametrize("kind", ["settings", "origins"])
+def test_an_update_with_nothing_to_write_makes_no_write(
+    host: ProviderHost, emu: EmulatorHandle, policy: SecurityPolicy, kind: str
+) -> None:
+    type_token, inputs, _ = REFRESH_READS[kind]
+    resource = EngineResource(host, type_token, "production-x")
+    resource.up(inputs(policy))
+    waiver = {"rule": "DS201", "reason": "long sessions", "expires": "2027-01-31"}
+    emu.clear_requests()
+    # a new waiver changes what the rules see, so the engine calls update; the environment
+    # already matches, so update writes nothing (SPEC §5, minimal writes)
+    assert resource.up({**inputs(policy), "waivers": [waiver]}) == "update"
+    assert writes(emu) == []
 
 
 @pytest.mark.parametrize("kind", ["origins", "tokens"])
