@@ -30,15 +30,6 @@ class Exported:
     comments: tuple[str, ...] = field(default=())
 
 
-def security_section(settings: dict[str, Any]) -> dict[str, Any]:
-    """`settings["security"]` as a dict, created when absent (for writers)."""
-    security = settings.get("security")
-    if not isinstance(security, dict):
-        security = {}
-        settings["security"] = security
-    return security
-
-
 def mapping_or_empty(value: Any) -> dict[str, Any]:
     """`value` if it is a JSON object, else an empty one (for readers of untrusted JSON)."""
     return value if isinstance(value, dict) else {}
@@ -46,3 +37,21 @@ def mapping_or_empty(value: Any) -> dict[str, Any]:
 
 def list_or_empty(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def writable_mapping(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    """`parent[key]` as a dict to write into; an absent or malformed value is replaced by a
+    new empty one (for writers, e.g. `writable_mapping(settings, "security")`)."""
+    value = parent.get(key)
+    if not isinstance(value, dict):
+        value = parent[key] = {}
+    return value
+
+
+def writable_list(parent: dict[str, Any], key: str) -> list[Any]:
+    """`parent[key]` as a list to append to; an absent or malformed value is replaced by a
+    new empty one."""
+    value = parent.get(key)
+    if not isinstance(value, list):
+        value = parent[key] = []
+    return value

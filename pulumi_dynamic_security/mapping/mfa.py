@@ -20,7 +20,13 @@ from __future__ import annotations
 from typing import Any
 
 from pulumi_dynamic_security.diffing import Action, Change, Effect
-from pulumi_dynamic_security.mapping import Exported, list_or_empty, mapping_or_empty
+from pulumi_dynamic_security.mapping import (
+    Exported,
+    list_or_empty,
+    mapping_or_empty,
+    writable_list,
+    writable_mapping,
+)
 from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS
 from pulumi_dynamic_security.policy.stages import Area, EffectiveMfa
 
@@ -88,10 +94,7 @@ def effect(action: Action, path: str, before: Any, after: Any, live_view: Any) -
 
 
 def apply_change(security: dict[str, Any], change: Change) -> None:
-    mfa = security.get("mfa")
-    if not isinstance(mfa, dict):
-        mfa = {}
-        security["mfa"] = mfa
+    mfa = writable_mapping(security, "mfa")
     key = change.path.removeprefix("mfa.")
     if key == "methods":
         _set_method(mfa, change.after or change.before, enabled=change.action == "add")
@@ -108,10 +111,7 @@ def apply_change(security: dict[str, Any], change: Change) -> None:
 
 
 def _set_method(mfa: dict[str, Any], method_type: str, *, enabled: bool) -> None:
-    methods = mfa.get("methods")
-    if not isinstance(methods, list):
-        methods = []
-        mfa["methods"] = methods
+    methods = writable_list(mfa, "methods")
     entries = [m for m in _methods(mfa) if m.get("type") == method_type]
     # A method being enabled follows the backup-code setting the enabled ones agree on, so
     # that enabling it never leaves them disagreeing (a disabled entry may carry an old one).
@@ -133,10 +133,7 @@ def _set_method(mfa: dict[str, Any], method_type: str, *, enabled: bool) -> None
 
 
 def _set_action(mfa: dict[str, Any], action: str, *, required: bool) -> None:
-    actions = mfa.get("actions")
-    if not isinstance(actions, list):
-        actions = []
-        mfa["actions"] = actions
+    actions = writable_list(mfa, "actions")
     entries = [a for a in _actions(mfa) if a.get("action") == action]
     if required and not entries:
         actions.append({"action": action, "required": True})

@@ -11,7 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from pulumi_dynamic_security.diffing import Action, Change, Effect
-from pulumi_dynamic_security.mapping import Exported, list_or_empty, mapping_or_empty
+from pulumi_dynamic_security.mapping import (
+    Exported,
+    list_or_empty,
+    mapping_or_empty,
+    writable_mapping,
+)
 from pulumi_dynamic_security.policy.models import TokenStorage
 from pulumi_dynamic_security.policy.stages import Area
 
@@ -40,11 +45,7 @@ def effect(action: Action, path: str, before: Any, after: Any, live_view: Any) -
 
 
 def apply_change(security: dict[str, Any], change: Change) -> None:
-    auth = security.get("auth")
-    if not isinstance(auth, dict):
-        auth = {}
-        security["auth"] = auth
-    auth["storage"] = [change.after]
+    writable_mapping(security, "auth")["storage"] = [change.after]
 
 
 def holds(security: dict[str, Any], change: Change) -> bool:

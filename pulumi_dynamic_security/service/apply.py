@@ -41,8 +41,8 @@ from pulumi_dynamic_security.mapping import (
     api_tokens,
     jwt_lifetime,
     mfa,
-    security_section,
     token_storage,
+    writable_mapping,
 )
 from pulumi_dynamic_security.policy.models import ApiTokenPolicy
 from pulumi_dynamic_security.rules.token_notes import build_note
@@ -133,7 +133,7 @@ def apply_plan(
             # edit made while the origins were added is refused, not overwritten.
             _refuse_settings_changed_meanwhile(client, plan, fresh, added=len(adds))
         document = fresh.environment.settings_copy()
-        security = security_section(document)
+        security = writable_mapping(document, "security")
         for change in sorted(settings, key=_write_order):
             _SETTINGS_WRITERS[change.area](security, change)
         client.update_settings(plan.environment_id, document)
