@@ -24,12 +24,11 @@ from typing import Any
 
 from pulumi_dynamic_security.cli.render.text import (
     Style,
-    finding_lines,
+    findings_sections,
     plural,
     production_label,
 )
 from pulumi_dynamic_security.diffing import Change
-from pulumi_dynamic_security.rules.base import Severity
 from pulumi_dynamic_security.service.drift import DriftReport
 from pulumi_dynamic_security.service.plan import Plan
 
@@ -116,20 +115,7 @@ def plan_lines(plan: Plan, style: Style) -> list[str]:
         lines.extend(["", f"{_INDENT}" + style(
             f"BLOCKED: {plural(blocking, 'unwaived error')}; apply would write nothing",
             fg="red", bold=True)])
-    for severity in Severity:
-        group = [f for f in plan.findings if f.severity is severity and not f.waived]
-        if group:
-            lines.extend(["", f"{_INDENT}{style.severity(severity, severity.value + 's')} "
-                              f"({len(group)})"])
-            for finding in group:
-                lines.extend(f"{_INDENT * 2}{line}" for line in finding_lines(finding, style))
-    waived = [f for f in plan.findings if f.waived]
-    if waived:
-        lines.extend(["", f"{_INDENT}{style.dim('waived')} ({len(waived)})"])
-        for finding in waived:
-            lines.extend(f"{_INDENT * 2}{line}"
-                         for line in finding_lines(finding, style, show_severity=True))
-    return lines
+    return lines + findings_sections(plan.findings, style)
 
 
 def render_plan(plan: Plan, *, color: bool = False) -> str:

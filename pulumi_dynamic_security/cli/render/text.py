@@ -109,6 +109,22 @@ def _group(title: str, findings: Sequence[Finding], style: Style, *, waived: boo
     return lines
 
 
+def findings_sections(findings: Sequence[Finding], style: Style) -> list[str]:
+    """The active findings grouped by severity (errors first), then the waived ones; each
+    group after a blank line, under its title and count."""
+    lines: list[str] = []
+    active = [finding for finding in findings if not finding.waived]
+    for severity in Severity:
+        group = [finding for finding in active if finding.severity is severity]
+        if group:
+            title = style.severity(severity, _PLURAL[severity])
+            lines.extend(["", *_group(title, group, style, waived=False)])
+    waived = [finding for finding in findings if finding.waived]
+    if waived:
+        lines.extend(["", *_group(style.dim("waived"), waived, style, waived=True)])
+    return lines
+
+
 def _verdict(report: StageReport, style: Style) -> str:
     blocking = sum(1 for finding in report.findings if finding.blocks)
     if blocking:
@@ -133,16 +149,8 @@ def stage_report(report: StageReport, style: Style) -> list[str]:
         f"environment {stage.environment_id}",
         production_label(report),
     ))
-    lines = [header, f"{_INDENT}{_verdict(report, style)}"]
-    active = [finding for finding in report.findings if not finding.waived]
-    for severity in Severity:
-        group = [finding for finding in active if finding.severity is severity]
-        if group:
-            title = style.severity(severity, _PLURAL[severity])
-            lines.extend(["", *_group(title, group, style, waived=False)])
-    waived = [finding for finding in report.findings if finding.waived]
-    if waived:
-        lines.extend(["", *_group(style.dim("waived"), waived, style, waived=True)])
+    lines = [header, f"{_INDENT}{_verdict(report, style)}",
+             *findings_sections(report.findings, style)]
     if report.skipped_areas:
         lines.extend([
             "",
