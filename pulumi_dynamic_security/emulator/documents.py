@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-MFA_METHODS = ("totp", "passkey", "email")
-
 
 def settings_document(
     environment_name: str,
