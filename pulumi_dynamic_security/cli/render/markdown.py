@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pulumi_dynamic_security.cli.render import plan_text
+from pulumi_dynamic_security.cli.render.text import plural
 from pulumi_dynamic_security.diffing import Change
 from pulumi_dynamic_security.rules.base import Finding
 from pulumi_dynamic_security.service.drift import DriftReport, StageFailure
@@ -42,10 +43,6 @@ def code(text: object) -> str:
     return f"`{cell(text).replace('`', '')}`"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _names(names: Sequence[str]) -> str:
     return ", ".join(code(name) for name in names)
 
@@ -55,15 +52,7 @@ def _names(names: Sequence[str]) -> str:
 
 def effect_summary(changes: Sequence[Change]) -> str:
     """`10 tighten, 🔴 2 weaken, 1 neutral`: the weakening count is flagged."""
-    parts = []
-    for effect, one, many in (("tightens", "tightens", "tighten"),
-                              ("weakens", "weakens", "weaken"),
-                              ("neutral", "neutral", "neutral")):
-        count = sum(1 for change in changes if change.effect == effect)
-        if count:
-            flag = "🔴 " if effect == "weakens" else ""
-            parts.append(f"{flag}{count} {one if count == 1 else many}")
-    return ", ".join(parts)
+    return plan_text.effect_tally(changes, weakens_flag="🔴 ")
 
 
 def verdict(plans: Sequence[Plan], failures: Sequence[StageFailure] = (), *,
@@ -79,12 +68,12 @@ def verdict(plans: Sequence[Plan], failures: Sequence[StageFailure] = (), *,
     if blocked:
         parts.append(f"⛔ **blocked by policy**: {_names(blocked)}")
     if failures:
-        parts.append(f"❌ **{_plural(len(failures), 'stage')} could not be read**: "
+        parts.append(f"❌ **{plural(len(failures), 'stage')} could not be read**: "
                      f"{_names([f.stage for f in failures])}")
     if changed:
-        parts.append(f"**{len(changed)} of {_plural(total, 'stage')} drifted**: "
+        parts.append(f"**{len(changed)} of {plural(total, 'stage')} drifted**: "
                      f"{_names([plan.stage.name for plan in changed])} "
-                     f"({_plural(len(changes), 'change')}: {effect_summary(changes)})")
+                     f"({plural(len(changes), 'change')}: {effect_summary(changes)})")
     elif not failures:
         every = "every stage matches" if total != 1 else "the stage matches"
         parts.append(f"✅ **no drift**: {every} the policy")
@@ -97,7 +86,7 @@ def _plan_verdict(plan: Plan) -> str:
         rules = sorted({finding.rule for finding in plan.findings if finding.blocks})
         parts.append(f"⛔ **blocked** by {', '.join(rules)}: apply would write nothing")
     if plan.changes:
-        parts.append(f"**{_plural(len(plan.changes), 'change')} pending** "
+        parts.append(f"**{plural(len(plan.changes), 'change')} pending** "
                      f"({effect_summary(plan.changes)})")
     else:
         parts.append("✅ **matches the policy**")
@@ -176,7 +165,7 @@ def stage_section(plan: Plan, *, heading: bool = True) -> list[str]:
     single plan, whose verdict already names the stage."""
     lines: list[str] = []
     if heading:
-        summary = (f"{_plural(len(plan.changes), 'change')}: {effect_summary(plan.changes)}"
+        summary = (f"{plural(len(plan.changes), 'change')}: {effect_summary(plan.changes)}"
                    if plan.changes else "no changes")
         lines += [f"### {code(plan.stage.name)} — {summary}", ""]
     lines += [_environment(plan), ""]
@@ -187,7 +176,7 @@ def stage_section(plan: Plan, *, heading: bool = True) -> list[str]:
         lines += [f"**Findings** ({len(active)})", "", *finding_table(active), ""]
     waived = [f for f in plan.findings if f.waived]
     if waived:
-        lines += ["<details><summary>" + _plural(len(waived), "waived finding")
+        lines += ["<details><summary>" + plural(len(waived), "waived finding")
                   + "</summary>", "", *finding_table(waived), "", "</details>", ""]
     return lines
 
@@ -198,7 +187,7 @@ def _findings_summary(plan: Plan) -> str:
     for severity in ("error", "warning", "note"):
         count = sum(1 for f in active if f.severity.value == severity)
         if count:
-            parts.append(_plural(count, severity))
+            parts.append(plural(count, severity))
     waived = sum(1 for f in plan.findings if f.waived)
     if waived:
         parts.append(f"{waived} waived")
@@ -211,7 +200,7 @@ def overview(report: DriftReport) -> list[str]:
     lines = ["| Stage | Environment | Changes | Findings |", "|---|---|---|---|"]
     for plan in report.plans:
         kind = f" ({plan.environment_name})" if plan.environment_name else ""
-        changes = (f"**{_plural(len(plan.changes), 'change')}**: "
+        changes = (f"**{plural(len(plan.changes), 'change')}**: "
                    f"{effect_summary(plan.changes)}" if plan.changes else "✅ none")
         lines.append(f"| {code(plan.stage.name)} | {code(plan.environment_id)}{kind} | "
                      f"{changes} | {_findings_summary(plan)} |")

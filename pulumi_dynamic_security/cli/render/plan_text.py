@@ -66,15 +66,23 @@ def _word(value: Any) -> str:
     return str(value)
 
 
-def effect_counts(changes: Sequence[Change]) -> str:
-    """`3 changes: 2 tighten, 1 weakens` (the verb agrees with each count)."""
-    words = {"tightens": ("tightens", "tighten"), "weakens": ("weakens", "weaken"),
-             "neutral": ("neutral", "neutral")}
-    parts = [
-        f"{count} {one if count == 1 else many}" for effect, (one, many) in words.items()
+_EFFECT_VERBS = {"tightens": ("tightens", "tighten"), "weakens": ("weakens", "weaken"),
+                 "neutral": ("neutral", "neutral")}
+
+
+def effect_tally(changes: Sequence[Change], *, weakens_flag: str = "") -> str:
+    """`2 tighten, 1 weakens` (the verb agrees with each count); `weakens_flag` goes before
+    the weakening count (markdown flags it)."""
+    return ", ".join(
+        f"{weakens_flag if effect == 'weakens' else ''}{count} {one if count == 1 else many}"
+        for effect, (one, many) in _EFFECT_VERBS.items()
         if (count := sum(1 for change in changes if change.effect == effect))
-    ]
-    return f"{plural(len(changes), 'change')}: {', '.join(parts)}"
+    )
+
+
+def effect_counts(changes: Sequence[Change]) -> str:
+    """`3 changes: 2 tighten, 1 weakens`."""
+    return f"{plural(len(changes), 'change')}: {effect_tally(changes)}"
 
 
 def environment_label(plan: Plan) -> str:
