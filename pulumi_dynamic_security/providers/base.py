@@ -31,7 +31,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import pulumi
@@ -157,21 +157,13 @@ def common_inputs(stage: EffectiveStage, areas: Sequence[RuleArea]) -> dict[str,
 
 
 def app_output(stage: EffectiveStage) -> dict[str, bool]:
-    app = stage.app
-    return {
-        "embedded_wallets": app.embedded_wallets,
-        "sms_sign_in": app.sms_sign_in,
-        "high_value": app.high_value,
-    }
+    """The stage's `app` facts, every field of `ResolvedApp` (so a new fact travels too)."""
+    return {f.name: getattr(stage.app, f.name) for f in fields(stage.app)}
 
 
 def limits_output(stage: EffectiveStage) -> dict[str, str]:
-    limits = stage.limits
-    return {
-        "production_jwt_max": str(limits.production_jwt_max),
-        "wallet_jwt_max": str(limits.wallet_jwt_max),
-        "token_rotation_max": str(limits.token_rotation_max),
-    }
+    """The stage's `limits`, every field of `ResolvedLimits`, as durations (`"7d"`)."""
+    return {f.name: str(getattr(stage.limits, f.name)) for f in fields(stage.limits)}
 
 
 def mfa_output(value: EffectiveMfa) -> dict[str, Any]:
