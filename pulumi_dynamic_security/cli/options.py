@@ -12,12 +12,15 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from pulumi_dynamic_security.api.config import DEFAULT_BASE_URL, DEFAULT_MAX_REQUESTS_PER_MINUTE
 from pulumi_dynamic_security.cli import debug
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.service.connection import Connection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +32,12 @@ class ApiOptions:
     api_url: str
     token_file: Path | None
     max_requests_per_minute: int
+
+    def connection(self) -> Connection:
+        """The `Connection` these options describe (imported here: `--help` stays light)."""
+        from pulumi_dynamic_security.service.connection import Connection
+
+        return Connection(self.api_url, self.token_file, self.max_requests_per_minute)
 
 
 def _enable_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:

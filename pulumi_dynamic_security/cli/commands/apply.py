@@ -41,7 +41,6 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
     from pulumi_dynamic_security.errors import PolicyBlockedError
     from pulumi_dynamic_security.policy.loader import SecurityPolicy
     from pulumi_dynamic_security.service.apply import apply_plan
-    from pulumi_dynamic_security.service.connection import Connection
     from pulumi_dynamic_security.service.plan import plan_stage
     from pulumi_dynamic_security.service.plan_file import load_plan_file
 
@@ -49,7 +48,7 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
     if not yes and not sys.stdin.isatty():
         raise InputError("apply needs a confirmation and there is no terminal to ask on.",
                          hint="Pass --yes to apply without asking.")
-    connection = Connection(api.api_url, api.token_file, api.max_requests_per_minute)
+    connection = api.connection()
     token = connection.token(effective.token_env)
     with connection.client(token) as client:
         plan = (load_plan_file(plan_file, effective) if plan_file is not None

@@ -34,11 +34,10 @@ def command(policy: Path, stages: tuple[str, ...], output_format: str, concurren
     """
     from pulumi_dynamic_security.cli.render.plans import render_drift
     from pulumi_dynamic_security.policy.loader import SecurityPolicy
-    from pulumi_dynamic_security.service.connection import Connection
     from pulumi_dynamic_security.service.drift import drift
 
     selected = SecurityPolicy.load(policy).select(stages)
-    connection = Connection(api.api_url, api.token_file, api.max_requests_per_minute)
+    connection = api.connection()
     report = drift(selected, connection, concurrency=concurrency)
     color = output_format == "text" and stdout_wants_color()
     click.echo(render_drift(report, output_format, color=color), nl=False, color=color)

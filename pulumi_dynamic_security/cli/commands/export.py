@@ -43,10 +43,9 @@ def command(environment_id: str, stage: str | None, api: ApiOptions) -> int:
     values cannot be read back); values the policy cannot express are explained in comments.
     Credentials: DYNAMIC_API_TOKEN or --token-file.
     """
-    from pulumi_dynamic_security.service.connection import Connection
     from pulumi_dynamic_security.service.export import export_policy
 
-    connection = Connection(api.api_url, api.token_file, api.max_requests_per_minute)
+    connection = api.connection()
     with connection.client(connection.token()) as client:
         click.echo(export_policy(client, environment_id, stage), nl=False)
     return 0

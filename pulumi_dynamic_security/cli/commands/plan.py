@@ -36,12 +36,11 @@ def command(policy: Path, stage: str, output_format: str, detailed_exitcode: boo
     """
     from pulumi_dynamic_security.cli.render.plans import render_plan
     from pulumi_dynamic_security.policy.loader import SecurityPolicy
-    from pulumi_dynamic_security.service.connection import Connection
     from pulumi_dynamic_security.service.plan import plan_stage
     from pulumi_dynamic_security.service.plan_file import render_plan_file
 
     effective = SecurityPolicy.load(policy).stage(stage)
-    connection = Connection(api.api_url, api.token_file, api.max_requests_per_minute)
+    connection = api.connection()
     token = connection.token(effective.token_env)
     with connection.client(token) as client:
         result = plan_stage(client, effective, auth_token_checksum=token.checksum)
