@@ -35,7 +35,7 @@ from pulumi_dynamic_security.service.plan import SETTINGS_AREAS
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
 
-MFA_KEYS = ("methods", "require_at_login", "require_for_actions", "backup_codes")
+MFA_KEYS = tuple(f.name for f in fields(EffectiveMfa))  # the keys of the policy's `mfa`
 
 
 @dataclass
