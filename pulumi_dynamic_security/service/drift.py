@@ -69,20 +69,29 @@ class DriftReport:
 
 
 class _Clients:
-    """One client per distinct token, created on first use and closed at the end."""
+    """The token of each `token_env`, read once (not once per stage: with `--token-file`
+    that would be a file read per environment), and one client per distinct token, created
+    on first use and closed at the end."""
 
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection, environ: Mapping[str, str] | None):
         self._connection = connection
+        self._environ = environ
+        self._tokens: dict[str, Secret] = {}
         self._clients: dict[Secret, DynamicClient] = {}
         self._lock = threading.Lock()
 
-    def for_token(self, token: Secret) -> DynamicClient:
+    def for_stage(self, stage: EffectiveStage) -> tuple[Secret, DynamicClient]:
+        """The stage's token and its client; InputError when the token is missing."""
         with self._lock:
+            token = self._tokens.get(stage.token_env)
+            if token is None:
+                token = self._connection.token(stage.token_env, self._environ)
+                self._tokens[stage.token_env] = token
             client = self._clients.get(token)
             if client is None:
                 client = self._connection.client(token)
                 self._clients[token] = client
-            return client
+            return token, client
 
     def close(self) -> None:
         for client in self._clients.values():
@@ -97,15 +106,15 @@ def drift(
     environ: Mapping[str, str] | None = None,
 ) -> DriftReport:
     """Plan every stage in `stages`; never raises for one stage's failure."""
-    clients = _Clients(connection)
+    clients = _Clients(connection, environ)
     workers = max(1, concurrency)
 
     def plan_one(stage: EffectiveStage, reads: ThreadPoolExecutor) -> Plan | StageFailure:
         try:
-            token = connection.token(stage.token_env, environ)
+            token, client = clients.for_stage(stage)
             # What `plan_stage` does, with the reads sent together through `reads`.
             snapshot = read_snapshot(
-                clients.for_token(token), stage.environment_id,
+                client, stage.environment_id,
                 cookie_storage_declared=stage.token_storage == "cookie", pool=reads,
             )
             plan = plan_from_snapshot(stage, snapshot, auth_token_checksum=token.checksum)
