@@ -29,8 +29,6 @@ from pulumi_dynamic_security.service.snapshot import Basis, Snapshot, read_snaps
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
 
-PLAN_FILE_FORMAT = "dynsec-plan"
-PLAN_FILE_VERSION = 1
 SETTINGS_AREAS: tuple[Area, ...] = ("jwt_lifetime", "token_storage", "mfa")
 
 _CLASSIFIERS = {
@@ -74,16 +72,6 @@ class Plan:
             "changes": [change.to_json() for change in self.changes],
             "findings": [finding.to_json() for finding in self.findings],
             "blocked": self.blocked,
-        }
-
-    def to_file_json(self) -> dict[str, Any]:
-        """What `plan --out` writes: the plan plus what `apply --plan` needs."""
-        return {
-            "format": PLAN_FILE_FORMAT,
-            "format_version": PLAN_FILE_VERSION,
-            **self.to_json(),
-            "created_at": self.created_at.isoformat() if self.created_at else None,
-            "basis": self.basis.to_json(),
         }
 
 

@@ -19,14 +19,23 @@ from pulumi_dynamic_security.policy.origins import normalize_origin
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.base import Finding, Severity
 from pulumi_dynamic_security.rules.engine import StageReport
-from pulumi_dynamic_security.service.plan import PLAN_FILE_FORMAT, PLAN_FILE_VERSION, Plan
+from pulumi_dynamic_security.service.plan import Plan
 from pulumi_dynamic_security.service.snapshot import Basis
+
+PLAN_FILE_FORMAT = "dynsec-plan"
+PLAN_FILE_VERSION = 1
 
 
 def render_plan_file(plan: Plan) -> str:
-    """The JSON text `plan --out` writes."""
-    data = plan.to_file_json()
-    data["api_token_names"] = [entry.name for entry in plan.stage.api_tokens or ()]
+    """The JSON text `plan --out` writes: the plan plus what `apply --plan` needs."""
+    data = {
+        "format": PLAN_FILE_FORMAT,
+        "format_version": PLAN_FILE_VERSION,
+        **plan.to_json(),
+        "created_at": plan.created_at.isoformat() if plan.created_at else None,
+        "basis": plan.basis.to_json(),
+        "api_token_names": [entry.name for entry in plan.stage.api_tokens or ()],
+    }
     return json.dumps(data, indent=2) + "\n"
 
 
