@@ -113,6 +113,12 @@ def origin_scheme(origin: str) -> str:
     return origin.partition("://")[0]
 
 
+def origin_port(origin: str) -> str | None:
+    """The port part of a normalized origin (`"8080"`, `"*"`), None when it has none."""
+    rest = origin.partition("://")[2]
+    return rest.partition(":")[2] or None
+
+
 def is_local_host(host: str) -> bool:
     """True for localhost, *.localhost, loopback/private/link-local IPs, 0.0.0.0, and hosts
     ending in .local, .test, .internal or .lan (SPEC §3, DS103)."""

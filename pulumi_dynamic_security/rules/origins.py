@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pulumi_dynamic_security.policy.origins import is_local_host, origin_host, origin_scheme
+from pulumi_dynamic_security.policy.origins import (
+    is_local_host,
+    origin_host,
+    origin_port,
+    origin_scheme,
+)
 from pulumi_dynamic_security.rules import links
 from pulumi_dynamic_security.rules.base import Hit, Rule, RuleContext, Severity
 
@@ -80,8 +85,7 @@ def _wildcard_reach(origin: str) -> str:
     """What a wildcard origin admits, in words (Dynamic's `*` matches any run of a-z, 0-9,
     '-' and '.')."""
     host = origin_host(origin)
-    port = origin.partition("://")[2].partition(":")[2]
-    if port == "*":
+    if origin_port(origin) == "*":
         return f"any port on {host}"
     if host == "*":
         return f"every {origin_scheme(origin)} origin"
