@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 Area = Literal["jwt_lifetime", "token_storage", "mfa", "allowed_origins", "api_tokens"]
 AREAS: tuple[Area, ...] = ("jwt_lifetime", "token_storage", "mfa", "allowed_origins", "api_tokens")
 
+MFA_KEYS = ("methods", "require_at_login", "require_for_actions", "backup_codes")
+
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -50,10 +52,7 @@ class EffectiveMfa:
     backup_codes: bool | None = None
 
     def managed_keys(self) -> tuple[str, ...]:
-        return tuple(
-            name for name in ("methods", "require_at_login", "require_for_actions", "backup_codes")
-            if getattr(self, name) is not None
-        )
+        return tuple(name for name in MFA_KEYS if getattr(self, name) is not None)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ block the apply that resolves it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from pulumi_dynamic_security.mapping import (
     mfa,
     token_storage,
 )
-from pulumi_dynamic_security.policy.stages import Area, EffectiveStage
+from pulumi_dynamic_security.policy.stages import MFA_KEYS, Area, EffectiveStage
 from pulumi_dynamic_security.rules.base import Finding, Posture
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
 from pulumi_dynamic_security.service.snapshot import Basis, Snapshot, read_snapshot
@@ -113,13 +113,9 @@ def effective_posture(stage: EffectiveStage, security: dict[str, Any],
         effective_mfa = live_mfa
         live_keys.add("mfa")
     else:
-        managed = set(declared_mfa.managed_keys())
-        values = {
-            key: getattr(declared_mfa if key in managed else live_mfa, key)
-            for key in ("methods", "require_at_login", "require_for_actions", "backup_codes")
-        }
-        effective_mfa = type(live_mfa)(**values)
-        live_keys.update(f"mfa.{key}" for key in values if key not in managed)
+        managed = declared_mfa.managed_keys()
+        effective_mfa = replace(live_mfa, **{key: getattr(declared_mfa, key) for key in managed})
+        live_keys.update(f"mfa.{key}" for key in MFA_KEYS if key not in managed)
     if stage.jwt_lifetime is None:
         live_keys.add("jwt_lifetime")
     if stage.token_storage is None:
