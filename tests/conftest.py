@@ -13,17 +13,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from pulumi_dynamic_security.api.budget import process_budget
-from pulumi_dynamic_security.api.config import DEFAULT_MAX_REQUESTS_PER_MINUTE
 from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
+from tests.support.clients import reset_budget
 
 
 @pytest.fixture(autouse=True)
 def fresh_process_budget() -> Iterator[None]:
     """An empty request window at the default limit before and after every test."""
-    process_budget(DEFAULT_MAX_REQUESTS_PER_MINUTE).reset()
+    reset_budget()
     yield
-    process_budget(DEFAULT_MAX_REQUESTS_PER_MINUTE).reset()
+    reset_budget()
 
 
 @pytest.fixture(scope="session")

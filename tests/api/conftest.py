@@ -11,17 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from pulumi_dynamic_security.api.client import DynamicClient
-from pulumi_dynamic_security.api.config import (
-    ClientConfig,
-    RetryPolicy,
-)
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from pulumi_dynamic_security.redaction import Secret
-from tests.api.support import FAST_RETRY, ClientFactory
+from tests.api.support import ClientFactory
+from tests.support import clients
 
 
 @pytest.fixture
@@ -32,24 +27,11 @@ def emu(emulator: EmulatorHandle) -> EmulatorHandle:
 
 @pytest.fixture
 def make_client(emu: EmulatorHandle) -> Iterator[ClientFactory]:
-    """Build clients against `emu` (admin token unless `token` is given); closed afterwards."""
+    """Build clients against `emu` (`tests.support.clients.make_client`); closed afterwards."""
     made: list[DynamicClient] = []
 
-    def make(
-        *,
-        token: str | None = None,
-        base_url: str | None = None,
-        retry: RetryPolicy = FAST_RETRY,
-        transport: httpx.BaseTransport | None = None,
-        **settings: Any,
-    ) -> DynamicClient:
-        config = ClientConfig(
-            token=Secret(token or emu.token),
-            base_url=base_url or emu.base_url,
-            retry=retry,
-            **settings,
-        )
-        client = DynamicClient(config, transport=transport)
+    def make(**options: Any) -> DynamicClient:
+        client = clients.make_client(emu, **options)
         made.append(client)
         return client
 

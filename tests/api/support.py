@@ -1,4 +1,4 @@
-"""Shared helpers of the API client's tests: a tap transport, the request log."""
+"""Shared helpers of the API client's tests: a tap transport, the client factory's type."""
 
 from __future__ import annotations
 
@@ -7,12 +7,8 @@ from collections.abc import Callable
 import httpx
 
 from pulumi_dynamic_security.api.client import DynamicClient
-from pulumi_dynamic_security.api.config import RetryPolicy
-from pulumi_dynamic_security.emulator.server import EmulatorHandle
 
 ClientFactory = Callable[..., DynamicClient]
-
-FAST_RETRY = RetryPolicy(max_attempts=3, backoff_base=0.02, backoff_cap=0.05, retry_after_cap=2.0)
 
 
 class Tap(httpx.BaseTransport):
@@ -52,11 +48,3 @@ class Tap(httpx.BaseTransport):
         self.closed = True
         self._inner.close()
 
-
-def statuses(emu: EmulatorHandle, method: str | None = None) -> list[tuple[str, str, int]]:
-    """The emulator's request log as (method, path, status), optionally for one method."""
-    return [
-        (r["method"], r["path"], r["status"])
-        for r in emu.requests()
-        if method is None or r["method"] == method
-    ]

@@ -15,8 +15,9 @@ from pulumi_dynamic_security.api import errors
 from pulumi_dynamic_security.api.budget import RequestBudget, process_budget
 from pulumi_dynamic_security.api.config import RetryPolicy
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.api.support import ClientFactory, statuses
+from tests.api.support import ClientFactory
 from tests.support.ids import LIVE, SANDBOX
+from tests.support.log import statuses
 
 pytestmark = pytest.mark.slow
 

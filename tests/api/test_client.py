@@ -10,7 +10,7 @@ from pulumi_dynamic_security._version import __version__
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.errors import ForbiddenError, NotFoundError
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.api.support import ClientFactory, Tap, statuses
+from tests.api.support import ClientFactory, Tap
 from tests.support.ids import (
     LIVE,
     ORGANIZATION,
@@ -19,6 +19,7 @@ from tests.support.ids import (
     SECOND_LIVE,
     SECOND_SANDBOX,
 )
+from tests.support.log import statuses
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,9 @@ from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.config import RetryPolicy
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.exit_codes import ExitCode
-from tests.api.support import ClientFactory, statuses
+from tests.api.support import ClientFactory
 from tests.support.ids import LIVE, ORGANIZATION, SANDBOX, UNKNOWN_ENVIRONMENT
+from tests.support.log import statuses
 
 pytestmark = pytest.mark.slow
 

@@ -14,8 +14,9 @@ import pytest
 from pulumi_dynamic_security.api import errors
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.api.support import ClientFactory, Tap, statuses
+from tests.api.support import ClientFactory, Tap
 from tests.support.ids import LIVE, SANDBOX
+from tests.support.log import statuses
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,9 @@ import pytest
 from pulumi_dynamic_security.api import errors
 from pulumi_dynamic_security.api.config import RetryPolicy
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.api.support import ClientFactory, Tap, statuses
+from tests.api.support import ClientFactory, Tap
 from tests.support.ids import LIVE, ORGANIZATION, SANDBOX
+from tests.support.log import statuses
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from tests.e2e.support import Cli, cli, json_out
-from tests.service.support import edit_settings, live_origins, settings_of
+from tests.support.clients import edit_settings, live_origins, settings_of
 from tests.support.ids import LIVE, SANDBOX
 
 __all__ = ["cli"]
@@ -155,7 +155,7 @@ def test_apply_plan_refuses_when_the_environment_changed_since_the_file(
     if edit == "settings":
         edit_settings(cli.emulator, LIVE, jwtDuration={"amount": 5, "unit": "days"})
     else:
-        from tests.service.support import make_client
+        from tests.support.clients import make_client
 
         with make_client(cli.emulator) as admin:
             admin.add_origin(LIVE, "https://dashboard.example.com")

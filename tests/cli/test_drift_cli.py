@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.support import Cli, assert_plan_shape, cli, json_out
-from tests.service.support import make_client
+from tests.support.clients import make_client
 from tests.support.ids import LIVE, SANDBOX, SECOND_SANDBOX, UNKNOWN_ENVIRONMENT
 
 __all__ = ["cli"]

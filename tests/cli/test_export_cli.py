@@ -6,7 +6,7 @@ import pytest
 
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from tests.e2e.support import Cli, cli
-from tests.service.support import edit_settings, make_client
+from tests.support.clients import edit_settings, make_client
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 __all__ = ["cli"]

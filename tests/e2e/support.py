@@ -21,7 +21,8 @@ from pulumi_dynamic_security.api.config import RetryPolicy
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from tests.cli.support import Result, dynsec
 from tests.policy.dated import fill_dates
-from tests.service.support import log, reset_budget, writes
+from tests.support.clients import reset_budget
+from tests.support.log import log, writes
 
 Capture = pytest.CaptureFixture[str]
 

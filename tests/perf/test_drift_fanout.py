@@ -5,32 +5,25 @@ failing the run, and a budget equal to the server's limit never draws a 429."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
 from pulumi_dynamic_security.api import budget as budget_module
-from pulumi_dynamic_security.api.budget import RequestBudget, process_budget
+from pulumi_dynamic_security.api.budget import RequestBudget
 from pulumi_dynamic_security.api.client import DynamicClient
-from pulumi_dynamic_security.api.config import DEFAULT_MAX_REQUESTS_PER_MINUTE, ClientConfig
+from pulumi_dynamic_security.api.config import ClientConfig
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.service.connection import Connection
 from pulumi_dynamic_security.service.drift import drift
+from tests.support.clients import make_client
 from tests.support.ids import ORGANIZATION, UNKNOWN_ENVIRONMENT
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def fresh_budget() -> Iterator[None]:
-    process_budget(DEFAULT_MAX_REQUESTS_PER_MINUTE).reset()
-    yield
-    process_budget(DEFAULT_MAX_REQUESTS_PER_MINUTE).reset()
 
 
 class InFlight(httpx.BaseTransport):
@@ -82,8 +75,7 @@ def _policy(environment_ids: list[str]) -> list[EffectiveStage]:
 
 def _environments(emulator: EmulatorHandle, projects: int) -> list[str]:
     """The ids of `projects` new projects' environments (two each)."""
-    config = ClientConfig(token=Secret(emulator.token), base_url=emulator.base_url)
-    with DynamicClient(config) as admin:
+    with make_client(emulator) as admin:
         return [
             env.id
             for i in range(projects)

@@ -9,7 +9,6 @@ starts from the `demo` seed.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,11 +18,10 @@ from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 
 from pulumi_dynamic_security.api.client import DynamicClient
-from pulumi_dynamic_security.api.config import ClientConfig, RetryPolicy
 from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from pulumi_dynamic_security.redaction import Secret
 from tests.providers.harness import PROJECT, ProviderHost, secret
+from tests.support.clients import NO_RETRY, make_client
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # Unmistakable, and not shaped like a Dynamic token (`dyn_...`), so that no log scrubber
@@ -70,9 +68,7 @@ def host(emulator_server: EmulatorHandle) -> Iterator[ProviderHost]:
 @pytest.fixture
 def admin(emu: EmulatorHandle) -> Iterator[DynamicClient]:
     """A client for direct API edits (what someone in the dashboard would do)."""
-    config = ClientConfig(token=Secret(emu.token), base_url=emu.base_url,
-                          retry=RetryPolicy(max_attempts=1))
-    with DynamicClient(config) as client:
+    with make_client(emu, retry=NO_RETRY) as client:
         yield client
 
 
@@ -92,13 +88,3 @@ def program_inputs(props: Mapping[str, Any], provider: ResourceProvider) -> dict
     inputs = {key: value for key, value in props.items() if value is not None}
     inputs["__provider"] = secret(provider_string(provider))
     return inputs
-
-
-def decoded_provider(value: str) -> bytes:
-    return base64.b64decode(value)
-
-
-def writes(emu: EmulatorHandle) -> list[tuple[str, str]]:
-    """The writes in the emulator's request log, oldest first."""
-    return [(r["method"], r["path"]) for r in emu.requests()
-            if r["method"] in ("POST", "PUT", "DELETE")]

@@ -12,9 +12,10 @@ from pulumi_dynamic_security.mapping import allowed_origins
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.providers import AllowedOriginsArgs, AllowedOriginsProvider
 from pulumi_dynamic_security.service.plan import plan_stage
-from tests.providers.conftest import program_inputs, writes
+from tests.providers.conftest import program_inputs
 from tests.providers.harness import EngineResource, ProviderHost, strip_secrets, urn
 from tests.support.ids import LIVE
+from tests.support.log import writes
 
 pytestmark = pytest.mark.slow
 

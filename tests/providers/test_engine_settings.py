@@ -11,7 +11,7 @@ from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.providers import SecuritySettingsArgs, SecuritySettingsProvider
 from pulumi_dynamic_security.service.plan import plan_stage
-from tests.providers.conftest import program_inputs, writes
+from tests.providers.conftest import program_inputs
 from tests.providers.harness import (
     EngineResource,
     ProviderHost,
@@ -20,6 +20,7 @@ from tests.providers.harness import (
     urn,
 )
 from tests.support.ids import LIVE, SECOND_LIVE, UNKNOWN_ENVIRONMENT
+from tests.support.log import writes
 
 pytestmark = pytest.mark.slow
 

@@ -11,11 +11,9 @@ from typing import Any
 import pytest
 
 from pulumi_dynamic_security.api.client import DynamicClient
-from pulumi_dynamic_security.api.config import ClientConfig, RetryPolicy
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.providers import ApiTokenRotationArgs, ApiTokenRotationProvider
-from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.rules.token_notes import build_note, parse_note
 from pulumi_dynamic_security.service.plan import plan_stage
 from tests.providers.conftest import program_inputs, stack_config
@@ -27,6 +25,7 @@ from tests.providers.harness import (
     strip_secrets,
     urn,
 )
+from tests.support.clients import NO_RETRY, make_client
 from tests.support.ids import LIVE
 
 pytestmark = pytest.mark.slow
@@ -116,8 +115,7 @@ def test_full_lifecycle(host: ProviderHost, emu: EmulatorHandle, admin: DynamicC
     assert sorted(listed.scopes) == SCOPES
     assert state["rotate_after"] == stamp(listed.created_at + timedelta(days=90))
     assert "previous_token_id" not in state
-    with DynamicClient(ClientConfig(token=Secret(raw), base_url=emu.base_url,
-                                    retry=RetryPolicy(max_attempts=1))) as issued:
+    with make_client(emu, token=raw, retry=NO_RETRY) as issued:
         assert issued.get_environment(LIVE).id == LIVE  # the raw token works, with its scopes
     assert pending_changes(admin, inputs) == []
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from pulumi_dynamic_security.emulator.seeds import LIVE_ID as LIVE
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.providers import (
@@ -20,15 +19,17 @@ from pulumi_dynamic_security.providers import (
     SecuritySettingsArgs,
     SecuritySettingsProvider,
 )
-from tests.providers.conftest import program_inputs, writes
+from tests.providers.conftest import program_inputs
 from tests.providers.harness import EngineResource, ProviderHost, urn
+from tests.support.ids import LIVE
+from tests.support.ids import UNKNOWN_ENVIRONMENT as GONE
+from tests.support.log import log, writes
 
 pytestmark = pytest.mark.slow
 
 SETTINGS = "pulumi-python:dynamic/dynamic-security:SecuritySettings"
 ORIGINS = "pulumi-python:dynamic/dynamic-security:AllowedOrigins"
 TOKENS = "pulumi-python:dynamic/dynamic-security:ApiTokenRotation"
-GONE = "0c000000-0000-4000-8000-0000000000ff"
 
 
 def settings_inputs(policy: SecurityPolicy) -> dict[str, Any]:
@@ -45,10 +46,6 @@ def token_inputs(policy: SecurityPolicy) -> dict[str, Any]:
     stage = policy.stage("production")
     props = ApiTokenRotationArgs.from_stage(stage, (stage.api_tokens or ())[0]).props()
     return program_inputs(props, ApiTokenRotationProvider())
-
-
-def requests(emu: EmulatorHandle) -> list[tuple[str, str]]:
-    return [(r["method"], r["path"]) for r in emu.requests()]
 
 
 Inputs = Callable[[SecurityPolicy], dict[str, Any]]
@@ -70,7 +67,7 @@ def test_refresh_reads_only_what_the_resource_reports(
     resource.up(inputs(policy))
     emu.clear_requests()
     assert resource.refresh().id == resource.id
-    assert requests(emu) == [("GET", path) for path in reads]
+    assert log(emu) == [("GET", path) for path in reads]
 
 
 @pytest.mark.parametrize("kind", ["settings", "origins"])

@@ -24,8 +24,8 @@ from pulumi_dynamic_security.service.resources import (
     revoke_tokens,
     rotate_token,
 )
-from tests.providers.conftest import writes
 from tests.support.ids import LIVE
+from tests.support.log import writes
 
 pytestmark = pytest.mark.slow
 

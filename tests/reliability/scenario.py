@@ -29,20 +29,20 @@ from typing import Any
 
 import httpx
 
-from pulumi_dynamic_security.api.budget import process_budget
 from pulumi_dynamic_security.api.client import DynamicClient
-from pulumi_dynamic_security.api.config import ClientConfig, RetryPolicy
+from pulumi_dynamic_security.api.config import RetryPolicy
 from pulumi_dynamic_security.api.models import CreatedToken
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import DynsecError
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.origins import normalize_origin
 from pulumi_dynamic_security.policy.stages import EffectiveStage
-from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.rules.token_notes import build_note, parse_note
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
+from tests.support.clients import make_client, reset_budget
 from tests.support.ids import LEGACY_TOKEN, LIVE
+from tests.support.log import WRITE_METHODS
 
 ENTRY = "ci-deployer"
 WANTED_ORIGINS = ("https://app.example.com", "https://www.example.com")
@@ -76,7 +76,6 @@ FULL_WRITES = 7
 # The default number of attempts, with short waits (a 429's Retry-After is still honoured).
 RETRY = RetryPolicy(max_attempts=RetryPolicy().max_attempts, backoff_base=0.01,
                     backoff_cap=0.05)
-WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
 
 
 def full_stage() -> EffectiveStage:
@@ -132,8 +131,8 @@ def prepare(emu: EmulatorHandle, seed: str = "demo") -> Baseline:
 
 def admin_client(emu: EmulatorHandle, *, transport: httpx.BaseTransport | None = None,
                  retry: RetryPolicy = RETRY) -> DynamicClient:
-    return DynamicClient(ClientConfig(token=Secret(emu.token), base_url=emu.base_url,
-                                      retry=retry), transport=transport)
+    """The admin token, with the scenario's retries (the default attempts, short waits)."""
+    return make_client(emu, transport=transport, retry=retry)
 
 
 # --- watching every write ----------------------------------------------------------------------
@@ -273,7 +272,7 @@ def run_scenario(
     the faults off and check the state. `faults_off_after_first`: the faults apply to the
     first run only (as for `fail_writes_after`: the next run is the one that must converge)."""
     started = time.monotonic()
-    process_budget().reset()  # each scenario is a fresh process's worth of requests
+    reset_budget()  # each scenario is a fresh process's worth of requests
     outcome = Outcome(fault, seed)
     baseline = prepare(emu)
     stage = full_stage()

@@ -30,7 +30,6 @@ OPERATOR_SCOPES = (
     "environment.apiTokens.read",
     "environment.apiTokens.write",
 )
-WRITES = ("POST", "PUT", "DELETE")
 
 
 @dataclass(frozen=True)
@@ -94,12 +93,6 @@ def plant(emu: EmulatorHandle, name: str | None, *, age_days: float,
 def live_tokens(emu: EmulatorHandle, environment_id: str = LIVE) -> dict[str, dict[str, Any]]:
     """The environment's tokens as the emulator holds them (no raw values), by id."""
     return {t["id"]: t for t in emu.state()["tokens"] if t["environment_id"] == environment_id}
-
-
-def writes(emu: EmulatorHandle) -> list[tuple[str, str, int]]:
-    """The writes in the request log: (method, path, status)."""
-    return [(r["method"], r["path"], r["status"]) for r in emu.requests()
-            if r["method"] in WRITES]
 
 
 @dataclass(frozen=True)

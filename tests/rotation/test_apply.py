@@ -26,9 +26,9 @@ from tests.rotation.support import (
     live_tokens,
     plant,
     write_policy,
-    writes,
 )
 from tests.support.ids import LEGACY_TOKEN, LIVE
+from tests.support.log import write_statuses
 
 Capsys = pytest.CaptureFixture[str]
 SCOPES = ("environment.settings.read", "environment.settings.write")
@@ -50,7 +50,7 @@ def test_due_rotation_issues_the_successor_and_writes_it_once(
 
     assert result.code == 0, result.err
     assert f"written to {secrets} (mode 0600)" in result.out
-    token_writes = [(m, s) for m, _, s in writes(emu)]
+    token_writes = [(m, s) for m, _, s in write_statuses(emu)]
     assert token_writes == [("POST", 201)]  # the issue; the predecessor is kept for overlap
     tokens = live_tokens(emu)
     assert old.id in tokens
@@ -88,7 +88,7 @@ def test_no_rotation_without_secrets_out_and_no_write(
 
     assert result.code == 3
     assert "--secrets-out" in result.err and "nothing was written" in result.err
-    assert writes(emu) == []
+    assert write_statuses(emu) == []
     assert [r["method"] for r in emu.requests()] == ["GET"] * len(emu.requests())
     assert set(live_tokens(emu)) == {old.id, LEGACY_TOKEN}
     assert list(tmp_path.iterdir()) == [policy]
@@ -101,7 +101,7 @@ def test_first_issue_needs_secrets_out_too(
     emu.clear_requests()
     result = apply(capsys, policy)
     assert result.code == 3 and "--secrets-out" in result.err
-    assert writes(emu) == []
+    assert write_statuses(emu) == []
 
 
 def test_an_existing_secrets_file_is_never_replaced(
@@ -119,7 +119,7 @@ def test_an_existing_secrets_file_is_never_replaced(
 
     assert result.code == 3
     assert "already exists" in result.err and "nothing was written" in result.err
-    assert writes(emu) == []
+    assert write_statuses(emu) == []
     assert secrets.read_text(encoding="utf-8") == earlier
 
 
@@ -142,7 +142,7 @@ def test_secrets_out_must_be_a_regular_file(
         result = apply(capsys, policy, "--secrets-out", target)
         assert result.code == 3, target
         assert "directory" in result.err or "not a regular file" in result.err
-        assert writes(emu) == []
+        assert write_statuses(emu) == []
     assert link.is_symlink() and redirected.read_text(encoding="utf-8") == ""
 
 
@@ -155,7 +155,7 @@ def test_no_rotation_due_needs_no_secrets_out(
     emu.clear_requests()
     result = apply(capsys, policy, "--secrets-out", secrets)
     assert result.code == 0, result.err
-    assert writes(emu) == [] and not secrets.exists()
+    assert write_statuses(emu) == [] and not secrets.exists()
 
 
 def test_overlap_keeps_the_predecessor_then_revokes_it(
@@ -168,7 +168,7 @@ def test_overlap_keeps_the_predecessor_then_revokes_it(
     policy = write_policy(tmp_path, Entry("ci-deployer", rotate_every="30d", overlap="7d"))
     emu.clear_requests()
     assert apply(capsys, policy).code == 0
-    assert writes(emu) == []
+    assert write_statuses(emu) == []
     assert {kept.id, young.id} <= set(live_tokens(emu))
 
     emu.reset("demo")
@@ -177,7 +177,7 @@ def test_overlap_keeps_the_predecessor_then_revokes_it(
     emu.clear_requests()
     result = apply(capsys, policy)
     assert result.code == 0, result.err
-    assert writes(emu) == [
+    assert write_statuses(emu) == [
         ("DELETE", f"/environments/{LIVE}/tokens/{predecessor.id}", 204)
     ]
     assert set(live_tokens(emu)) == {successor.id, LEGACY_TOKEN}
@@ -192,7 +192,7 @@ def test_overlap_zero_issues_then_revokes_in_one_apply(
     emu.clear_requests()
     result = apply(capsys, policy, "--secrets-out", secrets)
     assert result.code == 0, result.err
-    assert [(m, p.rsplit("/", 1)[-1]) for m, p, _ in writes(emu)] == [
+    assert [(m, p.rsplit("/", 1)[-1]) for m, p, _ in write_statuses(emu)] == [
         ("POST", "tokens"), ("DELETE", old.id)
     ]
     new_id = json.loads(secrets.read_text(encoding="utf-8"))["ci-deployer"]["id"]
@@ -228,7 +228,7 @@ def test_several_entries_at_once(emu: EmulatorHandle, tmp_path: Path, capsys: Ca
     assert predecessor.id not in tokens
     assert sorted(tokens[data["deployer"]["id"]]["scopes"]) == sorted(SCOPES)
     assert sorted(tokens[data["fresh"]["id"]]["scopes"]) == sorted(OPERATOR_SCOPES)
-    assert [m for m, _, _ in writes(emu)] == ["POST", "POST", "DELETE"]
+    assert [m for m, _, _ in write_statuses(emu)] == ["POST", "POST", "DELETE"]
 
 
 def test_unmanaged_and_retired_tokens_are_never_touched(
@@ -244,7 +244,7 @@ def test_unmanaged_and_retired_tokens_are_never_touched(
     assert result.code == 0, result.err
     untouched = {LEGACY_TOKEN, by_hand.id, retired.id, retired_successor.id}
     assert untouched <= set(live_tokens(emu))
-    assert not any(token_id in path for _, path, _ in writes(emu) for token_id in untouched)
+    assert not any(token_id in path for _, path, _ in write_statuses(emu) for token_id in untouched)
     assert "DS504" in result.out
 
 
@@ -268,7 +268,7 @@ def test_overdue_token_does_not_block_the_apply_that_rotates_it(
 def test_a_saved_plan_never_rotates_twice(
     emu: EmulatorHandle, tmp_path: Path, capsys: Capsys
 ) -> None:
-    """Token writes do not move the environment's `updatedAt`; apply still sees that the
+    """Token write_statuses do not move the environment's `updatedAt`; apply still sees that the
     saved plan's rotation was already made and refuses it (exit 5, nothing written)."""
     plant(emu, "ci-deployer", age_days=91)
     policy = write_policy(tmp_path, Entry("ci-deployer"))
@@ -282,5 +282,5 @@ def test_a_saved_plan_never_rotates_twice(
 
     assert second.code == 5
     assert "rotated since the plan" in second.err and "nothing was written" in second.err
-    assert writes(emu) == []
+    assert write_statuses(emu) == []
     assert not (tmp_path / "two.json").exists()

@@ -19,8 +19,8 @@ from tests.rotation.support import (
     live_tokens,
     plant,
     write_policy,
-    writes,
 )
+from tests.support.log import write_statuses
 
 Capsys = pytest.CaptureFixture[str]
 
@@ -43,14 +43,14 @@ def test_the_token_in_use_is_not_revoked_when_its_overlap_ends(
     assert f"token {predecessor.id} ('ci-deployer') is the token this run authenticates " \
            "with" in result.err
     assert "Rotate your own credential first" in result.err
-    assert writes(emu) == []
+    assert write_statuses(emu) == []
     assert {predecessor.id, successor.id} <= set(live_tokens(emu))
 
     monkeypatch.setenv("DYNAMIC_API_TOKEN", successor.raw)  # the user switches credential
     emu.clear_requests()
     switched = dynsec(capsys, "apply", policy, "--stage", "production", "--yes")
     assert switched.code == 0, switched.err
-    assert [(m, p.rsplit("/", 1)[-1]) for m, p, _ in writes(emu)] == [
+    assert [(m, p.rsplit("/", 1)[-1]) for m, p, _ in write_statuses(emu)] == [
         ("DELETE", predecessor.id)
     ]
     assert predecessor.id not in live_tokens(emu)
@@ -75,7 +75,7 @@ def test_overlap_zero_rotating_the_token_in_use(
 
     assert result.code == 2, result.err
     assert "authenticates with" in result.err and "Rotate your own credential" in result.err
-    assert [m for m, _, _ in writes(emu)] == ["POST"]
+    assert [m for m, _, _ in write_statuses(emu)] == ["POST"]
     issued = json.loads(secrets.read_text(encoding="utf-8"))["ci-deployer"]
     assert {current.id, issued["id"]} <= set(live_tokens(emu))
 
@@ -83,7 +83,9 @@ def test_overlap_zero_rotating_the_token_in_use(
     emu.clear_requests()
     switched = dynsec(capsys, "apply", policy, "--stage", "production", "--yes")
     assert switched.code == 0, switched.err
-    assert [(m, p.rsplit("/", 1)[-1]) for m, p, _ in writes(emu)] == [("DELETE", current.id)]
+    assert [(m, p.rsplit("/", 1)[-1]) for m, p, _ in write_statuses(emu)] == [
+        ("DELETE", current.id)
+    ]
     assert issued["id"] in live_tokens(emu) and current.id not in live_tokens(emu)
 
 

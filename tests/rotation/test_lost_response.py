@@ -10,19 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_dynamic_security.api.client import DynamicClient
-from pulumi_dynamic_security.api.config import ClientConfig
 from pulumi_dynamic_security.api.models import CreatedToken
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import DynamicApiError
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.rules.token_notes import parse_note
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
-from tests.api.support import FAST_RETRY
-from tests.rotation.support import Entry, dynsec, live_tokens, plant, write_policy, writes
+from tests.rotation.support import Entry, dynsec, live_tokens, plant, write_policy
+from tests.support.clients import make_client
 from tests.support.ids import LEGACY_TOKEN
+from tests.support.log import write_statuses
 
 Capsys = pytest.CaptureFixture[str]
 RATE = 0.5
@@ -57,7 +55,7 @@ def test_a_lost_post_response_converges_to_exactly_one_new_token(
 
     emu.set_faults(lost_response_rate=0)
     assert result.code == 0, result.err
-    log = writes(emu)
+    log = write_statuses(emu)
     [lost_id] = [p.rsplit("/", 1)[-1] for m, p, _ in log if m == "DELETE"]
     assert [(m, s) for m, _, s in log] == [("POST", 502), ("DELETE", 204), ("POST", 201)]
     delivered = json.loads(secrets.read_text(encoding="utf-8"))["ci-deployer"]
@@ -75,17 +73,17 @@ def test_every_response_lost_leaves_no_undeliverable_token(
     old = plant(emu, "ci-deployer", age_days=91)
     stage = SecurityPolicy.load(write_policy(tmp_path, Entry("ci-deployer"))).stage("production")
     delivered: list[CreatedToken] = []
-    config = ClientConfig(token=Secret(emu.token), base_url=emu.base_url, retry=FAST_RETRY)
-    with DynamicClient(config) as client:
-        plan = plan_stage(client, stage, auth_token_checksum=config.token.checksum)
+    with make_client(emu) as client:
+        checksum = client.config.token.checksum
+        plan = plan_stage(client, stage, auth_token_checksum=checksum)
         emu.set_faults(lost_response_rate=1.0)
         emu.clear_requests()
         with pytest.raises(DynamicApiError):
-            apply_plan(client, plan, auth_token_checksum=config.token.checksum,
+            apply_plan(client, plan, auth_token_checksum=checksum,
                        on_token_issued=lambda name, token: delivered.append(token))
         emu.set_faults(lost_response_rate=0)
     assert delivered == []
-    log = writes(emu)
+    log = write_statuses(emu)
     assert [m for m, _, _ in log][:2] == ["POST", "DELETE"]  # issued, then revoked
     assert {s for _, _, s in log} == {502}
     assert set(live_tokens(emu)) == {old.id, LEGACY_TOKEN}

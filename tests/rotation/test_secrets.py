@@ -13,8 +13,9 @@ import pytest
 from pulumi_dynamic_security.cli import secrets_file
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import InputError
-from tests.rotation.support import Entry, dynsec, live_tokens, plant, write_policy, writes
+from tests.rotation.support import Entry, dynsec, live_tokens, plant, write_policy
 from tests.support.ids import LEGACY_TOKEN
+from tests.support.log import write_statuses
 
 Capsys = pytest.CaptureFixture[str]
 
@@ -79,7 +80,7 @@ def test_an_undeliverable_token_is_revoked_and_never_shown(
     [text] = asked
     canary = json.loads(text)["ci-deployer"]["token"]
     assert canary not in result.out + result.err
-    [issue, revoke] = writes(emu)
+    [issue, revoke] = write_statuses(emu)
     assert issue[0] == "POST" and revoke[0] == "DELETE"
     assert revoke[1].endswith(json.loads(text)["ci-deployer"]["id"])
     assert set(live_tokens(emu)) == {old.id, LEGACY_TOKEN}

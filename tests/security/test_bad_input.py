@@ -23,7 +23,7 @@ from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from tests.policy.test_malformed import CASES as CORPUS
 from tests.policy.test_malformed import Case as MalformedCase
-from tests.service.support import reset_budget
+from tests.support.clients import reset_budget
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 GOOD = f"""\

@@ -42,7 +42,7 @@ from pulumi_dynamic_security.errors import DynsecError
 from pulumi_dynamic_security.redaction import MASK, Secret
 from pulumi_dynamic_security.rules.token_notes import build_note
 from pulumi_dynamic_security.service.connection import Connection
-from tests.service.support import reset_budget
+from tests.support.clients import reset_budget
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 ADMIN = "canary-admin-Q7f3k9Zp2LmX8vB4wR6t"

@@ -9,7 +9,7 @@ import pytest
 
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.service.support import make_client
+from tests.support.clients import make_client
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from pulumi_dynamic_security.service.export import export_policy, render_policy
 from pulumi_dynamic_security.service.plan import plan_from_snapshot, plan_stage
 from pulumi_dynamic_security.service.snapshot import Snapshot
 from tests.service.strategies import origin_sets, security_sections
-from tests.service.support import make_client, reset_budget
+from tests.support.clients import make_client, reset_budget
 from tests.support.ids import LIVE, SANDBOX
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from pulumi_dynamic_security.api.client import DynamicClient
-from pulumi_dynamic_security.api.config import ClientConfig
 from pulumi_dynamic_security.api.models import CreatedToken
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import (
@@ -24,24 +23,16 @@ from pulumi_dynamic_security.errors import (
 from pulumi_dynamic_security.exit_codes import ExitCode
 from pulumi_dynamic_security.mapping import allowed_origins
 from pulumi_dynamic_security.policy.stages import EffectiveStage
-from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.rules.token_notes import parse_note
 from pulumi_dynamic_security.service.apply import ChangeNotKeptError, apply_plan
 from pulumi_dynamic_security.service.connection import Connection
 from pulumi_dynamic_security.service.drift import drift
 from pulumi_dynamic_security.service.plan import Plan, plan_stage
 from pulumi_dynamic_security.service.snapshot import read_snapshot
-from tests.service.support import (
-    FAST_RETRY,
-    edit_settings,
-    log,
-    make_client,
-    policy_text,
-    settings_of,
-    stage_of,
-    writes,
-)
+from tests.service.support import policy_text, stage_of
+from tests.support.clients import edit_settings, make_client, settings_of
 from tests.support.ids import LIVE, SANDBOX, SECOND_SANDBOX
+from tests.support.log import log, writes
 
 # Every area managed; every write kind needed on the demo seed's live environment:
 # two origins added, two removed, the settings document, and a first API token.
@@ -433,9 +424,7 @@ class SilentlyDropping(httpx.BaseTransport):
 @pytest.fixture
 def dropping_client(emulator: EmulatorHandle, request: pytest.FixtureRequest
                     ) -> Iterator[DynamicClient]:
-    config = ClientConfig(token=Secret(emulator.token), base_url=emulator.base_url,
-                          retry=FAST_RETRY)
-    with DynamicClient(config, transport=SilentlyDropping(request.param)) as made:
+    with make_client(emulator, transport=SilentlyDropping(request.param)) as made:
         yield made
 
 
