@@ -62,12 +62,11 @@ def write_atomically(path: Path, text: str, *, what: str = "the report",
     if is_special(path):
         raise InputError(f"{path} is not a regular file; {what} needs one.",
                          hint="Name a regular file.")
-    directory = path.parent if str(path.parent) else Path()
     final_mode = mode if mode is not None else _mode_for(path)
     temporary: str | None = None
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=directory)  # created 0600
+                                             dir=path.parent)  # created 0600
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
             stream.flush()

@@ -26,7 +26,6 @@ def check_writable(path: Path) -> None:
     """Fail (exit 3) before any write when FILE's directory cannot take a new file, or when
     FILE already holds something (tokens of an earlier run, shown only once there: replacing
     the file would lose them)."""
-    directory = path.parent if str(path.parent) else Path()
     if path.is_symlink() or path.is_dir() or is_special(path):
         # /dev/stdout would print the token: secrets only ever go to a regular file. A link
         # is refused too: /dev/stdout is one, and when stdout is redirected to a file it
@@ -40,7 +39,7 @@ def check_writable(path: Path) -> None:
             hint="Move its tokens to your secret store and delete the file, or name a new file.",
         )
     try:
-        handle, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=directory)
+        handle, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
     except OSError as exc:
         raise InputError(
             f"--secrets-out {path} cannot be written ({exc.strerror or exc}).",
