@@ -25,10 +25,6 @@ from pulumi_dynamic_security.exit_codes import ExitCode
 POLICY_NAME = "dynamic-security.yaml"
 PRODUCTION_ENVIRONMENT = "0c000000-0000-4000-8000-000000000002"
 DASHBOARD_EDIT = "https://*.vercel.app"
-_EXIT_MEANING = {
-    0: "ok, nothing pending", 1: "blocked by policy", 2: "changes or drift pending",
-    3: "invalid input", 4: "API failure", 5: "environment changed since the plan",
-}
 
 
 def packaged_policy() -> str:
@@ -75,7 +71,7 @@ def run_demo(echo: Callable[[str], None] = click.echo) -> int:
         echo(click.style(f"== {title}", bold=True))
         echo(f"$ dynsec {' '.join(argv)}")
         code = run(argv)
-        echo(f"(exit code {code}: {_EXIT_MEANING.get(code, 'unexpected')})")
+        echo(f"(exit code {code}: {_meaning(code)})")
         expectations.append((title, code, expected))
 
     workdir = Path(tempfile.mkdtemp(prefix="dynsec-demo-"))
@@ -110,6 +106,13 @@ def run_demo(echo: Callable[[str], None] = click.echo) -> int:
         echo(f"Unexpected: {title!r} exited {code}, expected {want}.")
     echo(f"Demo finished in {time.monotonic() - started:.1f} s.")
     return ExitCode.OK if not failed else ExitCode.API_FAILURE
+
+
+def _meaning(code: int) -> str:
+    try:
+        return ExitCode(code).meaning
+    except ValueError:  # an internal error (70) or an interruption (130)
+        return "unexpected"
 
 
 def _dashboard_edit(base_url: str, token: str) -> None:

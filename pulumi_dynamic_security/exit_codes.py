@@ -19,6 +19,20 @@ class ExitCode(enum.IntEnum):
     API_FAILURE = 4  # Dynamic API or network failure after retries
     STALE_PLAN = 5  # the environment changed since the plan
 
+    @property
+    def meaning(self) -> str:
+        """What the code says, in the words `dynsec --help` and the demo use."""
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitCode.OK: "ok, nothing pending",
+    ExitCode.BLOCKED: "blocked by policy",
+    ExitCode.PENDING: "changes or drift pending",
+    ExitCode.INVALID_INPUT: "invalid input",
+    ExitCode.API_FAILURE: "Dynamic API or network failure",
+    ExitCode.STALE_PLAN: "environment changed since the plan",
+}
 
 _PRECEDENCE = {
     ExitCode.OK: 0,

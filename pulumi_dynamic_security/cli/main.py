@@ -63,10 +63,7 @@ class LazyGroup(click.Group):
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog=(
-        "Exit codes: 0 ok, nothing pending; 1 blocked by policy; 2 changes or drift pending; "
-        "3 invalid input; 4 Dynamic API or network failure; 5 environment changed since the plan."
-    ),
+    epilog="Exit codes: " + "; ".join(f"{code.value} {code.meaning}" for code in ExitCode) + ".",
 )
 @click.version_option(__version__, prog_name="dynsec")
 def cli() -> None:
