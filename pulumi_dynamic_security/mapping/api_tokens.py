@@ -24,7 +24,7 @@ from pulumi_dynamic_security.diffing import Change
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.models import ApiTokenPolicy
 from pulumi_dynamic_security.policy.stages import Area
-from pulumi_dynamic_security.rules.token_notes import parse_note
+from pulumi_dynamic_security.rules.token_notes import managed_by_entry
 
 AREA: Area = "api_tokens"
 
@@ -43,9 +43,7 @@ def _after(moment: datetime, duration: Duration) -> datetime:
 
 def managed_tokens(entry: ApiTokenPolicy, tokens: Iterable[Token]) -> list[Token]:
     """The entry's tokens, oldest first."""
-    mine = [t for t in tokens if (note := parse_note(t.note)) is not None
-            and note.name == entry.name]
-    return sorted(mine, key=lambda t: (t.created_at, t.id))
+    return managed_by_entry(tokens).get(entry.name, [])
 
 
 def describe(token: Token, due: datetime) -> dict[str, Any]:

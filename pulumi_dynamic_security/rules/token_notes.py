@@ -9,8 +9,10 @@ it; rotation writes it. Keep both sides here so they cannot drift apart.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Protocol, TypeVar
 
 PREFIX = "dynsec"
 MAX_NOTE_LENGTH = 100  # Dynamic's limit on `PostTokenFields.note`
@@ -54,3 +56,34 @@ def parse_note(note: str | None) -> ManagedNote | None:
     except ValueError:  # right shape, impossible date (e.g. month 13)
         return None
     return ManagedNote(match["name"], issued_at.replace(tzinfo=timezone.utc))
+
+
+class NotedToken(Protocol):
+    """A listed API token, as the rules (`LiveToken`) and the planner (`api.models.Token`)
+    both hold one."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def note(self) -> str | None: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+
+_T = TypeVar("_T", bound=NotedToken)
+
+
+def managed_by_entry(tokens: Iterable[_T]) -> dict[str, list[_T]]:
+    """The managed tokens among `tokens`, by the `api_tokens` entry their note names, each
+    list oldest first (`createdAt`, then id): the order rotation issues them in, so the last
+    is the entry's current token and each one's successor is the next."""
+    by_entry: dict[str, list[_T]] = {}
+    for token in tokens:
+        note = parse_note(token.note)
+        if note is not None:
+            by_entry.setdefault(note.name, []).append(token)
+    for mine in by_entry.values():
+        mine.sort(key=lambda t: (t.created_at, t.id))
+    return by_entry

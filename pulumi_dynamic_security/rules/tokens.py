@@ -14,7 +14,7 @@ from datetime import timedelta
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.rules import links
 from pulumi_dynamic_security.rules.base import Hit, LiveToken, Rule, RuleContext, Severity
-from pulumi_dynamic_security.rules.token_notes import parse_note
+from pulumi_dynamic_security.rules.token_notes import managed_by_entry, parse_note
 
 _ROTATION_ERROR_ABOVE = Duration.of(days=365)
 
@@ -25,19 +25,13 @@ def _describe(token: LiveToken) -> str:
 
 
 def _successors(tokens: Iterable[LiveToken]) -> dict[str, LiveToken]:
-    """For each managed token, the next managed token of the same entry (by `createdAt`,
-    then id: the order `mapping.api_tokens` rotates in), when there is one."""
-    by_entry: dict[str, list[LiveToken]] = {}
-    for token in tokens:
-        note = parse_note(token.note)
-        if note is not None:
-            by_entry.setdefault(note.name, []).append(token)
-    successors: dict[str, LiveToken] = {}
-    for mine in by_entry.values():
-        mine.sort(key=lambda t: (t.created_at, t.id))
-        for older, newer in itertools.pairwise(mine):
-            successors[older.id] = newer
-    return successors
+    """For each managed token, the next managed token of the same entry (in the order
+    rotation issues them), when there is one."""
+    return {
+        older.id: newer
+        for mine in managed_by_entry(tokens).values()
+        for older, newer in itertools.pairwise(mine)
+    }
 
 
 class NoTokenRotation(Rule):
