@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pulumi_dynamic_security.diffing import Change, compare
+from pulumi_dynamic_security.diffing import Change, Classifier, compare
 from pulumi_dynamic_security.mapping import (
     allowed_origins,
     api_tokens,
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 SETTINGS_AREAS: tuple[Area, ...] = ("jwt_lifetime", "token_storage", "mfa")
 
-_CLASSIFIERS = {
+_CLASSIFIERS: dict[Area, Classifier] = {
     "jwt_lifetime": jwt_lifetime.effect,
     "token_storage": token_storage.effect,
     "mfa": mfa.effect,
@@ -87,7 +87,7 @@ def settings_changes(stage: EffectiveStage, security: dict[str, Any]) -> list[Ch
         desired["token_storage"] = token_storage.view(stage.token_storage)
     if stage.mfa is not None:
         live["mfa"], desired["mfa"] = mfa.views(stage.mfa, mfa.from_live(security))
-    return compare(live, desired, _CLASSIFIERS)  # type: ignore[arg-type]
+    return compare(live, desired, _CLASSIFIERS)
 
 
 def origin_changes(stage: EffectiveStage, snapshot: Snapshot) -> list[Change]:
@@ -98,7 +98,7 @@ def origin_changes(stage: EffectiveStage, snapshot: Snapshot) -> list[Change]:
     changes = compare(
         {"allowed_origins": allowed_origins.view(live)},
         {"allowed_origins": allowed_origins.view(stage.allowed_origins)},
-        _CLASSIFIERS,  # type: ignore[arg-type]
+        _CLASSIFIERS,
     )
     return allowed_origins.with_plan_effects(changes, live)
 
