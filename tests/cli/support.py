@@ -1,16 +1,10 @@
-"""Policies and a runner shared by the CLI tests."""
+"""Policies shared by the CLI tests (the runner: tests/support/cli.py)."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from pulumi_dynamic_security.cli.main import run
-from tests.policy.dated import fill_dates
+from tests.support.cli import Result
 from tests.support.ids import LIVE, SANDBOX
 
 # No rule fires on this policy, in either stage.
@@ -71,32 +65,6 @@ waivers:
     reason: A backend on another site reads the JWT from a header
     expires: {{{{today+60}}}}
 """
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def write_policy(directory: Path, text: str, name: str = "dynamic-security.yaml") -> Path:
-    """Write `text` (with `{{today+N}}` filled in) to `directory/name`."""
-    path = directory / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(fill_dates(text), encoding="utf-8")
-    return path
-
-
-def dynsec(capsys: pytest.CaptureFixture[str], *argv: str) -> Result:
-    """Run `dynsec argv...` in this process and capture what it printed."""
-    capsys.readouterr()
-    code = run(list(argv))
-    out, err = capsys.readouterr()
-    return Result(code, out, err)
 
 
 def findings(result: Result) -> list[dict[str, Any]]:

@@ -8,11 +8,9 @@ import sys
 
 import pytest
 
-from tests.e2e.support import Cli, cli, json_out
+from tests.support.cli import Cli, json_out
 from tests.support.clients import edit_settings, live_origins, settings_of
 from tests.support.ids import LIVE, SANDBOX
-
-__all__ = ["cli"]
 
 POLICY = f"""\
 version: 1

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.support import Cli, assert_plan_shape, cli, json_out
+from tests.support.cli import Cli, json_out
 from tests.support.clients import make_client
 from tests.support.ids import LIVE, SANDBOX, SECOND_SANDBOX, UNKNOWN_ENVIRONMENT
-
-__all__ = ["cli"]
+from tests.support.spec import assert_plan_shape
 
 # Matches the demo seed exactly: no drift anywhere.
 CLEAN = f"""\

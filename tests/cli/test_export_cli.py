@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from tests.e2e.support import Cli, cli
+from tests.support.cli import Cli
 from tests.support.clients import edit_settings, make_client
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
-
-__all__ = ["cli"]
 
 
 @pytest.mark.parametrize("environment_id", [LIVE, SANDBOX])

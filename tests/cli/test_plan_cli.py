@@ -6,10 +6,9 @@ import json
 
 import pytest
 
-from tests.e2e.support import Cli, assert_plan_shape, cli, json_out
+from tests.support.cli import Cli, json_out
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
-
-__all__ = ["cli"]  # the fixture, imported for pytest
+from tests.support.spec import assert_plan_shape
 
 # Production on the live environment: every managed area differs from the demo seed, and no
 # unwaived error (the seed's token and the stage's facts give warnings only).

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.support import CLEAN, MIXED, dynsec, findings, write_policy
+from tests.cli.support import CLEAN, MIXED, findings
+from tests.support.cli import dynsec, write_policy
 from tests.support.ids import LIVE, SANDBOX
+from tests.support.spec import FINDING_KEYS
 
-FINDING_KEYS = {
-    "rule", "name", "severity", "stage", "path", "message", "remediation", "doc_url", "waived",
-    "waiver_reason", "resolved_by_plan", "file", "line",
-}
 Capture = pytest.CaptureFixture[str]
 
 

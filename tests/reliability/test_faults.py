@@ -16,7 +16,6 @@ import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
 from pulumi_dynamic_security.rules.token_notes import parse_note
-from tests.e2e.support import Cli, cli
 from tests.reliability.scenario import (
     ENTRY,
     FULL,
@@ -31,9 +30,8 @@ from tests.reliability.scenario import (
     run_scenario,
     table,
 )
+from tests.support.cli import Cli
 from tests.support.ids import LIVE
-
-__all__ = ["cli"]
 
 SEEDS = range(16)
 RATE_LIMITED_SEEDS = range(3)

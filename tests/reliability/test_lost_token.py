@@ -19,7 +19,6 @@ import pytest
 
 from pulumi_dynamic_security.api import client as client_module
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.e2e.support import Cli, cli
 from tests.reliability.scenario import (
     ENTRY,
     FULL,
@@ -27,8 +26,7 @@ from tests.reliability.scenario import (
     follow_revoke_advice,
     prepare,
 )
-
-__all__ = ["cli"]
+from tests.support.cli import Cli
 
 
 class LosesTheTokenAnswer(httpx.BaseTransport):

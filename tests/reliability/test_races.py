@@ -36,11 +36,9 @@ from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
-from tests.e2e.support import Cli, cli
 from tests.reliability.scenario import admin_client, environment_state, outside_security
+from tests.support.cli import Cli
 from tests.support.ids import LIVE
-
-__all__ = ["cli"]
 
 DASHBOARD_NAME = "renamed in the dashboard"
 DASHBOARD_ORIGIN = "https://dashboard.example.com"

@@ -8,18 +8,16 @@ test sees is rotation alone.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.rules.token_notes import build_note
+from tests.support.cli import Result
+from tests.support.cli import write_policy as write_text
 from tests.support.ids import LIVE
 
 READ_SCOPES = ("environment.settings.read",)
@@ -57,9 +55,7 @@ def policy_text(*entries: Entry, stage: str = "production",
 
 
 def write_policy(directory: Path, *entries: Entry, **stage: str) -> Path:
-    path = directory / "dynamic-security.yaml"
-    path.write_text(policy_text(*entries, **stage), encoding="utf-8")
-    return path
+    return write_text(directory, policy_text(*entries, **stage))
 
 
 def ago(days: float) -> datetime:
@@ -93,24 +89,6 @@ def plant(emu: EmulatorHandle, name: str | None, *, age_days: float,
 def live_tokens(emu: EmulatorHandle, environment_id: str = LIVE) -> dict[str, dict[str, Any]]:
     """The environment's tokens as the emulator holds them (no raw values), by id."""
     return {t["id"]: t for t in emu.state()["tokens"] if t["environment_id"] == environment_id}
-
-
-@dataclass(frozen=True)
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def dynsec(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> Result:
-    """Run `dynsec argv...` in this process and capture what it printed."""
-    capsys.readouterr()
-    code = run([str(arg) for arg in argv])
-    out, err = capsys.readouterr()
-    return Result(code, out, err)
 
 
 def changes_of(result: Result) -> list[dict[str, Any]]:

@@ -20,13 +20,12 @@ from pulumi_dynamic_security.rules.token_notes import parse_note
 from tests.rotation.support import (
     OPERATOR_SCOPES,
     Entry,
-    Result,
     changes_of,
-    dynsec,
     live_tokens,
     plant,
     write_policy,
 )
+from tests.support.cli import Result, dynsec
 from tests.support.ids import LEGACY_TOKEN, LIVE
 from tests.support.log import write_statuses
 

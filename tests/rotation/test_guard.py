@@ -14,12 +14,12 @@ from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from tests.rotation.support import (
     OPERATOR_SCOPES,
     Entry,
-    dynsec,
     findings_of,
     live_tokens,
     plant,
     write_policy,
 )
+from tests.support.cli import dynsec
 from tests.support.log import write_statuses
 
 Capsys = pytest.CaptureFixture[str]

@@ -10,6 +10,7 @@ from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.rules.base import Finding, LiveFacts, LiveToken, Posture, Severity
 from pulumi_dynamic_security.rules.catalog import rule_by_id
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
+from tests.support.spec import FINDING_KEYS
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
@@ -256,10 +257,7 @@ def test_errors_come_first_and_the_report_has_spec_json_keys() -> None:
     assert ranks == sorted(ranks)
     body = report.to_json()
     assert set(body) == {"stage", "production", "blocked", "findings"}
-    assert set(body["findings"][0]) == {
-        "rule", "name", "severity", "stage", "path", "message", "remediation", "doc_url",
-        "waived", "waiver_reason", "resolved_by_plan", "file", "line",
-    }
+    assert set(body["findings"][0]) == FINDING_KEYS
 
 
 def test_an_explicit_rule_list_runs_only_those_rules() -> None:

@@ -34,14 +34,12 @@ from pulumi_dynamic_security.policy.stages import EffectiveMfa, EffectiveStage
 from pulumi_dynamic_security.rules.base import Finding, LiveFacts, LiveToken, Posture
 from pulumi_dynamic_security.rules.catalog import RULES
 from pulumi_dynamic_security.rules.engine import evaluate
+from tests.support.spec import FINDING_KEYS
 
 CASES_DIR = Path(__file__).parent / "cases"
 DEFAULT_TODAY = date(2026, 6, 1)
 _CASE_KEYS = {"name", "stage", "policy", "today", "live", "posture", "expect", "blocked"}
-_FINDING_KEYS = {
-    "rule", "name", "severity", "stage", "path", "message", "remediation", "doc_url", "waived",
-    "waiver_reason", "resolved_by_plan", "file", "line", "value", "message_contains",
-}
+_FINDING_KEYS = FINDING_KEYS | {"value", "message_contains"}
 
 
 def _load_files() -> dict[str, dict[str, Any]]:

@@ -12,18 +12,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from pulumi_dynamic_security.api.config import RetryPolicy
 from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from tests.policy.test_malformed import CASES as CORPUS
 from tests.policy.test_malformed import Case as MalformedCase
-from tests.support.clients import reset_budget
+from tests.support.cli import Cli, dynsec
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 GOOD = f"""\
@@ -264,18 +263,11 @@ def test_the_table_is_large_and_its_ids_unique() -> None:
 
 
 @pytest.fixture
-def workdir(emulator: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-            ) -> Iterator[Path]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DYNAMIC_API_URL", emulator.base_url)
-    monkeypatch.setenv("DYNAMIC_API_TOKEN", emulator.token)
-    for name in ("NO_COLOR", "DYNSEC_MAX_REQUESTS_PER_MINUTE", "PRODUCTION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt, rng=None: 0.0)
-    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
-    reset_budget()
-    yield tmp_path
-    reset_budget()
+def workdir(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`cli`'s working directory, with `good.yaml` and no `PRODUCTION_TOKEN`."""
+    monkeypatch.delenv("PRODUCTION_TOKEN", raising=False)
+    cli.write(GOOD, "good.yaml")
+    return cli.directory
 
 
 def materialize(directory: Path, files: dict[str, str | bytes]) -> None:
@@ -300,11 +292,10 @@ def test_bad_input(case: Case, workdir: Path, emulator: EmulatorHandle,
             monkeypatch.delenv(name, raising=False)
         else:
             monkeypatch.setenv(name, value)
-    capsys.readouterr()
 
-    code = run(list(case.argv))
+    result = dynsec(capsys, *case.argv)
+    code, out, err = result.code, result.out, result.err
 
-    out, err = capsys.readouterr()
     if os.environ.get("SHOW_BAD_INPUT"):
         print(f"\n--- {case.id} (exit {code})\n{err}", file=sys.__stderr__)
     assert code == case.code, err

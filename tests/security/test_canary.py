@@ -36,12 +36,12 @@ import pytest
 
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.config import ClientConfig, RetryPolicy
-from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
 from pulumi_dynamic_security.errors import DynsecError
 from pulumi_dynamic_security.redaction import MASK, Secret
 from pulumi_dynamic_security.rules.token_notes import build_note
 from pulumi_dynamic_security.service.connection import Connection
+from tests.support.cli import dynsec, instant_backoff, point_at
 from tests.support.clients import reset_budget
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
@@ -88,12 +88,10 @@ class Sweep:
 
     def dynsec(self, capsys: pytest.CaptureFixture[str], label: str, *argv: str) -> int:
         reset_budget()
-        capsys.readouterr()
-        code = run(list(argv))
-        out, err = capsys.readouterr()
-        self.printed[label] = out + "\n" + err
-        self.codes[label] = code
-        return code
+        result = dynsec(capsys, *argv)
+        self.printed[label] = result.out + "\n" + result.err
+        self.codes[label] = result.code
+        return result.code
 
 
 @pytest.fixture(scope="module")
@@ -107,11 +105,9 @@ def emu(canary_emu: EmulatorHandle, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> EmulatorHandle:
     canary_emu.reset("demo")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DYNAMIC_API_URL", canary_emu.base_url)
-    monkeypatch.setenv("DYNAMIC_API_TOKEN", ADMIN)
-    monkeypatch.delenv("DYNSEC_MAX_REQUESTS_PER_MINUTE", raising=False)
+    point_at(monkeypatch, canary_emu.base_url, ADMIN)
     monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, attempt, rng=None: 0.0)
+    instant_backoff(monkeypatch)
     return canary_emu
 
 
