@@ -26,10 +26,10 @@ from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.cli.render.plans import render_plan
 from pulumi_dynamic_security.rules.token_notes import build_note
 from pulumi_dynamic_security.service.plan import plan_stage
-from tests.service.support import stage_of
 from tests.support.cli import Cli
 from tests.support.clients import make_client
 from tests.support.ids import LEGACY_TOKEN, LIVE, SANDBOX, SECOND_SANDBOX, UNKNOWN_ENVIRONMENT
+from tests.support.policies import stage_of
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("DYNSEC_UPDATE_GOLDEN") == "1"

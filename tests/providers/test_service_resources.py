@@ -15,7 +15,6 @@ from pulumi_dynamic_security.api.config import ClientConfig, RetryPolicy
 from pulumi_dynamic_security.api.models import ProjectEnvironment
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import StalePlanError
-from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.rules.token_notes import build_note
 from pulumi_dynamic_security.service.resources import (
@@ -26,6 +25,7 @@ from pulumi_dynamic_security.service.resources import (
 )
 from tests.support.ids import LIVE
 from tests.support.log import writes
+from tests.support.policies import policy_text, stage_of
 
 pytestmark = pytest.mark.slow
 
@@ -48,21 +48,14 @@ class RacingClient(DynamicClient):
         return super().get_environment(environment_id)
 
 
-def stage_of(text: str, name: str = "production") -> Any:
-    return SecurityPolicy.from_text(text).stage(name)
-
-
-JWT_ONLY = ("version: 1\nstages:\n  production:\n"
-            f"    environment_id: {LIVE}\n    jwt_lifetime: 2h\n")
-TOKEN_ZERO_OVERLAP = (
-    "version: 1\nstages:\n  production:\n"
-    f"    environment_id: {LIVE}\n"
+JWT_ONLY = policy_text(LIVE, "    jwt_lifetime: 2h\n")
+TOKEN_ZERO_OVERLAP = policy_text(LIVE, (
     "    api_tokens:\n"
     "      - name: ci-deployer\n"
     f"        scopes: [{', '.join(SCOPES)}]\n"
     "        rotate_every: 90d\n"
     "        overlap: 0d\n"
-)
+))
 
 
 @pytest.fixture

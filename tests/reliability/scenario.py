@@ -34,7 +34,6 @@ from pulumi_dynamic_security.api.config import RetryPolicy
 from pulumi_dynamic_security.api.models import CreatedToken
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import DynsecError
-from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.origins import normalize_origin
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.token_notes import build_note, parse_note
@@ -43,33 +42,10 @@ from pulumi_dynamic_security.service.plan import plan_stage
 from tests.support.clients import make_client, reset_budget
 from tests.support.ids import LEGACY_TOKEN, LIVE
 from tests.support.log import WRITE_METHODS
+from tests.support.policies import FULL, FULL_ENTRY, FULL_ORIGINS, stage_of
 
-ENTRY = "ci-deployer"
-WANTED_ORIGINS = ("https://app.example.com", "https://www.example.com")
-
-# Every area changes on the prepared environment: JWT 30d -> 2h, localstorage -> cookie, MFA
-# off -> TOTP + passkey required at login and for wallet actions, origins
-# {*.example.com, localhost:3000} -> WANTED_ORIGINS, the token planted 100 days ago is
-# rotated and the one planted 200 days ago (its successor is past the overlap) revoked.
-FULL = f"""\
-version: 1
-stages:
-  production:
-    environment_id: {LIVE}
-    jwt_lifetime: 2h
-    token_storage: cookie
-    mfa:
-      methods: [totp, passkey]
-      require_at_login: true
-      require_for_actions: [wallet.waas.export, wallet.waas.sign]
-      backup_codes: true
-    allowed_origins: [{", ".join(WANTED_ORIGINS)}]
-    api_tokens:
-      - name: {ENTRY}
-        scopes: [environment.settings.read]
-        rotate_every: 90d
-        overlap: 7d
-"""
+# On the prepared environment (`prepare`), FULL also rotates the token planted 100 days ago
+# and revokes the one planted 200 days ago (its successor is past the overlap):
 # 2 origin POSTs, 1 PUT, 2 origin DELETEs, 1 token POST, 1 token DELETE.
 FULL_WRITES = 7
 
@@ -79,7 +55,7 @@ RETRY = RetryPolicy(max_attempts=RetryPolicy().max_attempts, backoff_base=0.01,
 
 
 def full_stage() -> EffectiveStage:
-    return SecurityPolicy.from_text(FULL).stage("production")
+    return stage_of(FULL)
 
 
 # --- the environment before the run ------------------------------------------------------------
@@ -116,8 +92,8 @@ def prepare(emu: EmulatorHandle, seed: str = "demo") -> Baseline:
     planted = []
     for age in (200, 100):
         created = now - timedelta(days=age)
-        token = emu.plant_token(LIVE, build_note(ENTRY, created), ["environment.settings.read"],
-                                created)["token"]
+        token = emu.plant_token(LIVE, build_note(FULL_ENTRY, created),
+                                ["environment.settings.read"], created)["token"]
         planted.append(token["id"])
     with admin_client(emu) as client:
         document = client.get_environment(LIVE).settings_copy()
@@ -239,13 +215,13 @@ def check_final(emu: EmulatorHandle, baseline: Baseline, delivered: Delivered) -
     for origin in sorted(set(normalized)):
         if normalized.count(origin) > 1:
             problems.append(f"origin {origin} is listed {normalized.count(origin)} times")
-    if sorted(normalized) != sorted(WANTED_ORIGINS):
+    if sorted(normalized) != sorted(FULL_ORIGINS):
         problems.append(f"origins are {sorted(normalized)}")
     managed = {t["id"] for t in now["tokens"]
-               if (note := parse_note(t["note"])) is not None and note.name == ENTRY}
+               if (note := parse_note(t["note"])) is not None and note.name == FULL_ENTRY}
     issued = [token_id for _, token_id in delivered.tokens]
     if len(issued) != 1:
-        problems.append(f"{len(issued)} tokens were delivered for {ENTRY!r}, not 1")
+        problems.append(f"{len(issued)} tokens were delivered for {FULL_ENTRY!r}, not 1")
     undelivered = managed - set(issued) - {baseline.rotated_token}
     if undelivered:
         problems.append(f"managed tokens nobody received: {sorted(undelivered)}")

@@ -17,8 +17,6 @@ import pytest
 from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
 from pulumi_dynamic_security.rules.token_notes import parse_note
 from tests.reliability.scenario import (
-    ENTRY,
-    FULL,
     FULL_WRITES,
     RANDOM_FAULTS,
     Outcome,
@@ -32,6 +30,7 @@ from tests.reliability.scenario import (
 )
 from tests.support.cli import Cli
 from tests.support.ids import LIVE
+from tests.support.policies import FULL, FULL_ENTRY
 
 SEEDS = range(16)
 RATE_LIMITED_SEEDS = range(3)
@@ -130,5 +129,5 @@ def test_the_command_line_under_random_faults(cli: Cli, tmp_path: Path) -> None:
                      for path in sorted(tmp_path.glob(f"seed{seed}-run*.json"))]
         [[token_id]] = [[entry["id"] for entry in file.values()] for file in delivered]
         managed = {t["id"] for t in environment_state(cli.emulator, LIVE)["tokens"]
-                   if (note := parse_note(t["note"])) and note.name == ENTRY}
+                   if (note := parse_note(t["note"])) and note.name == FULL_ENTRY}
         assert managed == {token_id, baseline.rotated_token}

@@ -19,14 +19,9 @@ import pytest
 
 from pulumi_dynamic_security.api import client as client_module
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.reliability.scenario import (
-    ENTRY,
-    FULL,
-    environment_state,
-    follow_revoke_advice,
-    prepare,
-)
+from tests.reliability.scenario import environment_state, follow_revoke_advice, prepare
 from tests.support.cli import Cli
+from tests.support.policies import FULL, FULL_ENTRY
 
 
 class LosesTheTokenAnswer(httpx.BaseTransport):
@@ -71,7 +66,7 @@ def test_an_undeliverable_token_that_cannot_be_revoked_is_named(
     assert result.code == 4, result.err
     [error] = [line for line in result.err.splitlines() if line.startswith("Error: ")]
     notes = [t["note"] for t in emu.state()["tokens"]
-             if (t["note"] or "").startswith(f"dynsec:{ENTRY}:")]
+             if (t["note"] or "").startswith(f"dynsec:{FULL_ENTRY}:")]
     issued = max(notes)  # the newest: the one whose answer was lost
     assert repr(issued) in error or issued in error
     assert "revoke" in error.lower()
@@ -84,7 +79,7 @@ def test_an_undeliverable_token_that_cannot_be_revoked_is_named(
     rerun = cli("apply", "dynamic-security.yaml", "--stage", "production", "--yes",
                 "--secrets-out", str(tmp_path / "tokens.json"))
     assert rerun.code == 0, rerun.err
-    delivered = json.loads((tmp_path / "tokens.json").read_text(encoding="utf-8"))[ENTRY]["id"]
+    delivered = json.loads((tmp_path / "tokens.json").read_text(encoding="utf-8"))[FULL_ENTRY]["id"]
     managed = {t["id"] for t in environment_state(emu)["tokens"]
-               if (t["note"] or "").startswith(f"dynsec:{ENTRY}:")}
+               if (t["note"] or "").startswith(f"dynsec:{FULL_ENTRY}:")}
     assert managed == {delivered, baseline.rotated_token}

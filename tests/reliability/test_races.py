@@ -32,21 +32,20 @@ import pytest
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import DynsecError
-from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
 from tests.reliability.scenario import admin_client, environment_state, outside_security
 from tests.support.cli import Cli
 from tests.support.ids import LIVE
+from tests.support.policies import policy_text, stage_of
 
 DASHBOARD_NAME = "renamed in the dashboard"
 DASHBOARD_ORIGIN = "https://dashboard.example.com"
 
 
 def stage(body: str) -> EffectiveStage:
-    text = f"version: 1\nstages:\n  production:\n    environment_id: {LIVE}\n{body}"
-    return SecurityPolicy.from_text(text).stage("production")
+    return stage_of(policy_text(LIVE, body))
 
 
 # JWT 30d -> 2h (a settings write), one origin added and two removed.
@@ -131,7 +130,7 @@ def target(emu: EmulatorHandle) -> EffectiveStage:
 def test_a_dashboard_edit_between_plan_and_apply_is_caught_and_a_rerun_converges(
     cli: Cli,
 ) -> None:
-    cli.write(f"version: 1\nstages:\n  production:\n    environment_id: {LIVE}\n" + POLICY_A)
+    cli.write(policy_text(LIVE, POLICY_A))
     planned = cli("plan", "dynamic-security.yaml", "--stage", "production", "--out", "plan.json")
     assert planned.code == 0, planned.err
     dashboard_edit(cli.emulator, origin=True)

@@ -19,6 +19,7 @@ from pulumi_dynamic_security.rules.token_notes import build_note
 from tests.support.cli import Result
 from tests.support.cli import write_policy as write_text
 from tests.support.ids import LIVE
+from tests.support.policies import policy_text as one_stage
 
 READ_SCOPES = ("environment.settings.read",)
 # What a token needs to run plan and apply for rotation with itself as the credential.
@@ -48,10 +49,8 @@ class Entry:
 
 def policy_text(*entries: Entry, stage: str = "production",
                 environment_id: str = LIVE) -> str:
-    return ("version: 1\nstages:\n"
-            f"  {stage}:\n"
-            f"    environment_id: {environment_id}\n"
-            "    api_tokens:\n" + "".join(entry.yaml() for entry in entries))
+    return one_stage(environment_id, "    api_tokens:\n" + "".join(e.yaml() for e in entries),
+                     stage)
 
 
 def write_policy(directory: Path, *entries: Entry, **stage: str) -> Path:

@@ -29,28 +29,11 @@ from pulumi_dynamic_security.service.connection import Connection
 from pulumi_dynamic_security.service.drift import drift
 from pulumi_dynamic_security.service.plan import Plan, plan_stage
 from pulumi_dynamic_security.service.snapshot import read_snapshot
-from tests.service.support import policy_text, stage_of
 from tests.support.clients import edit_settings, make_client, settings_of
 from tests.support.ids import LIVE, SANDBOX, SECOND_SANDBOX
 from tests.support.log import log, writes
+from tests.support.policies import FULL, policy_text, stage_of
 
-# Every area managed; every write kind needed on the demo seed's live environment:
-# two origins added, two removed, the settings document, and a first API token.
-FULL = policy_text(LIVE, """\
-    jwt_lifetime: 2h
-    token_storage: cookie
-    mfa:
-      methods: [totp, passkey]
-      require_at_login: true
-      require_for_actions: [wallet.waas.export, wallet.waas.sign]
-      backup_codes: true
-    allowed_origins: [https://app.example.com, https://www.example.com]
-    api_tokens:
-      - name: ci-deployer
-        scopes: [environment.settings.read]
-        rotate_every: 90d
-        overlap: 7d
-""")
 FULL_WRITES = 6  # 2 origin POSTs, 1 PUT, 2 origin DELETEs, 1 token POST
 
 

@@ -21,7 +21,7 @@ from pulumi_dynamic_security.errors import StalePlanError
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
 from pulumi_dynamic_security.service.snapshot import read_snapshot
-from tests.service.support import policy_text, stage_of
+from tests.support.policies import policy_text, stage_of
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
