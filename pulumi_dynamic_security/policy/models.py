@@ -53,11 +53,8 @@ STAGE_NAME_HINT = "use up to 63 letters, digits, '.', '_' or '-', starting with 
 
 
 def _normalized_origin(value: Any) -> str:
-    if not isinstance(value, str):
-        raise PydanticCustomError("origin", "an origin must be a string, got {value}",
-                                  {"value": repr(value)})
     try:
-        return normalize_origin(value)
+        return normalize_origin(value)  # refuses a non-string too
     except OriginError as exc:
         raise PydanticCustomError("origin", str(exc)) from None
 
