@@ -5,7 +5,7 @@ issue, rotation with overlap, drift, the self-revocation guard, and the raw toke
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.providers import ApiTokenRotationArgs, ApiTokenRotationProvider
-from pulumi_dynamic_security.rules.token_notes import build_note, parse_note
+from pulumi_dynamic_security.rules.token_notes import parse_note
 from pulumi_dynamic_security.service.plan import plan_stage
 from tests.providers.conftest import program_inputs, stack_config
 from tests.providers.harness import (
@@ -27,6 +27,7 @@ from tests.providers.harness import (
 )
 from tests.support.clients import NO_RETRY, make_client
 from tests.support.ids import LIVE
+from tests.support.tokens import Planted, plant
 
 pytestmark = pytest.mark.slow
 
@@ -69,32 +70,23 @@ def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def plant(emu: EmulatorHandle, age: timedelta, scopes: list[str] = SCOPES) -> dict[str, Any]:
-    """A managed `ci-deployer` token issued `age` ago (as if by an earlier `pulumi up`)."""
-    created = (datetime.now(timezone.utc) - age).replace(microsecond=0)
-    token: dict[str, Any] = emu.plant_token(
-        LIVE, build_note("ci-deployer", created), scopes, created
-    )["token"]
-    token["created"] = created
-    return token
-
-
-def with_state(resource: EngineResource, inputs: dict[str, Any], current: dict[str, Any],
-               previous: dict[str, Any] | None, overlap: timedelta) -> None:
-    """Give `resource` the state an earlier `pulumi up` would have left."""
+def with_state(resource: EngineResource, inputs: dict[str, Any], current: Planted,
+               previous: Planted | None, overlap: timedelta) -> None:
+    """Give `resource` the state an earlier `pulumi up` would have left (`current` and
+    `previous` planted as managed `ci-deployer` tokens)."""
     checked = resource.host.check(resource.urn, {}, inputs).inputs
-    created: datetime = current["created"]
+    created = current.created_at
     resource.id = f"{LIVE}/ci-deployer"
     resource.inputs = checked
     resource.state = {
         **checked,
-        "token_id": current["id"],
-        "token": secret(current["rawToken"]),
+        "token_id": current.id,
+        "token": secret(current.raw),
         "created_at": stamp(created),
         "rotate_after": stamp(created + timedelta(days=90)),
     }
     if previous is not None:
-        resource.state["previous_token_id"] = previous["id"]
+        resource.state["previous_token_id"] = previous.id
         resource.state["revoke_previous_after"] = stamp(created + overlap)
 
 
@@ -155,7 +147,7 @@ def test_raw_token_only_ever_travels_as_a_secret(
 def test_due_rotation_issues_successor_and_keeps_predecessor(
     host: ProviderHost, emu: EmulatorHandle, admin: DynamicClient, policy: SecurityPolicy
 ) -> None:
-    old = plant(emu, timedelta(days=100))
+    old = plant(emu, "ci-deployer", age_days=100, scopes=SCOPES)
     resource = EngineResource(host, TYPE, NAME)
     inputs = token_inputs(policy)
     with_state(resource, inputs, old, None, timedelta(days=7))
@@ -166,12 +158,12 @@ def test_due_rotation_issues_successor_and_keeps_predecessor(
     assert resource.up(inputs) == "update"
 
     state = resource.state
-    assert state["token_id"] != old["id"]
-    assert state["previous_token_id"] == old["id"]  # kept for the overlap
+    assert state["token_id"] != old.id
+    assert state["previous_token_id"] == old.id  # kept for the overlap
     new_created = live_tokens(admin)[state["token_id"]].created_at
     assert state["revoke_previous_after"] == stamp(new_created + timedelta(days=7))
-    assert state["token"]["value"] != old["rawToken"] and is_secret(state["token"])
-    assert old["id"] in live_tokens(admin)
+    assert state["token"]["value"] != old.raw and is_secret(state["token"])
+    assert old.id in live_tokens(admin)
     assert pending_changes(admin, inputs) == []
     assert resource.up(inputs) == "same"
 
@@ -179,17 +171,17 @@ def test_due_rotation_issues_successor_and_keeps_predecessor(
 def test_predecessor_revoked_once_overlap_has_passed(
     host: ProviderHost, emu: EmulatorHandle, admin: DynamicClient, policy: SecurityPolicy
 ) -> None:
-    predecessor = plant(emu, timedelta(days=100))
-    successor = plant(emu, timedelta(days=8))
+    predecessor = plant(emu, "ci-deployer", age_days=100, scopes=SCOPES)
+    successor = plant(emu, "ci-deployer", age_days=8, scopes=SCOPES)
     resource = EngineResource(host, TYPE, NAME)
     inputs = token_inputs(policy)
     with_state(resource, inputs, successor, predecessor, timedelta(days=7))
 
     assert resource.up(inputs) == "update"  # revoke_previous_after has passed
-    assert predecessor["id"] not in live_tokens(admin)
+    assert predecessor.id not in live_tokens(admin)
     state = resource.state
-    assert state["token_id"] == successor["id"]
-    assert state["token"] == secret(successor["rawToken"])  # no new token: carried forward
+    assert state["token_id"] == successor.id
+    assert state["token"] == secret(successor.raw)  # no new token: carried forward
     assert "previous_token_id" not in state and "revoke_previous_after" not in state
     assert pending_changes(admin, inputs) == []
 
@@ -245,31 +237,31 @@ def test_unknowns_in_check_are_never_failures(host: ProviderHost, policy: Securi
 
 
 @pytest.fixture
-def self_authenticated(emu: EmulatorHandle) -> Iterator[tuple[ProviderHost, dict[str, Any]]]:
+def self_authenticated(emu: EmulatorHandle) -> Iterator[tuple[ProviderHost, Planted]]:
     """A host whose credential is itself a managed `ci-deployer` token."""
-    credential = plant(emu, timedelta(days=2), ADMIN_SCOPES)
+    credential = plant(emu, "ci-deployer", age_days=2, scopes=ADMIN_SCOPES)
     other = ProviderHost().start()
     try:
-        other.configure(stack_config(emu, credential["rawToken"]))
+        other.configure(stack_config(emu, credential.raw))
         yield other, credential
     finally:
         other.stop()
 
 
 def test_never_revokes_the_token_it_authenticates_with(
-    self_authenticated: tuple[ProviderHost, dict[str, Any]], admin: DynamicClient,
+    self_authenticated: tuple[ProviderHost, Planted], admin: DynamicClient,
     policy: SecurityPolicy,
 ) -> None:
     other, credential = self_authenticated
     resource = EngineResource(other, TYPE, NAME)
     # overlap 0d: issuing the successor makes the predecessor (our own credential) due
     assert resource.up(token_inputs(policy, overlap="0d")) == "create"
-    assert credential["id"] in live_tokens(admin)
-    assert resource.state["previous_token_id"] == credential["id"]
+    assert credential.id in live_tokens(admin)
+    assert resource.state["previous_token_id"] == credential.id
     successor = resource.state["token_id"]
 
     resource.destroy()  # revokes what it issued, skips the credential in use
     tokens = live_tokens(admin)
-    assert successor not in tokens and credential["id"] in tokens
+    assert successor not in tokens and credential.id in tokens
     assert "authenticates with" in other.stderr_text()
-    assert credential["rawToken"] not in other.stderr_text()
+    assert credential.raw not in other.stderr_text()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
-from typing import Any
 
 import pytest
 
@@ -16,7 +14,6 @@ from pulumi_dynamic_security.api.models import ProjectEnvironment
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import StalePlanError
 from pulumi_dynamic_security.redaction import Secret
-from pulumi_dynamic_security.rules.token_notes import build_note
 from pulumi_dynamic_security.service.resources import (
     STALE_ATTEMPTS,
     converge,
@@ -26,6 +23,7 @@ from pulumi_dynamic_security.service.resources import (
 from tests.support.ids import LIVE
 from tests.support.log import writes
 from tests.support.policies import policy_text, stage_of
+from tests.support.tokens import plant
 
 pytestmark = pytest.mark.slow
 
@@ -95,16 +93,14 @@ def test_converge_gives_up_when_the_environment_keeps_moving(
 def test_forced_issue_with_zero_overlap_revokes_the_predecessor_in_the_same_call(
     emu: EmulatorHandle, other: DynamicClient
 ) -> None:
-    created = datetime.now(timezone.utc) - timedelta(days=1)
-    held_elsewhere = emu.plant_token(LIVE, build_note("ci-deployer", created), SCOPES,
-                                     created)["token"]
+    held_elsewhere = plant(emu, "ci-deployer", age_days=1, scopes=SCOPES)
     outcome = rotate_token(other, stage_of(TOKEN_ZERO_OVERLAP), current_token_id=None,
                            auth_token_checksum=None)
     assert outcome.issued is not None
     assert outcome.state.token_id == outcome.issued.id
-    assert outcome.revoked == [held_elsewhere["id"]]
+    assert outcome.revoked == [held_elsewhere.id]
     assert outcome.state.previous_token_id is None
-    assert held_elsewhere["id"] not in {t.id for t in other.list_tokens(LIVE)}
+    assert held_elsewhere.id not in {t.id for t in other.list_tokens(LIVE)}
 
 
 def test_nothing_due_and_token_held_issues_nothing(emu: EmulatorHandle,
@@ -120,9 +116,8 @@ def test_nothing_due_and_token_held_issues_nothing(emu: EmulatorHandle,
 
 
 def test_revoke_tokens_skips_the_token_in_use(emu: EmulatorHandle, other: DynamicClient) -> None:
-    planted: dict[str, Any] = emu.plant_token(LIVE, build_note("ci-deployer", datetime.now(
-        timezone.utc)), SCOPES, None)["token"]
-    result = revoke_tokens(other, stage_of(TOKEN_ZERO_OVERLAP), [planted["id"], "no-such-id"],
-                           auth_token_checksum=planted["checksum"])
-    assert [s.change.before["id"] for s in result.skipped] == [planted["id"]]
-    assert planted["id"] in {t.id for t in other.list_tokens(LIVE)}
+    planted = plant(emu, "ci-deployer", scopes=SCOPES)
+    result = revoke_tokens(other, stage_of(TOKEN_ZERO_OVERLAP), [planted.id, "no-such-id"],
+                           auth_token_checksum=planted.checksum)
+    assert [s.change.before["id"] for s in result.skipped] == [planted.id]
+    assert planted.id in {t.id for t in other.list_tokens(LIVE)}

@@ -24,7 +24,6 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -36,13 +35,14 @@ from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import DynsecError
 from pulumi_dynamic_security.policy.origins import normalize_origin
 from pulumi_dynamic_security.policy.stages import EffectiveStage
-from pulumi_dynamic_security.rules.token_notes import build_note, parse_note
+from pulumi_dynamic_security.rules.token_notes import parse_note
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
 from tests.support.clients import make_client, reset_budget
 from tests.support.ids import LEGACY_TOKEN, LIVE
 from tests.support.log import WRITE_METHODS
 from tests.support.policies import FULL, FULL_ENTRY, FULL_ORIGINS, stage_of
+from tests.support.tokens import plant
 
 # On the prepared environment (`prepare`), FULL also rotates the token planted 100 days ago
 # and revokes the one planted 200 days ago (its successor is past the overlap):
@@ -88,13 +88,7 @@ def prepare(emu: EmulatorHandle, seed: str = "demo") -> Baseline:
     """Reset `emu` and set the scene: two managed tokens, settings outside `security` that a
     careless PUT would lose."""
     emu.reset(seed)
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    planted = []
-    for age in (200, 100):
-        created = now - timedelta(days=age)
-        token = emu.plant_token(LIVE, build_note(FULL_ENTRY, created),
-                                ["environment.settings.read"], created)["token"]
-        planted.append(token["id"])
+    planted = [plant(emu, FULL_ENTRY, age_days=age).id for age in (200, 100)]
     with admin_client(emu) as client:
         document = client.get_environment(LIVE).settings_copy()
         document["general"]["displayName"] = "Ünïcode app ✓"

@@ -1,4 +1,5 @@
-"""Helpers of the rotation tests: policies, tokens planted at chosen ages, the CLI in-process.
+"""Helpers of the rotation tests: policies of `api_tokens` entries, the tokens held live (tokens
+planted at chosen ages: tests/support/tokens.py; the CLI in-process: tests/support/cli.py).
 
 Every test runs against the emulator over real HTTP (`emu`, reset to the `demo` seed). The
 stage is `production` on the seed's live environment, which manages nothing but
@@ -10,25 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from pulumi_dynamic_security.rules.token_notes import build_note
 from tests.support.cli import Result
 from tests.support.cli import write_policy as write_text
 from tests.support.ids import LIVE
 from tests.support.policies import policy_text as one_stage
-
-READ_SCOPES = ("environment.settings.read",)
-# What a token needs to run plan and apply for rotation with itself as the credential.
-OPERATOR_SCOPES = (
-    "environment.settings.read",
-    "environment.settings.write",
-    "environment.apiTokens.read",
-    "environment.apiTokens.write",
-)
+from tests.support.tokens import READ_SCOPES
 
 
 @dataclass(frozen=True)
@@ -55,34 +46,6 @@ def policy_text(*entries: Entry, stage: str = "production",
 
 def write_policy(directory: Path, *entries: Entry, **stage: str) -> Path:
     return write_text(directory, policy_text(*entries, **stage))
-
-
-def ago(days: float) -> datetime:
-    """`days` before now, to the second (the precision of a note and of `createdAt`)."""
-    moment = datetime.now(timezone.utc) - timedelta(days=days)
-    return moment.replace(microsecond=0)
-
-
-@dataclass(frozen=True)
-class Planted:
-    id: str
-    raw: str
-    checksum: str
-    note: str | None
-    created_at: datetime
-
-
-def plant(emu: EmulatorHandle, name: str | None, *, age_days: float,
-          scopes: Sequence[str] = READ_SCOPES, note: str | None = None,
-          environment_id: str = LIVE) -> Planted:
-    """Plant a token created `age_days` ago; managed by entry `name` (note
-    `dynsec:<name>:<created>`) unless `note` is given instead."""
-    created = ago(age_days)
-    if note is None and name is not None:
-        note = build_note(name, created)
-    token = emu.plant_token(environment_id, note, scopes, created)["token"]
-    return Planted(token["id"], token["rawToken"], token["checksum"], token.get("note"),
-                   created)
 
 
 def live_tokens(emu: EmulatorHandle, environment_id: str = LIVE) -> dict[str, dict[str, Any]]:

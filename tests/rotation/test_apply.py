@@ -17,17 +17,11 @@ from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.emulator.state import parse_iso
 from pulumi_dynamic_security.mapping.api_tokens import timestamp
 from pulumi_dynamic_security.rules.token_notes import parse_note
-from tests.rotation.support import (
-    OPERATOR_SCOPES,
-    Entry,
-    changes_of,
-    live_tokens,
-    plant,
-    write_policy,
-)
+from tests.rotation.support import Entry, changes_of, live_tokens, write_policy
 from tests.support.cli import Result, dynsec
 from tests.support.ids import LEGACY_TOKEN, LIVE
 from tests.support.log import write_statuses
+from tests.support.tokens import OPERATOR_SCOPES, plant
 
 Capsys = pytest.CaptureFixture[str]
 SCOPES = ("environment.settings.read", "environment.settings.write")

@@ -11,16 +11,10 @@ from pathlib import Path
 import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.rotation.support import (
-    OPERATOR_SCOPES,
-    Entry,
-    findings_of,
-    live_tokens,
-    plant,
-    write_policy,
-)
+from tests.rotation.support import Entry, findings_of, live_tokens, write_policy
 from tests.support.cli import dynsec
 from tests.support.log import write_statuses
+from tests.support.tokens import OPERATOR_SCOPES, plant
 
 Capsys = pytest.CaptureFixture[str]
 

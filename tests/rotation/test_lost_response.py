@@ -17,11 +17,12 @@ from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.rules.token_notes import parse_note
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
-from tests.rotation.support import Entry, live_tokens, plant, write_policy
+from tests.rotation.support import Entry, live_tokens, write_policy
 from tests.support.cli import dynsec
 from tests.support.clients import make_client
 from tests.support.ids import LEGACY_TOKEN
 from tests.support.log import write_statuses
+from tests.support.tokens import plant
 
 Capsys = pytest.CaptureFixture[str]
 RATE = 0.5

@@ -13,9 +13,10 @@ import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.mapping.api_tokens import timestamp
-from tests.rotation.support import Entry, changes_of, findings_of, plant, write_policy
+from tests.rotation.support import Entry, changes_of, findings_of, write_policy
 from tests.support.cli import dynsec
 from tests.support.ids import LEGACY_TOKEN
+from tests.support.tokens import plant
 
 Capsys = pytest.CaptureFixture[str]
 

@@ -13,10 +13,11 @@ import pytest
 from pulumi_dynamic_security.cli import secrets_file
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import InputError
-from tests.rotation.support import Entry, live_tokens, plant, write_policy
+from tests.rotation.support import Entry, live_tokens, write_policy
 from tests.support.cli import dynsec
 from tests.support.ids import LEGACY_TOKEN
 from tests.support.log import write_statuses
+from tests.support.tokens import plant
 
 Capsys = pytest.CaptureFixture[str]
 

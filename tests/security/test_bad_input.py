@@ -24,6 +24,7 @@ from tests.policy.test_malformed import CASES as CORPUS
 from tests.policy.test_malformed import Case as MalformedCase
 from tests.support.cli import Cli, dynsec
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
+from tests.support.tokens import plant
 
 GOOD = f"""\
 version: 1
@@ -74,8 +75,8 @@ def planted(scopes: tuple[str, ...], environment_id: str = LIVE) -> Setup:
     """A token of `environment_id` with only `scopes`, as DYNAMIC_API_TOKEN."""
 
     def setup(emu: EmulatorHandle, directory: Path) -> dict[str, str | None]:
-        token = emu.plant_token(environment_id, "limited", list(scopes))["token"]
-        return {"DYNAMIC_API_TOKEN": token["rawToken"]}
+        token = plant(emu, None, note="limited", scopes=scopes, environment_id=environment_id)
+        return {"DYNAMIC_API_TOKEN": token.raw}
 
     return setup
 

@@ -27,7 +27,7 @@ import sys
 import traceback
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +44,9 @@ from pulumi_dynamic_security.service.connection import Connection
 from tests.support.cli import dynsec, instant_backoff, point_at
 from tests.support.clients import reset_budget
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
+from tests.support.tokens import OPERATOR_SCOPES, plant
 
 ADMIN = "canary-admin-Q7f3k9Zp2LmX8vB4wR6t"
-OPERATOR_SCOPES = [
-    "environment.settings.read", "environment.settings.write",
-    "environment.apiTokens.read", "environment.apiTokens.write",
-]
 TAIL = 12
 POLICY = f"""\
 version: 1
@@ -116,12 +113,11 @@ def test_every_command_keeps_every_canary_out(
     capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # every logger: ours, httpx, httpcore, uvicorn
-    due = (datetime.now(timezone.utc) - timedelta(days=40)).replace(microsecond=0)
-    emu.plant_token(LIVE, build_note("ci", due), OPERATOR_SCOPES, due)
-    planted = emu.plant_token(LIVE, "hand-made operator token", OPERATOR_SCOPES)["token"]
-    canaries = {"admin": ADMIN, "planted": planted["rawToken"]}
+    plant(emu, "ci", age_days=40, scopes=OPERATOR_SCOPES)  # due
+    planted = plant(emu, None, note="hand-made operator token", scopes=OPERATOR_SCOPES)
+    canaries = {"admin": ADMIN, "planted": planted.raw}
     (tmp_path / "dynamic-security.yaml").write_text(POLICY, encoding="utf-8")
-    (tmp_path / "planted-token").write_text(planted["rawToken"] + "\n", encoding="utf-8")
+    (tmp_path / "planted-token").write_text(planted.raw + "\n", encoding="utf-8")
     sweep = Sweep()
     policy = "dynamic-security.yaml"
     prod = (policy, "--stage", "production")
@@ -258,7 +254,7 @@ def test_the_emulator_prints_no_token(tmp_path: Path) -> None:
         config = ClientConfig(token=Secret(ADMIN), base_url=base_url,
                               retry=RetryPolicy(max_attempts=1))
         with DynamicClient(config) as client:
-            created = client.create_token(LIVE, "canary", OPERATOR_SCOPES)
+            created = client.create_token(LIVE, "canary", list(OPERATOR_SCOPES))
             canaries["issued"] = created.raw_token.reveal()
             client.add_origin(LIVE, "https://canary.example.com")
         with httpx.Client(base_url=base_url, timeout=10) as raw:
