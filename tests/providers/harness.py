@@ -70,6 +70,21 @@ def is_secret(value: Any) -> bool:
     return isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig
 
 
+def clear_occurrences(value: Any, needle: str, *, tail: int = 0, path: str = "") -> list[str]:
+    """Where `needle` (or, with `tail`, its last `tail` characters) appears in `value` outside
+    a secret wrapper, as paths like `.outputs.token[0]`."""
+    if is_secret(value):
+        return []
+    if isinstance(value, dict):
+        return [p for k, v in value.items()
+                for p in clear_occurrences(v, needle, tail=tail, path=f"{path}.{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value)
+                for p in clear_occurrences(v, needle, tail=tail, path=f"{path}[{i}]")]
+    probe = needle[-tail:] if tail else needle
+    return [path] if isinstance(value, str) and probe in value else []
+
+
 def contains_secrets(value: Any) -> bool:
     if is_secret(value):
         return True

@@ -20,6 +20,7 @@ from tests.providers.conftest import program_inputs, stack_config
 from tests.providers.harness import (
     EngineResource,
     ProviderHost,
+    clear_occurrences,
     is_secret,
     secret,
     strip_secrets,
@@ -42,18 +43,6 @@ def token_inputs(policy: SecurityPolicy, **changes: Any) -> dict[str, Any]:
     stage = policy.stage("production")
     props = ApiTokenRotationArgs.from_stage(stage, (stage.api_tokens or ())[0]).props()
     return program_inputs({**props, **changes}, ApiTokenRotationProvider())
-
-
-def clear_occurrences(value: Any, needle: str, path: str = "") -> list[str]:
-    """Where `needle` appears in `value` outside a secret wrapper."""
-    if is_secret(value):
-        return []
-    if isinstance(value, dict):
-        return [p for k, v in value.items() for p in clear_occurrences(v, needle, f"{path}.{k}")]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value)
-                for p in clear_occurrences(v, needle, f"{path}[{i}]")]
-    return [path] if isinstance(value, str) and needle in value else []
 
 
 def live_tokens(client: DynamicClient) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import pickle
 import pickletools
-from typing import Any
 
 import dill
 import pytest
@@ -27,7 +26,7 @@ from pulumi_dynamic_security.providers import (
 from pulumi_dynamic_security.providers.base import DynamicSecurityProvider
 from pulumi_dynamic_security.redaction import Secret
 from tests.providers.conftest import CANARY_TOKEN, program_inputs
-from tests.providers.harness import EngineResource, ProviderHost, is_secret
+from tests.providers.harness import EngineResource, ProviderHost, clear_occurrences
 
 PROVIDERS: tuple[type[DynamicSecurityProvider], ...] = (
     SecuritySettingsProvider, AllowedOriginsProvider, ApiTokenRotationProvider,
@@ -80,17 +79,6 @@ def test_a_credential_that_slips_onto_the_provider_refuses_to_be_pickled() -> No
         pickle.dumps(Secret(CANARY_TOKEN))
 
 
-def _clear(value: Any, needle: str) -> bool:
-    """True when `needle` appears in `value` outside a secret wrapper."""
-    if is_secret(value):
-        return False
-    if isinstance(value, dict):
-        return any(_clear(v, needle) for v in value.values())
-    if isinstance(value, list):
-        return any(_clear(v, needle) for v in value)
-    return isinstance(value, str) and needle in value
-
-
 @pytest.mark.slow
 def test_canary_token_is_absent_from_outputs_errors_and_stderr(
     host: ProviderHost, emu: EmulatorHandle, policy: SecurityPolicy
@@ -113,7 +101,7 @@ def test_canary_token_is_absent_from_outputs_errors_and_stderr(
         resource.up({**inputs, "waivers": [{"rule": "DS104", "reason": "canary run",
                                             "expires": "2027-01-31"}]})  # Update
         for values in (resource.state, read.outputs, read.inputs or {}):
-            assert not _clear(values, CANARY_TOKEN)
+            assert clear_occurrences(values, CANARY_TOKEN) == []
             assert CANARY_TOKEN not in repr({k: v for k, v in values.items() if k != "token"})
 
     # a failing call: the API answers 503 to everything, the host reports the error

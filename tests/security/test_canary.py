@@ -25,7 +25,7 @@ import signal
 import subprocess
 import sys
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,10 +44,10 @@ from pulumi_dynamic_security.service.connection import Connection
 from tests.support.cli import dynsec, instant_backoff, point_at
 from tests.support.clients import reset_budget
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
+from tests.support.secrets import TAIL, leaks
 from tests.support.tokens import OPERATOR_SCOPES, plant
 
 ADMIN = "canary-admin-Q7f3k9Zp2LmX8vB4wR6t"
-TAIL = 12
 POLICY = f"""\
 version: 1
 stages:
@@ -68,12 +68,6 @@ stages:
   qa:
     environment_id: {UNKNOWN_ENVIRONMENT}
 """
-
-
-def leaks(text: str, canaries: Mapping[str, str]) -> list[str]:
-    """The canaries (by name) whose value, or a 12-character tail of it, is in `text`."""
-    return [name for name, value in canaries.items()
-            if value in text or value[-TAIL:] in text]
 
 
 @dataclass
@@ -289,17 +283,12 @@ def test_the_provider_lifecycle_keeps_tokens_in_secrets(canary_emu: EmulatorHand
         SecuritySettingsProvider,
     )
     from tests.providers.conftest import program_inputs, stack_config
-    from tests.providers.harness import EngineResource, ProviderHost, is_secret
-
-    def clear(value: Any, needle: str) -> bool:
-        """`needle`, or its tail, outside every secret wrapper."""
-        if is_secret(value):
-            return False
-        if isinstance(value, dict):
-            return any(clear(v, needle) for v in value.values())
-        if isinstance(value, list):
-            return any(clear(v, needle) for v in value)
-        return isinstance(value, str) and (needle in value or needle[-TAIL:] in value)
+    from tests.providers.harness import (
+        EngineResource,
+        ProviderHost,
+        clear_occurrences,
+        is_secret,
+    )
 
     canary_emu.reset("demo")
     stage = SecurityPolicy.from_text(POLICY).stage("production")
@@ -344,7 +333,7 @@ def test_the_provider_lifecycle_keeps_tokens_in_secrets(canary_emu: EmulatorHand
 
     for value in seen:
         for needle in (ADMIN, issued):
-            assert not clear(value, needle)
+            assert clear_occurrences(value, needle, tail=TAIL) == []
     providers = [base64.b64decode(inputs["__provider"]["value"]) for _, inputs in resources]
     for needle in (ADMIN, issued):
         assert all(needle.encode() not in provider for provider in providers)
