@@ -61,6 +61,10 @@ def decode(value: struct_pb2.Struct) -> dict[str, Any]:
     return result
 
 
+# The wire value of an output not known yet (during preview), as the engine sends it.
+UNKNOWN: str = rpc.UNKNOWN
+
+
 def secret(value: Any) -> dict[str, Any]:
     """The wire form of a secret value."""
     return {rpc._special_sig_key: rpc._special_secret_sig, "value": value}

@@ -13,14 +13,13 @@ from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.providers import AllowedOriginsArgs, AllowedOriginsProvider
 from pulumi_dynamic_security.service.plan import plan_stage
 from tests.providers.conftest import program_inputs
-from tests.providers.harness import EngineResource, ProviderHost, strip_secrets, urn
+from tests.providers.harness import UNKNOWN, EngineResource, ProviderHost, strip_secrets, urn
 from tests.support.ids import LIVE
 from tests.support.log import writes
 
 pytestmark = pytest.mark.slow
 
 TYPE = "pulumi-python:dynamic/dynamic-security:AllowedOrigins"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 DECLARED = ["https://app.acme-wallet.com", "https://www.acme-wallet.com"]
 
 

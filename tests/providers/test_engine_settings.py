@@ -13,6 +13,7 @@ from pulumi_dynamic_security.providers import SecuritySettingsArgs, SecuritySett
 from pulumi_dynamic_security.service.plan import plan_stage
 from tests.providers.conftest import program_inputs
 from tests.providers.harness import (
+    UNKNOWN,
     EngineResource,
     ProviderHost,
     is_secret,
@@ -25,7 +26,6 @@ from tests.support.log import writes
 pytestmark = pytest.mark.slow
 
 TYPE = "pulumi-python:dynamic/dynamic-security:SecuritySettings"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
 def settings_inputs(policy: SecurityPolicy, stage: str = "production", **changes: Any

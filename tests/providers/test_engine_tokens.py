@@ -18,6 +18,7 @@ from pulumi_dynamic_security.rules.token_notes import parse_note
 from pulumi_dynamic_security.service.plan import plan_stage
 from tests.providers.conftest import program_inputs, stack_config
 from tests.providers.harness import (
+    UNKNOWN,
     EngineResource,
     ProviderHost,
     clear_occurrences,
@@ -34,7 +35,6 @@ pytestmark = pytest.mark.slow
 
 TYPE = "pulumi-python:dynamic/dynamic-security:ApiTokenRotation"
 NAME = "production-token-ci-deployer"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SCOPES = ["environment.settings.read", "environment.settings.write"]
 ADMIN_SCOPES = [*SCOPES, "environment.apiTokens.read", "environment.apiTokens.write"]
 
