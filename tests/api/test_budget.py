@@ -8,40 +8,18 @@ import pytest
 
 from pulumi_dynamic_security.api import budget as budget_module
 from pulumi_dynamic_security.api.budget import RequestBudget, process_budget
-
-
-class FakeTime:
-    """A clock that only moves when something sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-        self._lock = threading.Lock()
-
-    def clock(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.slept.append(seconds)
-            self.now += seconds
-
-
-def make(limit: int, window: float = 60.0) -> tuple[RequestBudget, FakeTime]:
-    fake = FakeTime()
-    return RequestBudget(limit, window=window, clock=fake.clock, sleep=fake.sleep), fake
+from tests.support.fake_time import fake_budget
 
 
 def test_a_burst_up_to_the_limit_goes_out_at_once() -> None:
-    budget, fake = make(5)
+    budget, fake = fake_budget(5)
     assert [budget.acquire() for _ in range(5)] == [0.0] * 5
     assert fake.slept == []
     assert budget.in_window() == 5
 
 
 def test_the_request_beyond_the_limit_waits_until_the_oldest_leaves_the_window() -> None:
-    budget, fake = make(3)
+    budget, fake = fake_budget(3)
     budget.acquire()
     fake.now += 10
     budget.acquire()
@@ -54,7 +32,7 @@ def test_the_request_beyond_the_limit_waits_until_the_oldest_leaves_the_window()
 
 
 def test_any_rolling_window_holds_at_most_the_limit() -> None:
-    budget, fake = make(4, window=60.0)
+    budget, fake = fake_budget(4, window=60.0)
     stamps = []
     for _ in range(13):
         budget.acquire()
@@ -66,7 +44,7 @@ def test_any_rolling_window_holds_at_most_the_limit() -> None:
 
 
 def test_lowering_the_limit_with_a_full_window_waits_for_enough_slots() -> None:
-    budget, fake = make(4)
+    budget, fake = fake_budget(4)
     for _ in range(4):
         budget.acquire()
         fake.now += 1
@@ -76,7 +54,7 @@ def test_lowering_the_limit_with_a_full_window_waits_for_enough_slots() -> None:
 
 
 def test_threads_share_one_budget() -> None:
-    budget, fake = make(10)
+    budget, fake = fake_budget(10)
     barrier = threading.Barrier(25)
 
     def worker() -> None:

@@ -9,34 +9,14 @@ import threading
 
 import pytest
 
-from pulumi_dynamic_security.api.budget import RequestBudget, Slot
+from pulumi_dynamic_security.api.budget import Slot
+from tests.support.fake_time import fake_budget
 
 WINDOW = 60.0
 
 
-class FakeTime:
-    """A clock that moves only when told to, or when something sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self._lock = threading.Lock()
-
-    def clock(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.now += seconds
-
-
-def make(limit: int) -> tuple[RequestBudget, FakeTime]:
-    fake = FakeTime()
-    return RequestBudget(limit, window=WINDOW, clock=fake.clock, sleep=fake.sleep), fake
-
-
 def test_a_slot_counts_from_its_release_not_from_its_take() -> None:
-    budget, fake = make(2)
+    budget, fake = fake_budget(2, window=WINDOW)
     first = budget.take()
     budget.acquire()
     fake.now += 5  # the first answer takes five seconds to arrive
@@ -48,7 +28,7 @@ def test_a_slot_counts_from_its_release_not_from_its_take() -> None:
 
 
 def test_requests_in_flight_hold_their_slot_until_released() -> None:
-    budget, fake = make(1)
+    budget, fake = fake_budget(1, window=WINDOW)
     slot = budget.take()
     fake.now += 500  # far beyond a window: still in flight, still counted
     assert budget.in_window() == 1
@@ -59,7 +39,7 @@ def test_requests_in_flight_hold_their_slot_until_released() -> None:
 
 
 def test_a_full_window_of_requests_in_flight_waits_for_a_release() -> None:
-    budget, fake = make(1)
+    budget, fake = fake_budget(1, window=WINDOW)
     slot = budget.take()
     taken = threading.Event()
 
@@ -77,7 +57,7 @@ def test_a_full_window_of_requests_in_flight_waits_for_a_release() -> None:
 
 
 def test_releasing_twice_counts_once_and_reset_forgets_slots_in_flight() -> None:
-    budget, _ = make(3)
+    budget, _ = fake_budget(3, window=WINDOW)
     slot = budget.take()
     slot.release()
     slot.release()
@@ -96,7 +76,7 @@ def test_the_server_never_counts_more_than_the_limit_in_its_window(seed: int) ->
     expiry rule as the emulator: gone when at least one window old) never overflows."""
     rng = random.Random(seed)
     limit = 10
-    budget, fake = make(limit)
+    budget, fake = fake_budget(limit, window=WINDOW)
     in_flight: list[tuple[float, Slot]] = []  # (server receive time, slot)
     received: list[float] = []
     for _ in range(400):
