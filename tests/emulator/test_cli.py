@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import re
 import signal
 import socket
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -17,9 +11,9 @@ import pytest
 
 from pulumi_dynamic_security.cli.main import run
 from tests.support.ids import LIVE, SANDBOX
+from tests.support.processes import dynsec_emulator
 
 CANARY = "dyn_CanaryAdminToken0123456789abcdef"
-LISTENING = re.compile(r"listening on (http://\S+/api/v0)")
 
 
 @pytest.mark.parametrize(
@@ -55,34 +49,12 @@ def test_port_in_use_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Cannot listen" in capsys.readouterr().err
 
 
-@contextmanager
-def _serve(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pulumi_dynamic_security.cli.main", "emulator", "--port", "0",
-         *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = LISTENING.search(line)
-        assert match, f"unexpected first line {line!r}"
-        yield match.group(1), proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 @pytest.mark.slow
 def test_emulator_command_serves_and_never_prints_tokens(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
-    with _serve("--token", CANARY, "--state", str(state), "--seed", "demo") as (base_url, proc):
+    with dynsec_emulator("--token", CANARY, "--state", str(state), "--seed", "demo") as (
+        base_url, proc, _
+    ):
         headers = {"Authorization": f"Bearer {CANARY}"}
         with httpx.Client(base_url=base_url, headers=headers) as api:
             assert api.get(f"/environments/{LIVE}").status_code == 200
@@ -109,7 +81,7 @@ def test_emulator_command_serves_and_never_prints_tokens(tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_default_token_is_announced() -> None:
-    with _serve("--seed", "empty") as (base_url, _proc):
+    with dynsec_emulator("--seed", "empty") as (base_url, _proc, _):
         headers = {"Authorization": "Bearer dyn_emulator"}
         response = httpx.get(f"{base_url}/environments/{SANDBOX}", headers=headers)
         assert response.status_code == 404  # the empty seed has no environment

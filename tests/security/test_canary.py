@@ -19,11 +19,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
 import pickle
 import signal
-import subprocess
-import sys
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,6 +41,7 @@ from pulumi_dynamic_security.service.connection import Connection
 from tests.support.cli import dynsec, instant_backoff, point_at
 from tests.support.clients import reset_budget
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
+from tests.support.processes import dynsec_emulator
 from tests.support.secrets import TAIL, leaks
 from tests.support.tokens import OPERATOR_SCOPES, plant
 
@@ -234,16 +232,7 @@ def test_objects_exceptions_and_reprs_keep_the_token_out(emu: EmulatorHandle) ->
 @pytest.mark.slow
 def test_the_emulator_prints_no_token(tmp_path: Path) -> None:
     state = tmp_path / "emulator-state.json"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pulumi_dynamic_security.cli.main", "emulator", "--port", "0",
-         "--token", ADMIN, "--state", str(state)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        assert process.stdout is not None
-        banner = process.stdout.readline()
-        base_url = banner.split("listening on ", 1)[1].split(" ", 1)[0]
+    with dynsec_emulator("--token", ADMIN, "--state", str(state)) as (base_url, process, banner):
         canaries = {"admin": ADMIN}
         config = ClientConfig(token=Secret(ADMIN), base_url=base_url,
                               retry=RetryPolicy(max_attempts=1))
@@ -259,7 +248,6 @@ def test_the_emulator_prints_no_token(tmp_path: Path) -> None:
                 raw.post(f"/environments/{LIVE}/tokens", json={"note": ADMIN, "scopes": ["x"]},
                          headers={"Authorization": f"Bearer {bearer}"})
             raw.get("/environments", headers={"Authorization": f"Basic {ADMIN}"})
-    finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
     assert "admin token: the value of --token" in banner
