@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -37,8 +37,6 @@ if TYPE_CHECKING:
 Area = Literal["jwt_lifetime", "token_storage", "mfa", "allowed_origins", "api_tokens"]
 AREAS: tuple[Area, ...] = ("jwt_lifetime", "token_storage", "mfa", "allowed_origins", "api_tokens")
 
-MFA_KEYS = ("methods", "require_at_login", "require_for_actions", "backup_codes")
-
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -53,6 +51,9 @@ class EffectiveMfa:
 
     def managed_keys(self) -> tuple[str, ...]:
         return tuple(name for name in MFA_KEYS if getattr(self, name) is not None)
+
+
+MFA_KEYS = tuple(f.name for f in fields(EffectiveMfa))  # the keys of the policy's `mfa`
 
 
 @dataclass(frozen=True)
