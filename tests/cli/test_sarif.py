@@ -20,8 +20,8 @@ from pulumi_dynamic_security.rules.base import Finding, Severity
 from pulumi_dynamic_security.rules.catalog import RULES
 from pulumi_dynamic_security.rules.engine import StageReport
 from tests.cli.support import MIXED, findings
-from tests.policy.dated import fill_dates
 from tests.support.cli import dynsec, write_policy
+from tests.support.dated import fill_dates
 
 SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json"
 Capture = pytest.CaptureFixture[str]

@@ -234,7 +234,7 @@ def test_a_waiver_is_valid_through_its_expiry_day(workdir: Path, capsys: Capture
 
 
 def test_an_expiry_exactly_a_year_ahead_is_accepted(workdir: Path, capsys: Capture) -> None:
-    from tests.policy.dated import day
+    from tests.support.dated import day
 
     today = day(0)
     try:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_dynamic_security.cli.main import run
-from tests.policy.dated import fill_dates
+from tests.support.dated import fill_dates
 
 CORPUS = Path(__file__).parent / "malformed"
 _EXPECT = re.compile(r"^(\d+): (.+)$")

@@ -17,8 +17,8 @@ import pytest
 from pulumi_dynamic_security.api.config import RetryPolicy
 from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.policy.dated import fill_dates
 from tests.support.clients import reset_budget
+from tests.support.dated import fill_dates
 from tests.support.log import log, writes
 
 Capture = pytest.CaptureFixture[str]
