@@ -1,4 +1,5 @@
-"""The emulator as a separate process (`dynsec emulator`), driven through its control routes.
+"""The emulator as a separate process (`dynsec emulator`), driven through its control routes
+with the package's own `EmulatorHandle`.
 
 A separate process keeps the emulator's CPU off the measured client, and lets the benchmark
 read how much CPU the emulator itself used (to show it is not the bottleneck).
@@ -20,8 +21,10 @@ from typing import IO, Any
 import httpx
 
 from bench.measure import REPO, dynsec_argv, process_cpu_seconds
+from pulumi_dynamic_security.emulator.context import DEFAULT_ADMIN_TOKEN
+from pulumi_dynamic_security.emulator.server import EmulatorHandle
 
-ADMIN_TOKEN = "dyn_emulator"  # the emulator's documented admin token (SPEC §7)
+ADMIN_TOKEN = DEFAULT_ADMIN_TOKEN  # the emulator's documented admin token (SPEC §7)
 _LISTENING = re.compile(r"listening on (\S+/api/v0)")
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
@@ -70,7 +73,9 @@ class EmulatorProcess:
             self.close()
             raise
         self.root_url = self.base_url.removesuffix("/api/v0")
-        self._control = httpx.Client(base_url=self.root_url + "/_emulator", timeout=60.0)
+        self._control = httpx.Client(base_url=self.root_url, timeout=60.0)
+        self._handle = EmulatorHandle(root_url=self.root_url, token=ADMIN_TOKEN,
+                                      _client=self._control)
 
     @property
     def pid(self) -> int:
@@ -102,24 +107,16 @@ class EmulatorProcess:
         return process_cpu_seconds(self._proc.pid)
 
     def set_faults(self, **faults: Any) -> dict[str, Any]:
-        response = self._control.post("/faults", json=faults)
-        response.raise_for_status()
-        result: dict[str, Any] = response.json()
-        return result
+        return self._handle.set_faults(**faults)
 
     def clear_requests(self) -> None:
-        self._control.delete("/requests").raise_for_status()
+        self._handle.clear_requests()
 
     def requests(self) -> RequestLog:
-        response = self._control.get("/requests")
-        response.raise_for_status()
-        return RequestLog(response.json())
+        return RequestLog(self._handle.requests())
 
     def set_hostname_status(self, environment_id: str, hostname_id: str, status: str) -> None:
-        self._control.post(
-            f"/environments/{environment_id}/custom/hostnames/{hostname_id}",
-            json={"status": status},
-        ).raise_for_status()
+        self._handle.set_hostname_status(environment_id, hostname_id, status)
 
     def close(self) -> None:
         control = getattr(self, "_control", None)
