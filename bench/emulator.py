@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-import selectors
 import subprocess
 import tempfile
-import time
 from collections import Counter
 from dataclasses import dataclass
 from types import TracebackType
@@ -20,7 +18,7 @@ from typing import IO, Any
 
 import httpx
 
-from bench.measure import REPO, dynsec_argv, process_cpu_seconds
+from bench.measure import REPO, dynsec_argv, process_cpu_seconds, read_first_line
 from pulumi_dynamic_security.emulator.context import DEFAULT_ADMIN_TOKEN
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 
@@ -84,20 +82,14 @@ class EmulatorProcess:
     def _read_url(self, timeout: float) -> str:
         stdout = self._proc.stdout
         assert stdout is not None
-        selector = selectors.DefaultSelector()
-        selector.register(stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + timeout
-        text = ""
-        while "\n" not in text:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not selector.select(remaining):
-                raise RuntimeError("the emulator did not announce its address in time")
-            chunk = os.read(stdout.fileno(), 4096)
-            if not chunk:
-                self._stderr.seek(0)
-                detail = self._stderr.read().decode("utf-8", "replace")[-2000:]
-                raise RuntimeError(f"the emulator exited before listening: {detail}")
-            text += chunk.decode("utf-8", "replace")
+        try:
+            text = read_first_line(stdout, timeout).decode("utf-8", "replace")
+        except TimeoutError:
+            raise RuntimeError("the emulator did not announce its address in time") from None
+        except EOFError:
+            self._stderr.seek(0)
+            detail = self._stderr.read().decode("utf-8", "replace")[-2000:]
+            raise RuntimeError(f"the emulator exited before listening: {detail}") from None
         match = _LISTENING.search(text)
         if match is None:
             raise RuntimeError(f"unexpected emulator announcement: {text.strip()!r}")

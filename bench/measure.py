@@ -22,6 +22,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -123,6 +124,25 @@ def median_wall(argv: Sequence[str], runs: int, *, env: Mapping[str, str] | None
     return statistics.median(walls), walls, samples[-1]
 
 
+def read_first_line(stream: IO[bytes], timeout: float) -> bytes:
+    """What `stream` (a child's stdout) holds up to its first newline, read without blocking
+    past `timeout` seconds: TimeoutError when no line came in time, EOFError when the stream
+    ended first."""
+    deadline = time.monotonic() + timeout
+    buffer = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while b"\n" not in buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                raise TimeoutError(f"no line within {timeout:.0f}s")
+            chunk = os.read(stream.fileno(), 4096)
+            if not chunk:
+                raise EOFError
+            buffer += chunk
+    return buffer
+
+
 def time_to_first_line(argv: Sequence[str], *, env: Mapping[str, str] | None = None,
                        timeout: float = 60.0) -> float:
     """Seconds from spawning `argv` to its first line on stdout; the process is then ended."""
@@ -133,17 +153,12 @@ def time_to_first_line(argv: Sequence[str], *, env: Mapping[str, str] | None = N
     )
     assert proc.stdout is not None
     try:
-        selector = selectors.DefaultSelector()
-        selector.register(proc.stdout, selectors.EVENT_READ)
-        buffer = b""
-        while b"\n" not in buffer:
-            remaining = started + timeout - time.perf_counter()
-            if remaining <= 0 or not selector.select(remaining):
-                raise TimeoutError(f"no line from {argv[:3]} within {timeout:.0f}s")
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            if not chunk:
-                raise RuntimeError(f"{argv[:3]} exited (code {proc.wait()}) before a line")
-            buffer += chunk
+        try:
+            read_first_line(proc.stdout, started + timeout - time.perf_counter())
+        except TimeoutError:
+            raise TimeoutError(f"no line from {argv[:3]} within {timeout:.0f}s") from None
+        except EOFError:
+            raise RuntimeError(f"{argv[:3]} exited (code {proc.wait()}) before a line") from None
         return time.perf_counter() - started
     finally:
         proc.kill()
