@@ -9,6 +9,7 @@ block the apply that resolves it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from pulumi_dynamic_security.mapping import (
     mfa,
     token_storage,
 )
-from pulumi_dynamic_security.policy.stages import MFA_KEYS, Area, EffectiveStage
+from pulumi_dynamic_security.policy.stages import MFA_KEYS, Area, EffectiveMfa, EffectiveStage
 from pulumi_dynamic_security.rules.base import Finding, Posture
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
 from pulumi_dynamic_security.service.snapshot import Basis, Snapshot, read_snapshot
@@ -75,32 +76,44 @@ class Plan:
         }
 
 
-def settings_changes(stage: EffectiveStage, security: dict[str, Any]) -> list[Change]:
-    """Changes to the settings document (JWT lifetime, token storage, MFA)."""
+def changes_from(current: Posture, stage: EffectiveStage, areas: Iterable[Area]) -> list[Change]:
+    """The changes that take `current` (values in the policy's words) to what `stage` declares,
+    over those of `areas` the stage manages: the one comparison `plan` and the Pulumi
+    providers' diff share."""
     live: dict[Area, Any] = {}
     desired: dict[Area, Any] = {}
-    if stage.jwt_lifetime is not None:
-        live["jwt_lifetime"] = jwt_lifetime.view(jwt_lifetime.from_live(security))
+    managed = [area for area in areas if stage.manages(area)]
+    if "jwt_lifetime" in managed:
+        live["jwt_lifetime"] = jwt_lifetime.view(current.jwt_lifetime)
         desired["jwt_lifetime"] = jwt_lifetime.view(stage.jwt_lifetime)
-    if stage.token_storage is not None:
-        live["token_storage"] = token_storage.view(token_storage.from_live(security))
+    if "token_storage" in managed:
+        live["token_storage"] = token_storage.view(current.token_storage)
         desired["token_storage"] = token_storage.view(stage.token_storage)
-    if stage.mfa is not None:
-        live["mfa"], desired["mfa"] = mfa.views(stage.mfa, mfa.from_live(security))
-    return compare(live, desired, _CLASSIFIERS)
+    if "mfa" in managed and stage.mfa is not None:
+        live["mfa"], desired["mfa"] = mfa.views(stage.mfa, current.mfa or EffectiveMfa())
+    if "allowed_origins" in managed:
+        live["allowed_origins"] = allowed_origins.view(current.allowed_origins or ())
+        desired["allowed_origins"] = allowed_origins.view(stage.allowed_origins)
+    changes = compare(live, desired, _CLASSIFIERS)
+    if "allowed_origins" in managed:
+        changes = allowed_origins.with_plan_effects(changes, current.allowed_origins or ())
+    return changes
+
+
+def settings_changes(stage: EffectiveStage, security: dict[str, Any]) -> list[Change]:
+    """Changes to the settings document (JWT lifetime, token storage, MFA)."""
+    current = Posture(
+        jwt_lifetime=jwt_lifetime.from_live(security),
+        token_storage=token_storage.from_live(security),
+        mfa=mfa.from_live(security),
+    )
+    return changes_from(current, stage, SETTINGS_AREAS)
 
 
 def origin_changes(stage: EffectiveStage, snapshot: Snapshot) -> list[Change]:
     """Changes to the allowed origins (one per origin added or removed)."""
-    if stage.allowed_origins is None:
-        return []
-    live = allowed_origins.from_live(snapshot.origins)
-    changes = compare(
-        {"allowed_origins": allowed_origins.view(live)},
-        {"allowed_origins": allowed_origins.view(stage.allowed_origins)},
-        _CLASSIFIERS,
-    )
-    return allowed_origins.with_plan_effects(changes, live)
+    current = Posture(allowed_origins=allowed_origins.from_live(snapshot.origins))
+    return changes_from(current, stage, ("allowed_origins",))
 
 
 def effective_posture(stage: EffectiveStage, security: dict[str, Any],

@@ -26,26 +26,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.models import CreatedToken, Token
-from pulumi_dynamic_security.diffing import Change, Classifier, compare
+from pulumi_dynamic_security.diffing import Change
 from pulumi_dynamic_security.errors import PolicyBlockedError, StalePlanError
-from pulumi_dynamic_security.mapping import (
-    allowed_origins,
-    api_tokens,
-    jwt_lifetime,
-    mfa,
-    token_storage,
-)
-from pulumi_dynamic_security.policy.durations import Duration
+from pulumi_dynamic_security.mapping import api_tokens
 from pulumi_dynamic_security.policy.models import ApiTokenPolicy
-from pulumi_dynamic_security.policy.stages import Area, EffectiveMfa, EffectiveStage
+from pulumi_dynamic_security.policy.stages import AREAS, EffectiveStage
+from pulumi_dynamic_security.rules.base import Posture
 from pulumi_dynamic_security.rules.engine import StageReport
 from pulumi_dynamic_security.service.apply import ApplyResult, Skipped, apply_plan
-from pulumi_dynamic_security.service.plan import Plan, plan_from_snapshot
+from pulumi_dynamic_security.service.plan import Plan, changes_from, plan_from_snapshot
 from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
 
 if TYPE_CHECKING:
@@ -57,31 +51,16 @@ STALE_ATTEMPTS = 4
 # plan that shows nothing left (its snapshot is the read-back).
 _ROTATION_ROUNDS = 3
 
-_EFFECTS: dict[Area, Classifier] = {
-    "jwt_lifetime": jwt_lifetime.effect,
-    "token_storage": token_storage.effect,
-    "mfa": mfa.effect,
-    "allowed_origins": allowed_origins.effect,
-}
-
-
 def declared_changes(before: EffectiveStage, after: EffectiveStage) -> list[Change]:
     """What going from `before` to `after` changes, for the areas `after` manages, by the
-    comparison `plan` uses (the areas' views through `diffing.compare`)."""
-    old: dict[Area, Any] = {}
-    new: dict[Area, Any] = {}
-    if after.jwt_lifetime is not None:
-        old["jwt_lifetime"] = jwt_lifetime.view(before.jwt_lifetime)
-        new["jwt_lifetime"] = jwt_lifetime.view(after.jwt_lifetime)
-    if after.token_storage is not None:
-        old["token_storage"] = token_storage.view(before.token_storage)
-        new["token_storage"] = token_storage.view(after.token_storage)
-    if after.mfa is not None:
-        old["mfa"], new["mfa"] = mfa.views(after.mfa, before.mfa or EffectiveMfa())
-    if after.allowed_origins is not None:
-        old["allowed_origins"] = allowed_origins.view(before.allowed_origins or ())
-        new["allowed_origins"] = allowed_origins.view(after.allowed_origins)
-    return compare(old, new, _EFFECTS)
+    comparison `plan` uses (`plan.changes_from`)."""
+    current = Posture(
+        jwt_lifetime=before.jwt_lifetime,
+        token_storage=before.token_storage,
+        mfa=before.mfa,
+        allowed_origins=before.allowed_origins,
+    )
+    return changes_from(current, after, AREAS)
 
 
 def blocked_error(plan: Plan) -> PolicyBlockedError:
@@ -165,10 +144,6 @@ class RotationState:
     scopes: tuple[str, ...] = ()
 
 
-def _plus(moment: datetime, duration: Duration) -> datetime:
-    return moment + timedelta(minutes=duration.minutes)
-
-
 def rotation_state(entry: ApiTokenPolicy, tokens: Iterable[Token]) -> RotationState:
     """The newest managed token of `entry`, when it is due, and the predecessor it overlaps."""
     mine = api_tokens.managed_tokens(entry, tokens)
@@ -179,10 +154,10 @@ def rotation_state(entry: ApiTokenPolicy, tokens: Iterable[Token]) -> RotationSt
     return RotationState(
         token_id=newest.id,
         created_at=newest.created_at,
-        rotate_after=_plus(newest.created_at, entry.rotate_every),
+        rotate_after=api_tokens.later_by(newest.created_at, entry.rotate_every),
         previous_token_id=previous.id if previous is not None else None,
         revoke_previous_after=(
-            _plus(newest.created_at, entry.overlap) if previous is not None else None
+            api_tokens.later_by(newest.created_at, entry.overlap) if previous is not None else None
         ),
         scopes=tuple(sorted(newest.scopes)),
     )
@@ -213,14 +188,7 @@ def _forced_rotation(plan: Plan, entry: ApiTokenPolicy) -> Plan:
         return plan
     now = plan.snapshot.read_at if plan.snapshot is not None else clock.utc_now()
     mine = api_tokens.managed_tokens(entry, _tokens_of(plan))
-    newest = mine[-1] if mine else None
-    before = (
-        api_tokens.describe(newest, _plus(newest.created_at, entry.rotate_every))
-        if newest is not None else None
-    )
-    after = {"id": None, "created_at": api_tokens.timestamp(now),
-             "due": api_tokens.timestamp(_plus(now, entry.rotate_every))}
-    rotate = Change("api_tokens", "rotate", "api_tokens[0]", before, after, "tightens")
+    rotate = api_tokens.rotate_change(0, entry, mine[-1] if mine else None, now=now)
     return replace(plan, changes=[rotate, *plan.changes])
 
 
