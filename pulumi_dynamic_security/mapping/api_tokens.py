@@ -37,7 +37,8 @@ def timestamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _after(moment: datetime, duration: Duration) -> datetime:
+def later_by(moment: datetime, duration: Duration) -> datetime:
+    """`moment` plus `duration` (when a token falls due)."""
     return moment + timedelta(minutes=duration.minutes)
 
 
@@ -61,23 +62,30 @@ def rotation_changes(
         path = f"{AREA}[{index}]"
         mine = managed_tokens(entry, token_list)
         newest = mine[-1] if mine else None
-        rotate_due = newest is None or now >= _after(newest.created_at, entry.rotate_every)
+        rotate_due = newest is None or now >= later_by(newest.created_at, entry.rotate_every)
         if rotate_due:
-            before = (
-                describe(newest, _after(newest.created_at, entry.rotate_every))
-                if newest is not None else None
-            )
-            after = {"id": None, "created_at": timestamp(now),
-                     "due": timestamp(_after(now, entry.rotate_every))}
-            changes.append(Change(AREA, "rotate", path, before, after, "tightens"))
+            changes.append(rotate_change(index, entry, newest, now=now))
         for older, successor in itertools.pairwise(mine):
-            revoke_at = _after(successor.created_at, entry.overlap)
+            revoke_at = later_by(successor.created_at, entry.overlap)
             if now >= revoke_at:
                 changes.append(Change(AREA, "revoke", path, describe(older, revoke_at), None,
                                       "tightens"))
         if rotate_due and newest is not None and entry.overlap.minutes == 0:
             changes.append(Change(AREA, "revoke", path, describe(newest, now), None, "tightens"))
     return changes
+
+
+def rotate_change(
+    index: int, entry: ApiTokenPolicy, newest: Token | None, *, now: datetime
+) -> Change:
+    """The rotation of entry `index` (`api_tokens[index]`) at `now`, replacing `newest`."""
+    before = (
+        describe(newest, later_by(newest.created_at, entry.rotate_every))
+        if newest is not None else None
+    )
+    after = {"id": None, "created_at": timestamp(now),
+             "due": timestamp(later_by(now, entry.rotate_every))}
+    return Change(AREA, "rotate", f"{AREA}[{index}]", before, after, "tightens")
 
 
 def tokens_resolved_by(changes: Iterable[Change]) -> set[str]:
