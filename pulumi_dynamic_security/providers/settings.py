@@ -18,7 +18,7 @@ import pulumi.dynamic
 from pulumi.dynamic import CheckFailure
 
 from pulumi_dynamic_security.mapping import jwt_lifetime, mapping_or_empty, mfa, token_storage
-from pulumi_dynamic_security.policy.stages import EffectiveMfa, EffectiveStage
+from pulumi_dynamic_security.policy.stages import MFA_KEYS, EffectiveMfa, EffectiveStage
 from pulumi_dynamic_security.providers.base import (
     Parsed,
     SettingsLikeProvider,
@@ -35,7 +35,6 @@ from pulumi_dynamic_security.service.plan import SETTINGS_AREAS
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
 
-MFA_KEYS = tuple(f.name for f in fields(EffectiveMfa))  # the keys of the policy's `mfa`
 
 
 @dataclass
