@@ -378,6 +378,22 @@ def test_an_unwaived_error_blocks_apply_before_any_write(
     assert log(emulator) == []
 
 
+def test_a_due_rotation_with_nowhere_to_deliver_the_token_writes_nothing(
+    emulator: EmulatorHandle, client: DynamicClient
+) -> None:
+    """The service refuses on its own, not only the CLI: a token issued with no receiver would
+    be a live credential nobody holds."""
+    planned = plan(client, stage_of(FULL))
+    assert any(change.action == "rotate" for change in planned.changes)
+    emulator.clear_requests()
+
+    with pytest.raises(DynsecError) as caught:
+        apply_plan(client, planned, auth_token_checksum=client.config.token.checksum)
+
+    assert caught.value.exit_code == ExitCode.INVALID_INPUT
+    assert log(emulator) == []
+
+
 # --- Read-back verification ------------------------------------------------------------------
 
 
