@@ -8,7 +8,9 @@
 Every request carries `Authorization: Bearer <token>` (revealed only in the auth flow) and
 `User-Agent: pulumi-dynamic-security/<version>`, goes through `RetryTransport` (retries, the
 process-wide request budget, the debug trace) and comes back either as a model or as one of
-the typed errors of `api.errors`; callers never see HTTP.
+the typed errors of `api.errors`; callers never see HTTP. Every path is built by its route
+(`Route.path`), so every id goes through `routes.path_segment`: one segment, or refused
+(exit 3) before anything is sent.
 
 Writes that create something are POSTs, which are never repeated blindly: when a POST's
 outcome is unknown (a 5xx, a timeout, a connection dropped after sending), the client lists

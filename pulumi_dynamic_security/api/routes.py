@@ -4,13 +4,19 @@ One table instead of strings scattered through the client: the error messages re
 resource name and the scope from here (a 403 names the scope the route needs, SPEC §7).
 `scope=None` marks the organization and project routes, which only an organization
 (admin) token may call; an environment API token never can.
+
+Every id reaches a path through `path_segment`, the one function that turns a value into a
+path segment: an id is exactly one segment, so `..` can never turn
+`DELETE /environments/{id}/tokens/{token_id}` into `DELETE /environments/{id}`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from pulumi_dynamic_security.errors import InputError, shown
 from pulumi_dynamic_security.scopes import (
     SETTINGS_READ,
     SETTINGS_WRITE,
@@ -32,13 +38,60 @@ class Route:
     repeatable: bool = False
 
     def path(self, **params: str) -> str:
-        """The concrete path; ids are percent-encoded so a stray '/' cannot change the route."""
-        return self.template.format(**{k: quote(v, safe="") for k, v in params.items()})
+        """The concrete path, each id one segment (`path_segment`); UnsafeIdError (exit 3)
+        before anything is sent when an id cannot be one."""
+        segments: dict[str, str] = {}
+        for name, value in params.items():
+            try:
+                segments[name] = path_segment(value)
+            except UnsafeIdError as exc:
+                raise UnsafeIdError(value, exc.reason, what=name,
+                                    call=f"{self.method} {self.template}") from None
+        return self.template.format(**segments)
 
     @property
     def idempotent(self) -> bool:
         """Whether sending it twice is the same as once (what makes a blind retry safe)."""
         return self.repeatable or self.method in {"GET", "PUT", "DELETE"}
+
+
+class UnsafeIdError(InputError):
+    """A value that cannot be sent as one path segment; raised before any request."""
+
+    def __init__(self, value: object, reason: str, *, what: str = "id",
+                 call: str | None = None):
+        self.value = value
+        self.reason = reason
+        where = f"Refusing to send {call}: the" if call else "The"
+        super().__init__(
+            f"{where} {what} {shown(value)} cannot be one path segment ({reason}); nothing "
+            "was sent.",
+            hint="Ids come from Dynamic (uuids): check the file or argument this one came from.",
+        )
+
+
+# RFC 3986's unreserved characters: they mean the same escaped or not, so no server or proxy
+# can read them as a separator, and `%` (an escape some servers decode twice) is not among them.
+_SEGMENT = re.compile(r"[A-Za-z0-9._~-]{1,128}")
+
+
+def path_segment(value: object) -> str:
+    """`value` as exactly one path segment, or UnsafeIdError: not a string, empty, longer
+    than 128 characters, `.` or `..` (which a URL resolves to the current or parent path),
+    or holding anything but letters, digits and `-._~` (so no `/`, `\\`, `%`, `?`, `#`,
+    space or control character, and nothing for a server to decode a second time). The
+    result is percent-encoded all the same, so that it stays one segment if this set ever
+    grows."""
+    if not isinstance(value, str):
+        raise UnsafeIdError(value, "not a string")
+    if value in (".", ".."):
+        raise UnsafeIdError(value, "a dot segment names another path")
+    if not _SEGMENT.fullmatch(value):
+        raise UnsafeIdError(value, (
+            "empty" if not value else "longer than 128 characters" if len(value) > 128
+            else "only letters, digits and - . _ ~ can be"
+        ))
+    return quote(value, safe="")
 
 
 GET_ENVIRONMENT = Route("GET", "/environments/{environment_id}", SETTINGS_READ, "environment")

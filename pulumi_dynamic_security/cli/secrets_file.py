@@ -1,21 +1,26 @@
 """`--secrets-out FILE`: where a newly issued raw API token is written, once.
 
-The file is JSON `{name: {"id", "token", "created_at"}}`, mode 0600, replaced atomically
+The file is JSON `{name: {"id", "token", "created_at"}}`, mode 0600, written atomically
 right after each successful issue (before anything else happens), so a crash later in the
-run cannot lose a token that was already issued. An existing FILE that is not empty is refused
-before any write: it may hold the only copy of an earlier run's tokens.
+run cannot lose a token that was already issued. It is created exclusively: an existing FILE
+that is not empty is refused before any write (it may hold the only copy of an earlier run's
+tokens), and again at the moment each token is written (`output.write_exclusively`): the
+first write creates FILE only if nothing is there or an empty file is, and each later write
+replaces only the file this run wrote. A file that appeared during the run is never
+replaced; the token that could not be delivered is then revoked by apply (nobody has it).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from pulumi_dynamic_security.api.models import CreatedToken
-from pulumi_dynamic_security.cli.output import is_special, write_atomically
+from pulumi_dynamic_security.cli.output import FileId, is_special, write_exclusively
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.mapping.api_tokens import timestamp
 
@@ -58,7 +63,11 @@ def _holds_something(path: Path) -> bool:
     except OSError as exc:
         raise InputError(f"--secrets-out {path} cannot be read ({exc.strerror or exc}).",
                          hint="Name a new file in a writable directory.") from None
-    return text.strip() not in ("", "{}")
+    return not _empty(text.encode())
+
+
+def _empty(content: bytes) -> bool:
+    return content.strip() in (b"", b"{}")
 
 
 class SecretsFile:
@@ -67,15 +76,27 @@ class SecretsFile:
     def __init__(self, path: Path):
         self.path = path
         self._entries: dict[str, dict[str, Any]] = {}
+        self._written: FileId | None = None  # the file this run put at `path`, once it has
 
     def __call__(self, name: str, created: CreatedToken) -> None:
-        self._entries[name] = {
+        entries = {**self._entries, name: {
             "id": created.id,
             "token": created.raw_token.reveal(),
             "created_at": timestamp(created.created_at),
-        }
-        write_atomically(self.path, json.dumps(self._entries, indent=2) + "\n",
-                         what="the new API token", mode=SECRETS_MODE)
+        }}
+        self._written = write_exclusively(
+            self.path, json.dumps(entries, indent=2) + "\n", mode=SECRETS_MODE,
+            what="the new API token", replaceable=self._replaceable,
+        )
+        self._entries = entries
+
+    def _replaceable(self, found: os.stat_result, head: bytes) -> bool:
+        """Before this run's first token: an empty regular file (`mktemp`'s); after it: only
+        the very file this run wrote (same device and inode), which holds its earlier tokens,
+        all of them in the new file too."""
+        if self._written is not None:
+            return (found.st_dev, found.st_ino) == self._written
+        return stat.S_ISREG(found.st_mode) and found.st_size <= len(head) and _empty(head)
 
     def __repr__(self) -> str:
         return f"SecretsFile({self.path}, {len(self._entries)} token(s))"

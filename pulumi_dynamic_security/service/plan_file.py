@@ -1,78 +1,318 @@
-"""Saved plans (`plan --out FILE`, `apply --plan FILE`): the plan object plus its basis.
+"""Saved plans (`plan --out FILE`, `apply --plan FILE`): the file, and reading it defensively.
 
-A saved plan is what a pull request showed; `apply --plan` carries out exactly its changes,
-and "changed since the plan" means since the file was written (its `basis`).
+`plan --out` writes the plan object plus what `apply --plan` needs to check it against the
+world: the environment's basis (its `updatedAt`, the digests of its settings and origins, and
+of the API tokens the stage manages), the time of the plan, and the digest of the stage's
+effective policy (`stage_digest`). The file is untrusted when it comes back: anyone who can
+touch the artifact between the pull request and the approval-gated apply can edit it. So
+`load_plan_file` only reads it (bounded in size and depth, every field type-checked, every id
+a uuid) and refuses what cannot be right before any request; it never turns the file into
+something apply carries out. `plan_check.verify_saved_plan` then compares it with the plan
+recomputed from POLICY and the environment as they are now, and only the recomputed plan is
+ever applied (docs: README, "Saved plans").
 """
 
 from __future__ import annotations
 
+import enum
 import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pulumi_dynamic_security.diffing import Change
-from pulumi_dynamic_security.errors import InputError, PolicyBlockedError
+from pydantic import BaseModel
+
+from pulumi_dynamic_security import clock
+from pulumi_dynamic_security.api.models import Token
+from pulumi_dynamic_security.diffing import ACTIONS, EFFECTS, Change
+from pulumi_dynamic_security.errors import InputError, PolicyBlockedError, StalePlanError, shown
 from pulumi_dynamic_security.mapping import api_tokens
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.models import DYNAMIC_JWT_MAX, MFA_ACTIONS, MFA_METHODS
 from pulumi_dynamic_security.policy.origins import normalize_origin
-from pulumi_dynamic_security.policy.stages import EffectiveStage
-from pulumi_dynamic_security.rules.base import Finding, Severity
-from pulumi_dynamic_security.rules.engine import StageReport
+from pulumi_dynamic_security.policy.stages import AREAS, EffectiveStage
 from pulumi_dynamic_security.service.plan import Plan
-from pulumi_dynamic_security.service.snapshot import Basis
+from pulumi_dynamic_security.service.snapshot import Basis, sha256_of
 
 PLAN_FILE_FORMAT = "dynsec-plan"
-PLAN_FILE_VERSION = 1
+PLAN_FILE_VERSION = 2  # 2: the policy digest and the managed tokens' digest
+
+MAX_PLAN_BYTES = 4 * 1024 * 1024  # a plan of thousands of origins is a few hundred KiB
+MAX_PLAN_DEPTH = 16  # `plan --out` nests 4 deep (file, changes, change, before)
+_CLOCK_SKEW = timedelta(minutes=5)  # how far in the future a plan's time may be
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_TOKEN_PATH = re.compile(r"api_tokens\[(0|[1-9][0-9]{0,3})\]")
+_MAX_TEXT = 2048  # the longest string a change holds (an origin is at most ~260)
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """A plan file as read: what it claims, to be checked against the plan computed now."""
+
+    path: Path
+    changes: tuple[Change, ...]
+    created_at: datetime
+    basis: Basis
+    tokens_sha256: str
+    policy_sha256: str
 
 
 def render_plan_file(plan: Plan) -> str:
-    """The JSON text `plan --out` writes: the plan plus what `apply --plan` needs."""
+    """The JSON text `plan --out` writes: the plan plus what `apply --plan` checks it with."""
+    if plan.snapshot is None or plan.created_at is None:
+        raise ValueError("a saved plan is made from a plan computed against a read")
     data = {
         "format": PLAN_FILE_FORMAT,
         "format_version": PLAN_FILE_VERSION,
         **plan.to_json(),
-        "created_at": plan.created_at.isoformat() if plan.created_at else None,
-        "basis": plan.basis.to_json(),
-        "api_token_names": [entry.name for entry in plan.stage.api_tokens or ()],
+        "created_at": plan.created_at.isoformat(),
+        "basis": {
+            **plan.basis.to_json(),
+            "tokens_sha256": managed_tokens_digest(plan.stage, plan.snapshot.tokens),
+        },
+        "policy_sha256": stage_digest(plan.stage),
     }
     return json.dumps(data, indent=2) + "\n"
 
 
-def load_plan_file(path: Path, stage: EffectiveStage) -> Plan:
-    """Read a saved plan for `stage`; InputError (exit 3) when it is unreadable, malformed or
-    made for another stage; PolicyBlockedError (exit 1) when the saved plan was blocked."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _bad(path, f"cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    except json.JSONDecodeError as exc:
-        raise _bad(path, f"is not JSON (line {exc.lineno}: {exc.msg})") from None
+# -- digests -----------------------------------------------------------------------------------
+
+
+def stage_digest(stage: EffectiveStage) -> str:
+    """The SHA-256 of a stage's effective policy: every field `EffectiveStage` compares (its
+    settings, app facts, limits and waivers; not where in the file they were written), so
+    two files that resolve to the same stage have the same digest, whatever their layout,
+    comments or line numbers, and any change to what the stage means changes it."""
+    return sha256_of(_canonical(stage))
+
+
+def _canonical(value: Any) -> Any:
+    """`value` as plain JSON data, the same for equal values."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, Duration):
+        return str(value)  # canonical: `24h` and `1d` are both "1d"
+    if isinstance(value, enum.Enum):
+        return _canonical(value.value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in fields(value) if f.compare}
+    if isinstance(value, BaseModel):
+        return {name: _canonical(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, Mapping):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical(item) for item in value), key=json.dumps)
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    raise TypeError(f"stage_digest cannot represent a {type(value).__name__}")
+
+
+def managed_tokens_digest(stage: EffectiveStage, tokens: Iterable[Token] | None) -> str:
+    """The SHA-256 of the API tokens the stage's `api_tokens` entries manage (id, note,
+    creation time): a rotation or revocation made since the plan changes it. Tokens of
+    nobody's entry do not count (their changes change no plan); tokens not read (None)
+    have a digest of their own."""
+    if tokens is None:
+        return sha256_of("tokens not read")
+    token_list = list(tokens)
+    return sha256_of(sorted(
+        (entry.name, token.id, token.note or "", api_tokens.timestamp(token.created_at))
+        for entry in stage.api_tokens or ()
+        for token in api_tokens.managed_tokens(entry, token_list)
+    ))
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+class _Damaged(ValueError):
+    """A plan file that is not what `plan --out` writes (becomes exit 3)."""
+
+
+def load_plan_file(path: Path, stage: EffectiveStage) -> SavedPlan:
+    """Read a saved plan for `stage`, without a request. InputError (exit 3) when it is
+    unreadable, damaged (wrong types, ids that are not uuids, values apply could never
+    write) or made for another stage; PolicyBlockedError (exit 1) when it was saved
+    blocked; StalePlanError (exit 5) when the stage's policy changed since it was made."""
+    data = _read_json(path)
     if not isinstance(data, dict) or data.get("format") != PLAN_FILE_FORMAT:
         raise _bad(path, "is not a plan written by `dynsec plan --out`")
     if data.get("format_version") != PLAN_FILE_VERSION:
-        raise _bad(path, f"has plan format version {data.get('format_version')!r}; this "
+        raise _bad(path, f"has plan format version {shown(data.get('format_version'))}; this "
                          f"dynsec reads version {PLAN_FILE_VERSION}")
     if data.get("stage") != stage.name or data.get("environment_id") != stage.environment_id:
-        raise _bad(path, f"was made for stage {data.get('stage')!r} (environment "
-                         f"{data.get('environment_id')}), not {stage.name!r} "
-                         f"({stage.environment_id})")
-    names = [entry.name for entry in stage.api_tokens or ()]
-    if data.get("api_token_names", []) != names:
-        raise _bad(path, "was made when the stage's api_tokens were different")
-    if data.get("blocked"):
+        environment = data.get("environment_id")
+        raise _bad(path, f"was made for stage {shown(data.get('stage'))} (environment "
+                         f"{environment if _is_uuid(environment) else shown(environment)}), "
+                         f"not {stage.name!r} ({stage.environment_id})")
+    try:
+        saved = _saved_plan(path, data, stage)
+    except _Damaged as exc:
+        raise _bad(path, f"is damaged ({exc})") from None
+    if data["blocked"] is not False:
         raise PolicyBlockedError(
-            f"The saved plan {path} is blocked by policy findings; nothing was written.",
+            f"The saved plan {path} was blocked by policy findings when it was made; nothing "
+            "was written.",
             hint="Fix the policy, plan again, and apply the new plan.",
         )
+    if saved.policy_sha256 != stage_digest(stage):
+        raise StalePlanError(
+            f"The policy of stage {stage.name!r} changed since the plan {path} was made (its "
+            "effective settings or waivers differ); nothing was written.",
+            hint="Run plan again, review the new plan, then apply it.",
+        )
+    return saved
+
+
+def _read_json(path: Path) -> Any:
+    """The file's JSON, read within MAX_PLAN_BYTES and MAX_PLAN_DEPTH."""
     try:
-        changes = [_checked(Change.from_json(item), stage) for item in data.get("changes", [])]
-        findings = [_finding(item) for item in data.get("findings", [])]
-        basis = Basis.from_json(data.get("basis"))
-    except (ValueError, TypeError, KeyError) as exc:
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_PLAN_BYTES + 1)
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        raise _bad(path, f"cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise _bad(path, "is not UTF-8 text") from None
+    if len(raw) > MAX_PLAN_BYTES:
+        raise _bad(path, f"is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MiB, far larger "
+                         "than any plan `dynsec plan --out` writes")
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys,
+                          parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise _bad(path, f"is not JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise _bad(path, f"is damaged (nested deeper than {MAX_PLAN_DEPTH} levels)") from None
+    except ValueError as exc:  # a duplicate key, NaN, an integer of thousands of digits
         raise _bad(path, f"is damaged ({exc})") from None
-    return Plan(stage=stage, changes=changes, report=StageReport(stage, findings),
-                basis=basis)
+    if _deeper_than(data, MAX_PLAN_DEPTH):
+        raise _bad(path, f"is damaged (nested deeper than {MAX_PLAN_DEPTH} levels)")
+    return data
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether JSON `data` nests lists and objects more than `limit` deep (no recursion)."""
+    pending = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            items = value.values() if isinstance(value, dict) else value
+            pending.extend((item, depth + 1) for item in items)
+    return False
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"the key {shown(key)} appears twice in one object")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a plan holds")
+
+
+def _saved_plan(path: Path, data: dict[str, Any], stage: EffectiveStage) -> SavedPlan:
+    changes, findings = data.get("changes"), data.get("findings")
+    if not isinstance(changes, list):
+        raise _Damaged(f"`changes` is {_kind(changes)}, not a list")
+    if not isinstance(findings, list) or not all(isinstance(f, dict) for f in findings):
+        raise _Damaged("`findings` is not a list of objects")  # never read: recomputed
+    for key in ("blocked", "production"):
+        if not isinstance(data.get(key), bool):
+            raise _Damaged(f"`{key}` is {_kind(data.get(key))}, not true or false")
+    basis = data.get("basis")
+    if not isinstance(basis, dict):
+        raise _Damaged(f"`basis` is {_kind(basis)}, not an object")
+    try:
+        parsed_basis = Basis.from_json(basis)
+    except ValueError as exc:
+        raise _Damaged(f"`basis`: {exc}") from None
+    return SavedPlan(
+        path=path,
+        changes=tuple(_change(index, item, stage) for index, item in enumerate(changes)),
+        created_at=_created_at(data.get("created_at")),
+        basis=parsed_basis,
+        tokens_sha256=_sha256(basis.get("tokens_sha256"), "basis.tokens_sha256"),
+        policy_sha256=_sha256(data.get("policy_sha256"), "policy_sha256"),
+    )
+
+
+def _created_at(value: Any) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise _Damaged(f"`created_at` {shown(value)} is not a time with its zone")
+    if moment > clock.utc_now() + _CLOCK_SKEW:
+        raise _Damaged(f"`created_at` {value} is in the future")
+    return moment
+
+
+def _sha256(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not _SHA256.fullmatch(value):
+        raise _Damaged(f"`{key}` {shown(value)} is not a SHA-256 digest")
+    return value
+
+
+def _is_uuid(value: Any) -> bool:
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
+def _kind(value: Any) -> str:
+    return "missing" if value is None else f"{type(value).__name__} {shown(value)}"
+
+
+def _change(index: int, item: Any, stage: EffectiveStage) -> Change:
+    """Change `index` of the file, type-checked; _Damaged names it and what is wrong."""
+    where = f"change {index + 1}"
+    if not isinstance(item, dict):
+        raise _Damaged(f"{where} is {_kind(item)}, not an object")
+    area, action, effect, path = (item.get(k) for k in ("area", "action", "effect", "path"))
+    if area not in AREAS or action not in ACTIONS or effect not in EFFECTS:
+        raise _Damaged(f"{where} has area {shown(area)}, action {shown(action)} and effect "
+                       f"{shown(effect)}: not a change dynsec plans")
+    if not isinstance(path, str) or len(path) > 200:
+        raise _Damaged(f"{where} has the path {shown(path)}")
+    for side in ("before", "after"):
+        problem = _value_problem(item.get(side))
+        if problem:
+            raise _Damaged(f"{where}: `{side}` {problem}")
+    change = Change.from_json(item)
+    try:
+        return _checked(change, stage)
+    except ValueError as exc:
+        raise _Damaged(f"{where}: {exc}") from None
+
+
+def _value_problem(value: Any) -> str | None:
+    """Why `value` cannot be the `before` or `after` of a change, or None. A change holds a
+    scalar in the policy's words, or (for a token) an object of scalars whose `id` is a
+    uuid or null."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return None if len(value) <= _MAX_TEXT else f"is a text of {len(value)} characters"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not (item is None or isinstance(item, (bool, str))) or len(str(item)) > _MAX_TEXT:
+                return f"holds {shown(key)}: {_kind(item)}"
+            if key == "id" and item is not None and not _is_uuid(item):
+                return f"has the id {shown(item)}, which is not a uuid"
+        return None
+    return f"is {_kind(value)}"
 
 
 _MFA_MEMBERS = {"mfa.methods": MFA_METHODS, "mfa.require_for_actions": MFA_ACTIONS}
@@ -80,13 +320,14 @@ _MFA_FLAGS = ("mfa.require_at_login", "mfa.backup_codes")
 
 
 def _checked(change: Change, stage: EffectiveStage) -> Change:
-    """`change` if apply could carry it out as written; ValueError (a damaged file) otherwise,
-    so that a hand-edited value fails here, before any write, and not halfway through."""
+    """`change` if apply could carry it out as written; ValueError otherwise, so that a
+    hand-edited value is refused as damage before any request (the comparison with the plan
+    computed now would refuse it too, later)."""
     member = change.after if change.action == "add" else change.before
     if change.area == "jwt_lifetime" and change.path == "jwt_lifetime" \
             and change.action == "update" and isinstance(change.after, str):
         if not Duration(1) <= Duration.parse(change.after) <= DYNAMIC_JWT_MAX:
-            raise ValueError(f"JWT lifetime {change.after} is outside 1m..30d")
+            raise ValueError(f"JWT lifetime {shown(change.after)} is outside 1m..30d")
         return change
     if change.area == "token_storage" and change.path == "token_storage" \
             and change.action == "update" and change.after in ("cookie", "localstorage"):
@@ -100,30 +341,19 @@ def _checked(change: Change, stage: EffectiveStage) -> Change:
     if change.area == "allowed_origins" and change.path == "allowed_origins" \
             and change.action in ("add", "remove") and isinstance(member, str):
         if normalize_origin(member) != member:
-            raise ValueError(f"origin {member!r} is not in normalized form")
+            raise ValueError(f"origin {shown(member)} is not in normalized form")
         return change
     if change.area == "api_tokens" and change.action in ("rotate", "revoke"):
-        try:
-            entry = api_tokens.entry_for(change, stage.api_tokens or ())
-        except IndexError:
-            raise ValueError(f"{change.path} names no api_tokens entry") from None
+        match = _TOKEN_PATH.fullmatch(change.path)
+        if match is None or int(match.group(1)) >= len(stage.api_tokens or ()):
+            raise ValueError(f"{shown(change.path)} names no api_tokens entry")
         if change.action == "revoke" and not (
             isinstance(change.before, dict) and change.before.get("id")
         ):
-            raise ValueError(f"a revocation of {entry.name!r} without a token id")
+            raise ValueError("a revocation without a token id")
         return change
-    raise ValueError(f"not a change apply can make: {change.to_json()!r}")
-
-
-def _finding(item: Any) -> Finding:
-    # Findings of a saved plan are shown again but never block (the plan was not blocked).
-    return Finding(
-        rule=str(item["rule"]), name=str(item["name"]), severity=Severity(item["severity"]),
-        stage=str(item["stage"]), path=str(item["path"]), message=str(item["message"]),
-        remediation=str(item["remediation"]), doc_url=str(item["doc_url"]),
-        file=item.get("file"), line=item.get("line"), waived=bool(item.get("waived")),
-        waiver_reason=item.get("waiver_reason"),
-        resolved_by_plan=bool(item.get("resolved_by_plan")), managed=False,
+    raise ValueError(
+        f"not a change apply can make: {change.area} {change.action} {shown(change.path)}"
     )
 
 

@@ -82,8 +82,8 @@ class Snapshot:
         updated = self.environment.updated_at
         return Basis(
             updated_at=updated.isoformat() if updated is not None else None,
-            settings_sha256=_digest(self.settings),
-            origins_sha256=_digest(sorted(
+            settings_sha256=sha256_of(self.settings),
+            origins_sha256=sha256_of(sorted(
                 (o.origin, o.id) for o in self.origins
             )),
         )
@@ -114,7 +114,8 @@ def _enabled(provider: dict[str, Any]) -> bool:
     return bool(provider.get("enabledAt")) or provider.get("enabled") is True
 
 
-def _digest(value: Any) -> str:
+def sha256_of(value: Any) -> str:
+    """The SHA-256 of `value` as canonical JSON (sorted keys, no spaces): a stable digest."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -9,6 +9,7 @@ import pytest
 from pulumi_dynamic_security._version import __version__
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.errors import ForbiddenError, NotFoundError
+from pulumi_dynamic_security.api.routes import UnsafeIdError
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from tests.api.support import ClientFactory, Tap
 from tests.support.ids import (
@@ -158,14 +159,17 @@ def test_one_client_serves_a_thread_pool(client: DynamicClient, emu: EmulatorHan
     assert len(statuses(emu)) == 40
 
 
-def test_ids_are_path_encoded(make_client: ClientFactory) -> None:
+def test_an_id_that_is_not_one_path_segment_is_refused_before_anything_is_sent(
+    make_client: ClientFactory,
+) -> None:
+    """Percent-encoding `/` was not enough (`..` alone still climbs a level): an id that
+    cannot be exactly one segment is refused, naming the route, and nothing is sent."""
     tap = Tap()
     client = make_client(transport=tap)
-    with pytest.raises(NotFoundError):
+    with pytest.raises(UnsafeIdError, match=r"DELETE /origins/\{origin_id\}: the origin_id "
+                       r"'\.\./environments/x' cannot be one path segment"):
         client.delete_origin("../environments/x")
-    [(method, _, _, _)] = tap.sent
-    assert method == "DELETE"
-    assert tap.raw_paths == [b"/api/v0/origins/..%2Fenvironments%2Fx"]
+    assert tap.sent == []
 
 
 def test_closing_the_client_closes_an_injected_transport(make_client: ClientFactory) -> None:

@@ -128,9 +128,6 @@ def test_apply_plan_carries_out_exactly_the_saved_plan(cli: Cli) -> None:
     cli.write(POLICY)
     saved = cli("plan", "dynamic-security.yaml", "--stage", "production", "--format", "json",
                 "--out", "plan.json")
-    # The policy moves on after the pull request showed the plan; the saved plan still rules.
-    cli.write(POLICY.replace("jwt_lifetime: 2h", "jwt_lifetime: 4h").replace(
-        "https://app.example.com", "https://other.example.com"))
     cli.clear()
 
     result = cli("apply", "dynamic-security.yaml", "--stage", "production", "--yes",
@@ -142,6 +139,24 @@ def test_apply_plan_carries_out_exactly_the_saved_plan(cli: Cli) -> None:
     assert live_origins(cli.emulator, LIVE) == ["https://app.example.com"]
     assert settings_of(cli.emulator, LIVE)["security"]["jwtDuration"] == {"amount": 2,
                                                                          "unit": "hours"}
+
+
+def test_apply_plan_refuses_a_plan_made_from_an_older_policy(cli: Cli) -> None:
+    """The policy moved on after the pull request showed the plan: what was reviewed is no
+    longer what the policy says, so nothing is written and the user is told to plan again."""
+    cli.write(POLICY)
+    cli("plan", "dynamic-security.yaml", "--stage", "production", "--out", "plan.json")
+    cli.write(POLICY.replace("jwt_lifetime: 2h", "jwt_lifetime: 4h").replace(
+        "https://app.example.com", "https://other.example.com"))
+    cli.clear()
+
+    result = cli("apply", "dynamic-security.yaml", "--stage", "production", "--yes",
+                 "--plan", "plan.json")
+
+    assert result.code == 5, result.err
+    assert "policy of stage 'production' changed since the plan" in result.err
+    assert "plan again" in result.err.lower()
+    assert cli.log() == []  # decided offline: not even a read
 
 
 @pytest.mark.parametrize("edit", ["settings", "origin"])

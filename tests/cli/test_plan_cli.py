@@ -125,7 +125,9 @@ def test_out_saves_the_plan_with_its_basis_and_no_secret(cli: Cli) -> None:
     saved = json.loads((cli.directory / "plan.json").read_text(encoding="utf-8"))
     assert {k: saved[k] for k in json_out(result)} == json_out(result)
     assert saved["format"] == "dynsec-plan"
-    assert set(saved["basis"]) == {"updated_at", "settings_sha256", "origins_sha256"}
+    assert set(saved["basis"]) == {"updated_at", "settings_sha256", "origins_sha256",
+                                   "tokens_sha256"}
+    assert len(saved["policy_sha256"]) == 64
     assert cli.emulator.token not in json.dumps(saved)
 
 

@@ -72,7 +72,7 @@ def test_an_undeliverable_token_is_revoked_and_never_shown(
         asked.append(text)
         raise InputError(f"cannot write the new API token to {path} (No space left on device)")
 
-    monkeypatch.setattr(secrets_file, "write_atomically", disk_full)
+    monkeypatch.setattr(secrets_file, "write_exclusively", disk_full)
     emu.clear_requests()
 
     result = dynsec(capsys, "apply", policy, "--stage", "production", "--yes",

@@ -24,8 +24,9 @@ from pulumi_dynamic_security.exit_codes import ExitCode
               "rotation is due; the raw token is never printed.")
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, metavar="PLAN.json",
-              help="Carry out exactly this saved plan (from `dynsec plan --out`), refusing if "
-              "the environment changed since it was written.")
+              help="Apply only if this saved plan (from `dynsec plan --out`) is exactly what "
+              "POLICY and the environment give now: a changed file is refused (exit 3), a "
+              "policy or environment changed since it was written too (exit 5).")
 @api_options
 def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
             plan_file: Path | None, api: ApiOptions) -> int:
@@ -33,8 +34,9 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
 
     Exit 0 when done (or nothing to do), 1 when an unwaived error blocks the stage (nothing
     written), 2 when something was deliberately left undone (the token this run authenticates
-    with is never revoked), 3 on invalid input, 4 on an API failure, 5 when the environment
-    changed since the plan (nothing written).
+    with is never revoked), 3 on invalid input (a saved plan that does not match POLICY
+    included), 4 on an API failure, 5 when the policy or the environment changed since the
+    plan (nothing written).
     """
     from pulumi_dynamic_security.cli.render.plans import render_plan
     from pulumi_dynamic_security.cli.secrets_file import SecretsFile, check_writable
@@ -42,17 +44,23 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
     from pulumi_dynamic_security.policy.loader import SecurityPolicy
     from pulumi_dynamic_security.service.apply import apply_plan
     from pulumi_dynamic_security.service.plan import plan_stage
+    from pulumi_dynamic_security.service.plan_check import verify_saved_plan
     from pulumi_dynamic_security.service.plan_file import load_plan_file
 
     effective = SecurityPolicy.load(policy).stage(stage)
+    # Read and check the saved plan before any request (its order of checks: plan_check).
+    saved = load_plan_file(plan_file, effective) if plan_file is not None else None
     if not yes and not sys.stdin.isatty():
         raise InputError("apply needs a confirmation and there is no terminal to ask on.",
                          hint="Pass --yes to apply without asking.")
     connection = api.connection()
     token = connection.token(effective.token_env)
     with connection.client(token) as client:
-        plan = (load_plan_file(plan_file, effective) if plan_file is not None
-                else plan_stage(client, effective, auth_token_checksum=token.checksum))
+        # Always the plan of POLICY and the environment as they are now; a saved plan is
+        # only compared with it, never carried out itself.
+        plan = plan_stage(client, effective, auth_token_checksum=token.checksum)
+        if saved is not None:
+            plan = verify_saved_plan(saved, plan, policy=str(policy))
         color = stdout_wants_color()
         click.echo(render_plan(plan, "text", color=color), nl=False, color=color)
         if plan.blocked:

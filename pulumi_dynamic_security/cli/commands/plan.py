@@ -13,7 +13,11 @@ from pulumi_dynamic_security.cli.options import (
     format_option,
     policy_argument,
 )
-from pulumi_dynamic_security.cli.output import stdout_wants_color, write_output
+from pulumi_dynamic_security.cli.output import (
+    refuse_overwriting,
+    stdout_wants_color,
+    write_output,
+)
 from pulumi_dynamic_security.exit_codes import ExitCode, combine
 
 
@@ -25,7 +29,8 @@ from pulumi_dynamic_security.exit_codes import ExitCode, combine
               help="Exit 2 when changes are pending (0 when there are none).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="PLAN.json",
-              help="Also save the plan as JSON, for `dynsec apply --plan` to carry out exactly.")
+              help="Also save the plan as JSON, for `dynsec apply --plan`, which applies it only "
+              "while POLICY and the environment still give exactly this plan.")
 @api_options
 def command(policy: Path, stage: str, output_format: str, detailed_exitcode: bool,
             out: Path | None, api: ApiOptions) -> int:
@@ -39,13 +44,16 @@ def command(policy: Path, stage: str, output_format: str, detailed_exitcode: boo
     from pulumi_dynamic_security.service.plan import plan_stage
     from pulumi_dynamic_security.service.plan_file import render_plan_file
 
+    if out is not None:
+        refuse_overwriting(out, [policy], option="--out")  # before any request
     effective = SecurityPolicy.load(policy).stage(stage)
     connection = api.connection()
     token = connection.token(effective.token_env)
     with connection.client(token) as client:
         result = plan_stage(client, effective, auth_token_checksum=token.checksum)
     if out is not None:
-        write_output(out, render_plan_file(result), what="the plan")
+        write_output(out, render_plan_file(result), what="the plan", protect=[policy],
+                     option="--out")
     color = output_format == "text" and stdout_wants_color()
     click.echo(render_plan(result, output_format, color=color), nl=False, color=color)
     return combine(

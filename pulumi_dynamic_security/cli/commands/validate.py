@@ -7,14 +7,16 @@ report, and exits 1 when a selected stage is blocked by an unwaived error, else 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
 from pulumi_dynamic_security.cli.options import debug_option, format_option, policy_argument
-from pulumi_dynamic_security.cli.output import stdout_wants_color, write_output
-from pulumi_dynamic_security.errors import InputError
+from pulumi_dynamic_security.cli.output import (
+    refuse_overwriting,
+    stdout_wants_color,
+    write_output,
+)
 from pulumi_dynamic_security.exit_codes import ExitCode
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
@@ -46,11 +48,8 @@ def command(policy: Path, stages: tuple[str, ...], output_format: str, output: P
     Exit 0 when no selected stage is blocked, 1 when one is (an unwaived error), 3 when the
     policy file or the arguments are invalid.
     """
-    if output is not None and _same_file(output, policy):
-        raise InputError(
-            f"--output {output} is the policy file itself; the report would replace it",
-            hint="Write the report to another file.",
-        )
+    if output is not None:
+        refuse_overwriting(output, [policy], option="--output")
     loaded = SecurityPolicy.load(policy)
     reports = [evaluate(stage) for stage in loaded.select(stages)]
     color = output is None and output_format == "text" and stdout_wants_color()
@@ -58,7 +57,7 @@ def command(policy: Path, stages: tuple[str, ...], output_format: str, output: P
     if output is None:
         click.echo(text, nl=False, color=color)
     else:
-        write_output(output, text)
+        write_output(output, text, protect=[policy])
         click.echo(_written_note(reports, output_format, output), err=True)
     return ExitCode.BLOCKED if any(report.blocked for report in reports) else ExitCode.OK
 
@@ -77,13 +76,6 @@ def render(reports: list[StageReport], output_format: str, *, color: bool = Fals
     from pulumi_dynamic_security.cli.render import text
 
     return text.render_validation(reports, color=color)
-
-
-def _same_file(first: Path, second: Path) -> bool:
-    try:
-        return first.exists() and second.exists() and os.path.samefile(first, second)
-    except OSError:
-        return False
 
 
 def _written_note(reports: list[StageReport], output_format: str, output: Path) -> str:
