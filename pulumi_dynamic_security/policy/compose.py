@@ -116,9 +116,13 @@ class Composer:
     # --- events --------------------------------------------------------------------------
 
     def _event(self, event: events.Event) -> None:
-        line = int(event.start_mark.line) + 1 if event.start_mark is not None else 1
-        if isinstance(event, events.ScalarEvent):  # the most frequent event first
-            self._refuse_tag(event, line, "value")
+        mark = event.start_mark
+        line = int(mark.line) + 1 if mark is not None else 1
+        if type(event) is events.ScalarEvent:  # the most frequent event first, and fast
+            if event.tag is not None:
+                parent = self.open[-1] if self.open else None
+                is_key = parent is not None and parent.kind == "mapping" and parent.key is None
+                self._refuse_tag(event, line, "key" if is_key else "value")
             node = self._scalar(event, line)
             self._count(1, line)
             if event.anchor is not None:
@@ -153,7 +157,10 @@ class Composer:
         tag = getattr(event, "tag", None)
         if tag is None:
             return
-        shown = "!!" + tag.removeprefix(_CORE_TAG) if tag.startswith(_CORE_TAG) else tag
+        if tag.startswith(_CORE_TAG):
+            shown = "!!" + tag.removeprefix(_CORE_TAG)
+        else:
+            shown = tag if tag.startswith("!") else f"!<{tag}>"
         raise ComposeProblem(
             f"uses the YAML tag {shown[:40]} on a {kind}, which a policy does not need; "
             "remove the tag", line)
@@ -211,11 +218,13 @@ class Composer:
             self.root = node
             return
         parent = self.open[-1]
-        if len(self.open) + node.height > MAX_DEPTH:
-            raise _too_deep(line)  # an alias can bring deep nesting into a deep place
         parent.size += node.size
-        parent.height = max(parent.height, node.height + 1)
-        parent.nesting = max(parent.nesting, node.nesting + (1 if alias else 0))
+        if node.height + 1 > parent.height:
+            if len(self.open) + node.height > MAX_DEPTH:
+                raise _too_deep(line)  # an alias can bring deep nesting into a deep place
+            parent.height = node.height + 1
+        nesting = node.nesting + 1 if alias else node.nesting
+        parent.nesting = max(parent.nesting, nesting)
         if parent.kind == "sequence":
             parent.items.append(node)
         elif parent.key is None:
