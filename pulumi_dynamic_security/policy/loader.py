@@ -231,7 +231,7 @@ def _model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseM
     index = 0
     while index < len(path):
         part = path[index]
-        inner = _unwrap(current)
+        inner = unwrap_annotation(current)
         if isinstance(inner, type) and issubclass(inner, BaseModel) and isinstance(part, str):
             field = inner.model_fields.get(part)
             if field is None:
@@ -245,11 +245,11 @@ def _model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseM
             index += 1
             continue
         return None
-    inner = _unwrap(current)
+    inner = unwrap_annotation(current)
     return inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap_annotation(annotation: Any) -> Any:
     """Strip Optional[...] and Annotated[...] down to the type that matters."""
     while True:
         origin = typing.get_origin(annotation)

@@ -6,16 +6,14 @@ and each must be exit 3 from `dynsec validate` with the field's `file:line`.
 
 from __future__ import annotations
 
-import types
 import typing
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
-from pulumi_dynamic_security.policy.loader import SecurityPolicy
+from pulumi_dynamic_security.policy.loader import SecurityPolicy, unwrap_annotation
 from pulumi_dynamic_security.policy.models import PolicyFile
 from tests.support.cli import dynsec, write_policy
 
@@ -28,36 +26,22 @@ NOT_BOOLEANS = [
 NOT_VERSION_ONE = ['"1"', "'1'", "1.0", "1e0", "true", '""', "[1]", "{v: 1}", "2", "-1"]
 
 
-def _unwrap(annotation: Any) -> Any:
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-            annotation = args[0] if len(args) == 1 else annotation
-            if len(args) != 1:
-                return annotation
-        else:
-            return annotation
-
-
 def _boolean_fields(model: type[BaseModel], path: tuple[str, ...] = ()) -> Iterator[
         tuple[str, ...]]:
     """The path of every boolean field reachable from `model` (`-` marks a list item)."""
     for name, field in model.model_fields.items():
         key = field.alias or name
-        inner = _unwrap(field.annotation)
+        inner = unwrap_annotation(field.annotation)
         if inner is bool:
             yield (*path, key)
         elif isinstance(inner, type) and issubclass(inner, BaseModel):
             yield from _boolean_fields(inner, (*path, key))
         elif typing.get_origin(inner) is dict:
-            item = _unwrap(typing.get_args(inner)[1])
+            item = unwrap_annotation(typing.get_args(inner)[1])
             if isinstance(item, type) and issubclass(item, BaseModel):
                 yield from _boolean_fields(item, (*path, key, "dev"))
         elif typing.get_origin(inner) is list:
-            item = _unwrap(typing.get_args(inner)[0])
+            item = unwrap_annotation(typing.get_args(inner)[0])
             if isinstance(item, type) and issubclass(item, BaseModel):
                 yield from _boolean_fields(item, (*path, key, "-"))
 
