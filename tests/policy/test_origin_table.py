@@ -19,8 +19,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pulumi_dynamic_security.errors import PolicyFileError
+from pulumi_dynamic_security.policy.hosts import is_local_host
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from pulumi_dynamic_security.policy.origins import OriginError, normalize_origin
+from pulumi_dynamic_security.policy.origins import OriginError, is_local_origin, normalize_origin
 from pulumi_dynamic_security.rules.engine import evaluate
 
 ORIGIN_RULES = ("DS102", "DS103", "DS104", "DS105")
@@ -204,3 +205,17 @@ def test_a_hidden_character_or_foreign_dot_is_refused_never_dropped(
     position = min(at, host_end)
     with pytest.raises(OriginError):
         normalize_origin(f"{scheme}://{rest[:position]}{hidden}{rest[position:]}")
+
+
+@pytest.mark.parametrize(("host", "local"), [
+    ("[::1]", True), ("[::]", True), ("[fe80::1]", True), ("[fd12:3456::1]", True),
+    ("[fec0::1]", True), ("[::ffff:127.0.0.1]", True), ("[::ffff:7f00:1]", True),
+    ("[::ffff:10.0.0.1]", True), ("[::127.0.0.1]", True), ("[64:ff9b::192.168.0.1]", True),
+    ("[::ffff:8.8.8.8]", False), ("[2001:4860:4860::8888]", False), ("[64:ff9b::8.8.8.8]", False),
+    ("[not-an-address]", False),
+])
+def test_ipv6_forms_of_local_addresses(host: str, local: bool) -> None:
+    # Dynamic refuses IPv6 literals in a policy, so these reach DS103 only as live origins
+    # the API returned; they are judged all the same.
+    assert is_local_origin(f"https://{host}:8443") is local
+    assert is_local_host(host) is local
