@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from pulumi_dynamic_security.errors import InputError, PolicyFileError, Problem
+from pulumi_dynamic_security.errors import InputError, PolicyFileError, Problem, quoted
 from pulumi_dynamic_security.policy.models import (
     STAGE_NAME_HINT,
     STAGE_ONLY_KEYS,
@@ -142,16 +142,17 @@ def _message(detail: ErrorDetails, path: tuple[str | int, ...]) -> str:
     if kind == "literal_error":
         expected = str((detail.get("ctx") or {}).get("expected", ""))
         choices = re.findall(r"'([^']*)'", expected) or [expected]
-        match = closest(str(detail["input"]), choices)
+        match = closest(str(detail["input"])[:100], choices)
         advice = f"did you mean {match!r}?" if match else f"use {expected}"
-        return f"{where}: {detail['input']!r} is not allowed; {advice}"
-    if kind in ("value_error", "origin", "overlap", "duplicate", "assertion_error"):
+        return f"{where}: {quoted(detail['input'])} is not allowed; {advice}"
+    if kind in ("value_error", "origin", "overlap", "duplicate", "assertion_error", "version"):
         message = detail["msg"].removeprefix("Value error, ")
         return f"{where}: {message}"
     if kind == "string_pattern_mismatch" and detail["loc"][-1:] == ("[key]",):
-        return f"{where}: {detail['input']!r} is not a valid stage name: {STAGE_NAME_HINT}"
+        return f"{where}: {quoted(detail['input'])} is not a valid stage name: {STAGE_NAME_HINT}"
     if kind == "string_pattern_mismatch":
-        return f"{where}: {detail['input']!r} {_PATTERN_HINTS.get(str(key), 'has the wrong form')}"
+        hint = _PATTERN_HINTS.get(str(key), "has the wrong form")
+        return f"{where}: {quoted(detail['input'])} {hint}"
     if kind == "too_short":
         return f"{where}: must not be empty"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -159,12 +160,27 @@ def _message(detail: ErrorDetails, path: tuple[str | int, ...]) -> str:
     if kind == "list_type":
         return f"{where}: expected a list, got {_kind_of(detail['input'])}"
     if kind in ("bool_type", "bool_parsing"):
-        return f"{where}: expected true or false, got {detail['input']!r}"
+        return f"{where}: {_bool_message(detail['input'])}"
     if kind in ("string_type",):
         return f"{where}: expected text, got {_kind_of(detail['input'])}"
     if kind.startswith("date"):
-        return f"{where}: expected a date like 2027-03-31, got {detail['input']!r}"
+        return f"{where}: expected a date like 2027-03-31, got {quoted(detail['input'])}"
     return f"{where}: {detail['msg']}"
+
+
+# What YAML 1.1 (and pydantic's lax mode) would have read as a boolean: said so, never taken.
+_LOOKS_TRUE = frozenset({"true", "yes", "y", "on", "1"})
+_LOOKS_FALSE = frozenset({"false", "no", "n", "off", "0"})
+
+
+def _bool_message(value: Any) -> str:
+    got = f"expected true or false, got {_kind_of(value)}"
+    spelled = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    if spelled in _LOOKS_TRUE or spelled in _LOOKS_FALSE:
+        meant = "true" if spelled in _LOOKS_TRUE else "false"
+        return (f"{got}, which is not a boolean (only the unquoted words true and false are); "
+                f"write {meant} if that is what you mean")
+    return got
 
 
 _PATTERN_HINTS = {
@@ -184,7 +200,7 @@ def _kind_of(value: Any) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value)
+    return quoted(value)
 
 
 def _describe(path: tuple[str | int, ...]) -> str:
@@ -198,15 +214,15 @@ def _unknown_key_message(key: str, parent: tuple[str | int, ...]) -> str:
     model = _model_at(PolicyFile, parent)
     where = _describe(parent) or "the top level"
     if model is None:
-        return f"unknown key {key!r} in {where}"
+        return f"unknown key {quoted(key)} in {where}"
     names = [field.alias or name for name, field in model.model_fields.items()]
     if key in STAGE_ONLY_KEYS and parent == ("defaults",):
-        return f"{key!r} belongs in a stage, not in defaults (each stage has its own)"
+        return f"{quoted(key)} belongs in a stage, not in defaults (each stage has its own)"
     if model is PolicyFile and key in SettingsAreas.model_fields:
         return f"unknown key {key!r} at the top level: settings go under `defaults:` or a stage"
     match = closest(key, [n for n in names if n != "$schema"])
     suggestion = f"; did you mean {match!r}?" if match else f"; valid keys: {', '.join(names)}"
-    return f"unknown key {key!r} in {where}{suggestion}"
+    return f"unknown key {quoted(key)} in {where}{suggestion}"
 
 
 def _model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseModel] | None:
@@ -215,7 +231,7 @@ def _model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseM
     index = 0
     while index < len(path):
         part = path[index]
-        inner = _unwrap(current)
+        inner = unwrap_annotation(current)
         if isinstance(inner, type) and issubclass(inner, BaseModel) and isinstance(part, str):
             field = inner.model_fields.get(part)
             if field is None:
@@ -229,11 +245,11 @@ def _model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseM
             index += 1
             continue
         return None
-    inner = _unwrap(current)
+    inner = unwrap_annotation(current)
     return inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
 
 
-def _unwrap(annotation: Any) -> Any:
+def unwrap_annotation(annotation: Any) -> Any:
     """Strip Optional[...] and Annotated[...] down to the type that matters."""
     while True:
         origin = typing.get_origin(annotation)
@@ -274,14 +290,14 @@ def _cross_checks(policy: SecurityPolicy, source: SourceDocument) -> Iterator[Pr
         if waiver.rule not in known_rules:
             yield Problem(
                 source.file, source.line_of(("waivers", index, "rule")),
-                f"waivers[{index}].rule: unknown rule {waiver.rule!r}"
+                f"waivers[{index}].rule: unknown rule {quoted(waiver.rule)}"
                 f"{did_you_mean(waiver.rule, known_rules)} (see `dynsec rules`)",
             )
         for position, stage_name in enumerate(waiver.stages or ()):
             if stage_name not in model.stages:
                 yield Problem(
                     source.file, source.line_of(("waivers", index, "stages", position)),
-                    f"waivers[{index}].stages: no stage named {stage_name!r}"
+                    f"waivers[{index}].stages: no stage named {quoted(stage_name)}"
                     f"{did_you_mean(stage_name, model.stages)}",
                 )
     for effective in policy.stages.values():

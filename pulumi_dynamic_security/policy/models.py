@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -71,6 +72,21 @@ def _no_duplicates(values: list[Any]) -> list[Any]:
     return values
 
 
+def _integer_version(value: Any) -> Any:
+    """`version` is the integer 1: not text ("1"), not a float (1.0), not a boolean (true)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)
+        raise PydanticCustomError(
+            "version", "{value} is not the integer 1; write `version: 1` (no quotes, no "
+            "decimal point)", {"value": shown[:80]},
+        )
+    return value
+
+
+# A boolean is true or false as YAML 1.2 writes them: pydantic's lax reading would take
+# "off", "n", 0 or "yes" for one, so every boolean of the file is strict.
+Flag = Annotated[bool, Strict()]
+Version = Annotated[Literal[1], BeforeValidator(_integer_version)]
 Origin = Annotated[
     str,
     BeforeValidator(_normalized_origin),
@@ -97,7 +113,7 @@ class Mfa(StrictModel):
         description="MFA methods end users may enroll: a subset of totp, passkey, email. "
         "[] turns MFA off. Listed methods are enabled, other known methods disabled.",
     )
-    require_at_login: bool | None = Field(
+    require_at_login: Flag | None = Field(
         None,
         description="Session-based enforcement: an MFA challenge at every sign-in "
         "(Dynamic's `mfa.required`). Needs at least one method.",
@@ -109,7 +125,7 @@ class Mfa(StrictModel):
             "wallet.waas.export and wallet.waas.sign. Other actions are set not required.",
         )
     )
-    backup_codes: bool | None = Field(
+    backup_codes: Flag | None = Field(
         None, description="Allow recovery (backup) codes on every enabled method."
     )
 
@@ -117,13 +133,13 @@ class Mfa(StrictModel):
 class AppFacts(StrictModel):
     """Facts about the application that the rules take into account (each defaults to false)."""
 
-    embedded_wallets: bool | None = Field(
+    embedded_wallets: Flag | None = Field(
         None, description="The app uses Dynamic's embedded (WaaS) wallets. Default false."
     )
-    sms_sign_in: bool | None = Field(
+    sms_sign_in: Flag | None = Field(
         None, description="End users can sign in with an SMS code. Default false."
     )
-    high_value: bool | None = Field(
+    high_value: Flag | None = Field(
         None,
         description="The app moves significant value: missing MFA becomes an error in "
         "production. Default false.",
@@ -221,7 +237,7 @@ class Stage(SettingsAreas):
     environment_id: str = Field(
         pattern=UUID_PATTERN, description="The Dynamic environment id (a lower-case uuid)."
     )
-    production: bool | None = Field(
+    production: Flag | None = Field(
         None,
         description="Whether this stage is production. Default: true when the stage is named "
         "prod, production or live, else false.",
@@ -292,7 +308,7 @@ class PolicyFile(StrictModel):
         alias="$schema",
         description="Optional JSON Schema reference for editors; ignored by dynsec.",
     )
-    version: Literal[1] = Field(description="Format version of the policy file: 1.")
+    version: Version = Field(description="Format version of the policy file: 1.")
     defaults: Defaults | None = Field(
         None, description="Settings every stage inherits unless it sets them itself."
     )

@@ -15,6 +15,7 @@ from pulumi_dynamic_security.rules.environment import AppFactsMismatch, StageEnv
 from pulumi_dynamic_security.rules.jwt import JwtLong, JwtLongWalletsNoMfa
 from pulumi_dynamic_security.rules.mfa import MfaEmailOnly, MfaOff, SmsSoleFactor, WalletExportNoMfa
 from pulumi_dynamic_security.rules.origins import (
+    OriginConfusable,
     OriginLocal,
     OriginPlainHttp,
     OriginsEmpty,
@@ -34,6 +35,7 @@ RULES: tuple[Rule, ...] = (
     OriginWildcard(),
     OriginLocal(),
     OriginPlainHttp(),
+    OriginConfusable(),
     JwtLong(),
     JwtLongWalletsNoMfa(),
     JwtInLocalStorage(),

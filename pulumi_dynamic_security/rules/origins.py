@@ -1,9 +1,13 @@
-"""Allowed origins (DS101-DS104): which web pages may call Dynamic's SDK endpoints with the
+"""Allowed origins (DS101-DS105): which web pages may call Dynamic's SDK endpoints with the
 environment id.
 
 The environment id is public (it ships in the page), so the origin list is what keeps another
-site from signing users in against this environment. Origins arrive normalized (SPEC §2), so
-each hit's `value` is the exact string a waiver's `values` names.
+site from signing users in against this environment. Origins arrive normalized
+(`policy/origins.py`), so each hit's `value` is the exact string a waiver's `values` names.
+Which hosts are local (DS103), every IPv4 spelling a browser accepts included, is decided in
+`policy/hosts.py`; whether a host may not be the domain it reads as (DS105) in
+`rules/confusables.py`, whose docstring says why that approach: Unicode's script and
+confusables data (UTS #39), the tests browsers apply before they show a name in Unicode.
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pulumi_dynamic_security.policy.origins import (
-    is_local_host,
+    is_local_origin,
     origin_host,
     origin_port,
     origin_scheme,
 )
 from pulumi_dynamic_security.rules import links
 from pulumi_dynamic_security.rules.base import Hit, Rule, RuleContext, Severity
+from pulumi_dynamic_security.rules.confusables import confusion
 
 
 def _origins(ctx: RuleContext) -> Iterator[tuple[int, str]]:
@@ -103,8 +108,10 @@ class OriginLocal(Rule):
     production = Severity.ERROR
     other = None
     summary = (
-        "host is localhost, `*.localhost`, a loopback/private/link-local IP, `0.0.0.0`, or ends "
-        "in `.local`, `.test`, `.internal`, `.lan`"
+        "host is localhost, `*.localhost`, a loopback/private/link-local/shared (100.64/10) IP in "
+        "any spelling the browser accepts (`127.1`, `2130706433`, `0x7f000001`, `0177.0.0.1` "
+        "are loopback), `0.0.0.0`, a single label (`intranet`), or ends in `.local`, "
+        "`.localdomain`, `.home.arpa`, `.test`, `.internal`, `.lan`"
     )
     remediation = (
         "Remove local origins from the production stage's `allowed_origins`; keep them in a "
@@ -114,11 +121,12 @@ class OriginLocal(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Hit]:
         for index, origin in _origins(ctx):
-            if is_local_host(origin_host(origin)):
+            if is_local_origin(origin):
+                what = "can match local hosts" if "*" in origin else "is a local address"
                 yield Hit(
                     path=f"allowed_origins[{index}]",
-                    message=f"{origin} is a local address: it lets any page served from a "
-                    "developer's machine or a private network use the production environment id",
+                    message=f"{origin} {what}: it lets any page served from a developer's "
+                    "machine or a private network use the production environment id",
                     value=origin,
                 )
 
@@ -144,7 +152,7 @@ class OriginPlainHttp(Rule):
                 continue
             # Local development servers rarely have certificates; outside production that is
             # expected, and DS103 already keeps local hosts out of production.
-            if not ctx.stage.production and is_local_host(origin_host(origin)):
+            if not ctx.stage.production and is_local_origin(origin):
                 continue
             yield Hit(
                 path=f"allowed_origins[{index}]",
@@ -152,3 +160,33 @@ class OriginPlainHttp(Rule):
                 "the page and take over the session Dynamic starts in it",
                 value=origin,
             )
+
+
+class OriginConfusable(Rule):
+    """A name that mixes scripts or uses look-alike letters may belong to someone else."""
+
+    id = "DS105"
+    name = "origin-confusable"
+    area = "allowed_origins"
+    production = Severity.WARNING
+    other = Severity.NOTE
+    summary = (
+        "the host mixes scripts (Latin with Cyrillic or Greek, ...) or uses characters that "
+        "look like others: it may not be the domain it reads as"
+    )
+    remediation = (
+        "Check that the origin is the domain you mean: write it as its punycode form "
+        "(xn--...) and compare it with your DNS; if it is yours, waive this origin with `values:`."
+    )
+    doc_url = links.SECURITY_SETTINGS
+
+    def check(self, ctx: RuleContext) -> Iterator[Hit]:
+        for index, origin in _origins(ctx):
+            found = confusion(origin_host(origin))
+            if found is not None:
+                yield Hit(
+                    path=f"allowed_origins[{index}]",
+                    message=f"{origin}: {found.describe()}; it may not be the domain it reads "
+                    "as, and a look-alike domain can be registered by anyone",
+                    value=origin,
+                )

@@ -207,10 +207,8 @@ def test_random_bytes_from_a_file(content: bytes) -> None:
 
 
 class PurePythonLoader(yaml.SafeLoader):
-    """What the loader is without libyaml (a platform with no PyYAML wheel): the same
-    resolvers on PyYAML's pure-Python parser, which recurses once per nesting level."""
-
-    yaml_implicit_resolvers = source._Loader.yaml_implicit_resolvers
+    """What the loader is without libyaml (a platform with no PyYAML wheel): PyYAML's
+    pure-Python parser feeding the same composer."""
 
 
 @pytest.fixture(params=["libyaml", "pure-python"])

@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.errors import PolicyFileError
 from pulumi_dynamic_security.policy.durations import Duration
+from pulumi_dynamic_security.policy.hosts import ends_in_number
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS
 from pulumi_dynamic_security.policy.origins import SCHEMES, normalize_origin
@@ -50,6 +51,8 @@ idn_labels = st.builds(
     st.text(_ASCII + _IDN, max_size=6),
 )
 labels = ascii_labels | idn_labels
+# A last label that is a number makes the host an IPv4 address to a browser (tested apart).
+last_labels = labels.filter(lambda label: not ends_in_number(label))
 
 
 @st.composite
@@ -57,7 +60,7 @@ def origins(draw: st.DrawFn) -> str:
     """A valid origin, written with any case, possibly with IDN labels, a wildcard and a port
     (including the scheme's default port and leading zeros)."""
     scheme = draw(st.sampled_from(SCHEMES))
-    host_labels = draw(st.lists(labels, min_size=1, max_size=4))
+    host_labels = [*draw(st.lists(labels, max_size=3)), draw(last_labels)]
     wildcard = draw(st.sampled_from(["none", "label", "port"]))
     if wildcard == "label":
         host_labels = ["*", *host_labels]

@@ -31,6 +31,7 @@ SPEC_TABLE = {
     "DS102": ("origin-wildcard", "error", "note"),
     "DS103": ("origin-local", "error", "-"),
     "DS104": ("origin-plain-http", "error", "warning"),
+    "DS105": ("origin-confusable", "warning", "note"),
     "DS201": ("jwt-long", "warning", "-"),
     "DS202": ("jwt-long-wallets-no-mfa", "error", "warning"),
     "DS301": ("jwt-in-localstorage", "warning", "-"),
