@@ -114,13 +114,3 @@ class StalePlanError(DynsecError):
     """The environment changed between the plan and the apply; nothing was written."""
 
     exit_code = ExitCode.STALE_PLAN
-
-
-SHOWN_MAX = 80  # characters of an untrusted value an error message quotes
-
-
-def shown(value: object, limit: int = SHOWN_MAX) -> str:
-    """`value` as an error message quotes it: its repr (so control characters are escaped),
-    cut to `limit` characters with an ellipsis."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -41,7 +41,7 @@ from itertools import zip_longest
 from typing import Any
 
 from pulumi_dynamic_security.diffing import Change
-from pulumi_dynamic_security.errors import InputError, StalePlanError, shown
+from pulumi_dynamic_security.errors import InputError, StalePlanError, quoted
 from pulumi_dynamic_security.mapping import api_tokens
 from pulumi_dynamic_security.service.plan import Plan, plan_from_snapshot
 from pulumi_dynamic_security.service.plan_file import SavedPlan, managed_tokens_digest
@@ -130,11 +130,11 @@ def describe(change: Change | None) -> str:
         return "no change"
     where = change.area if change.path == change.area else f"{change.area} {change.path}"
     if change.action == "add":
-        values = shown(change.after)
+        values = quoted(change.after)
     elif change.action in ("remove", "revoke"):
-        values = shown(change.before)
+        values = quoted(change.before)
     else:
-        values = f"{shown(change.before)} -> {shown(change.after)}"
+        values = f"{quoted(change.before)} -> {quoted(change.after)}"
     return f"{where} {change.action} {values} ({change.effect})"
 
 
