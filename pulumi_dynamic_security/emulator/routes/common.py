@@ -11,7 +11,7 @@ from starlette.routing import Route
 from pulumi_dynamic_security.emulator import errors
 from pulumi_dynamic_security.emulator.auth import Principal, authenticate, require_environment
 from pulumi_dynamic_security.emulator.context import Emulator
-from pulumi_dynamic_security.emulator.state import Environment
+from pulumi_dynamic_security.emulator.records import Environment
 
 Handler = Callable[[Request, Emulator], Awaitable[Response]]
 
