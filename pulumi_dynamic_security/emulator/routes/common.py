@@ -50,6 +50,15 @@ def environment(
     return principal, found
 
 
+def known_environment(request: Request, emulator: Emulator) -> Environment:
+    """The environment named by the `environment_id` path parameter, or 404; no caller is
+    checked (control and SDK routes)."""
+    found = emulator.state.environments.get(request.path_params["environment_id"])
+    if found is None:
+        raise errors.not_found("Environment")
+    return found
+
+
 def json(body: object, status: int = 200) -> JSONResponse:
     """A JSON answer (key order as built)."""
     return JSONResponse(body, status_code=status)

@@ -32,16 +32,13 @@ from starlette.routing import Route
 from pulumi_dynamic_security.emulator import errors, factory, persistence, seeds, validation, wire
 from pulumi_dynamic_security.emulator.context import Emulator
 from pulumi_dynamic_security.emulator.faults import FaultError
-from pulumi_dynamic_security.emulator.records import Environment
-from pulumi_dynamic_security.emulator.routes.common import json, no_content, route
+from pulumi_dynamic_security.emulator.routes.common import (
+    json,
+    known_environment,
+    no_content,
+    route,
+)
 from pulumi_dynamic_security.emulator.state import now_ms, parse_iso
-
-
-def _environment(request: Request, emulator: Emulator) -> Environment:
-    env = emulator.state.environments.get(request.path_params["environment_id"])
-    if env is None:
-        raise errors.not_found("Environment")
-    return env
 
 
 async def get_requests(request: Request, emulator: Emulator) -> Response:
@@ -82,7 +79,7 @@ async def get_state(request: Request, emulator: Emulator) -> Response:
 
 
 async def plant_token(request: Request, emulator: Emulator) -> Response:
-    env = _environment(request, emulator)
+    env = known_environment(request, emulator)
     body = await validation.json_object(request)
     note = body.get("note")
     if note is not None and not isinstance(note, str):
@@ -103,7 +100,7 @@ async def plant_token(request: Request, emulator: Emulator) -> Response:
 
 
 async def set_hostname_status(request: Request, emulator: Emulator) -> Response:
-    env = _environment(request, emulator)
+    env = known_environment(request, emulator)
     hostname_id = request.path_params["hostname_id"]
     if hostname_id not in env.hostname_ids:
         raise errors.not_found("Custom hostname")

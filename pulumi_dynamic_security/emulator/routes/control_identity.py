@@ -29,18 +29,15 @@ from starlette.routing import Route
 
 from pulumi_dynamic_security.emulator import errors, factory, jwts, signing, validation, wire
 from pulumi_dynamic_security.emulator.context import Emulator
-from pulumi_dynamic_security.emulator.records import Environment
-from pulumi_dynamic_security.emulator.routes.common import json, no_content, route
+from pulumi_dynamic_security.emulator.routes.common import (
+    json,
+    known_environment,
+    no_content,
+    route,
+)
 from pulumi_dynamic_security.emulator.state import now_ms
 
 MAX_FIELD = 255
-
-
-def _environment(request: Request, emulator: Emulator) -> Environment:
-    env = emulator.state.environments.get(request.path_params["environment_id"])
-    if env is None:
-        raise errors.not_found("Environment")
-    return env
 
 
 def _optional_text(body: dict[str, Any], key: str) -> str | None:
@@ -53,7 +50,7 @@ def _optional_text(body: dict[str, Any], key: str) -> str | None:
 
 
 async def plant_test_account(request: Request, emulator: Emulator) -> Response:
-    env = _environment(request, emulator)
+    env = known_environment(request, emulator)
     body = await validation.json_object(request, optional=True)
     account = factory.create_test_account(
         env, code=_optional_text(body, "code"), email=_optional_text(body, "email"),
@@ -64,7 +61,7 @@ async def plant_test_account(request: Request, emulator: Emulator) -> Response:
 
 
 async def remove_test_account(request: Request, emulator: Emulator) -> Response:
-    env = _environment(request, emulator)
+    env = known_environment(request, emulator)
     if env.test_account is not None:
         env.test_account = None
         emulator.commit()
@@ -72,7 +69,7 @@ async def remove_test_account(request: Request, emulator: Emulator) -> Response:
 
 
 async def create_session(request: Request, emulator: Emulator) -> Response:
-    env = _environment(request, emulator)
+    env = known_environment(request, emulator)
     body = await validation.json_object(request, optional=True)
     session = factory.create_session(
         emulator.state, env, request.path_params["user_id"],
@@ -84,7 +81,7 @@ async def create_session(request: Request, emulator: Emulator) -> Response:
 
 
 async def mint_jwt(request: Request, emulator: Emulator) -> Response:
-    env = _environment(request, emulator)
+    env = known_environment(request, emulator)
     wanted = jwts.mint_request(await validation.json_object(request, optional=True), env)
     key, _ = signing.key_of(env)
     kid = wanted.kid or key.kid
@@ -103,7 +100,7 @@ async def mint_jwt(request: Request, emulator: Emulator) -> Response:
 
 
 async def rotate_key(request: Request, emulator: Emulator) -> Response:
-    env = _environment(request, emulator)
+    env = known_environment(request, emulator)
     await validation.json_object(request, optional=True)
     previous = env.signing_key.kid if env.signing_key is not None else None
     key = signing.rotate(env)

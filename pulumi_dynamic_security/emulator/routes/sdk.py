@@ -19,16 +19,14 @@ from starlette.routing import Route
 from pulumi_dynamic_security.emulator import errors, signing, wire
 from pulumi_dynamic_security.emulator.context import Emulator
 from pulumi_dynamic_security.emulator.records import Environment
-from pulumi_dynamic_security.emulator.routes.common import json, route
+from pulumi_dynamic_security.emulator.routes.common import json, known_environment, route
 
 BASE = "/sdk/{environment_id}"
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
 
 def _environment(request: Request, emulator: Emulator, *, unless_locked: bool) -> Environment:
-    env = emulator.state.environments.get(request.path_params["environment_id"])
-    if env is None:
-        raise errors.not_found("Environment")
+    env = known_environment(request, emulator)
     if unless_locked and env.settings.get("security", {}).get("environmentLocked") is True:
         raise errors.forbidden("This environment is locked: its SDK requests are blocked")
     return env
