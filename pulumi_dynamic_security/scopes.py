@@ -27,9 +27,13 @@ TokenScope = Literal[
 ]
 TOKEN_SCOPES: tuple[str, ...] = typing.get_args(TokenScope)
 
-# The scopes the routes this tool uses need (SPEC §7).
+# The scopes of the routes this tool and its emulator use (`api.routes` and the emulator's
+# `routes` modules name the route of each).
 SETTINGS_READ = "environment.settings.read"
 SETTINGS_WRITE = "environment.settings.write"
 TOKENS_READ = "environment.apiTokens.read"
 TOKENS_WRITE = "environment.apiTokens.write"
+USERS_READ = "environment.users.read"
 USERS_WRITE = "environment.users.write"
+WEBHOOKS_READ = "environment.webhooks.read"
+WEBHOOKS_WRITE = "environment.webhooks.write"

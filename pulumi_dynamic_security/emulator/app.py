@@ -1,12 +1,18 @@
 """The ASGI application: `create_app(state, ...)`.
 
-    /api/v0/...      the emulated Dynamic admin API, behind `gateway.ApiGateway`
-    /_emulator/...   control routes (`routes.control`): no auth, no faults, not logged
+    /api/v0/...      the emulated Dynamic admin and SDK API, behind `gateway.ApiGateway`
+                     (faults, the request log) and the body cap
+    /_emulator/...   control routes (`routes.control`, `routes.control_identity`): no auth,
+                     no faults, not logged; behind `guard.ControlGuard` (header, JSON, body cap)
+
+With `loopback_only` (the emulator listens on a loopback address), every request must be
+addressed to a loopback `Host` (`guard.LoopbackHostGuard`).
 """
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, Router
@@ -15,15 +21,21 @@ from starlette.types import Receive, Scope, Send
 from pulumi_dynamic_security.emulator.context import DEFAULT_ADMIN_TOKEN, Emulator
 from pulumi_dynamic_security.emulator.faults import FaultInjector, FaultSettings
 from pulumi_dynamic_security.emulator.gateway import ApiGateway
+from pulumi_dynamic_security.emulator.guard import BodyLimit, ControlGuard, LoopbackHostGuard
+from pulumi_dynamic_security.emulator.persistence import StateStore
 from pulumi_dynamic_security.emulator.routes import (
     control,
+    control_identity,
     environments,
     hostnames,
     origins,
+    sdk,
     sessions,
+    test_accounts,
     tokens,
+    webhooks,
 )
-from pulumi_dynamic_security.emulator.state import State, StateStore
+from pulumi_dynamic_security.emulator.state import State
 
 API_PREFIX = "/api/v0"
 CONTROL_PREFIX = "/_emulator"
@@ -42,6 +54,9 @@ def api_routes(emulator: Emulator) -> list[Route]:
         *tokens.routes(emulator),
         *sessions.routes(emulator),
         *hostnames.routes(emulator),
+        *webhooks.routes(emulator),
+        *test_accounts.routes(emulator),
+        *sdk.routes(emulator),
     ]
 
 
@@ -51,6 +66,7 @@ def create_app(
     admin_token: str = DEFAULT_ADMIN_TOKEN,
     store: StateStore | None = None,
     faults: FaultSettings | None = None,
+    loopback_only: bool = True,
 ) -> Starlette:
     """The emulator app over `state`; `store` persists it after every change.
 
@@ -60,7 +76,10 @@ def create_app(
         state=state, admin_token=admin_token, store=store, faults=FaultInjector(faults)
     )
     api = Router(routes=api_routes(emulator), redirect_slashes=False, default=_unknown_route)
-    control_router = Router(routes=control.routes(emulator), redirect_slashes=False)
+    control_router = Router(
+        routes=[*control.routes(emulator), *control_identity.routes(emulator)],
+        redirect_slashes=False, default=_unknown_route,
+    )
 
     async def root(request: Request) -> Response:
         return JSONResponse({"emulator": "dynamic", "api": API_PREFIX, "control": CONTROL_PREFIX})
@@ -68,9 +87,10 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/", root, methods=["GET"]),
-            Mount(API_PREFIX, app=ApiGateway(api, emulator)),
-            Mount(CONTROL_PREFIX, app=control_router),
-        ]
+            Mount(API_PREFIX, app=ApiGateway(BodyLimit(api), emulator)),
+            Mount(CONTROL_PREFIX, app=ControlGuard(control_router)),
+        ],
+        middleware=[Middleware(LoopbackHostGuard, enabled=loopback_only)],
     )
     app.state.emulator = emulator
     return app

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from pulumi_dynamic_security.emulator import seeds
 from pulumi_dynamic_security.emulator.faults import FaultInjector, FaultSettings
-from pulumi_dynamic_security.emulator.state import State, StateStore
+from pulumi_dynamic_security.emulator.persistence import StateStore
+from pulumi_dynamic_security.emulator.state import State
 
 DEFAULT_ADMIN_TOKEN = "dyn_emulator"  # a fixed test fixture, not a credential
 

@@ -1,4 +1,5 @@
-"""Making new records: projects with their two environments, tokens, origins, hostnames.
+"""Making new records: projects with their two environments, tokens, origins, hostnames,
+webhooks, test accounts and sessions.
 
 Shared by the API routes, the control routes and the seeds, so that a planted or seeded
 record is indistinguishable from one created through the API.
@@ -14,13 +15,18 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pulumi_dynamic_security.emulator import documents
-from pulumi_dynamic_security.emulator.state import (
-    ENVIRONMENT_NAMES,
+from pulumi_dynamic_security.emulator.records import (
     ApiToken,
     Environment,
     Hostname,
     Origin,
     Project,
+    Session,
+    TestAccount,
+    Webhook,
+)
+from pulumi_dynamic_security.emulator.state import (
+    ENVIRONMENT_NAMES,
     State,
     now_ms,
     token_digest,
@@ -28,6 +34,9 @@ from pulumi_dynamic_security.emulator.state import (
 
 TOKEN_PREFIX = "dyn_"
 TOKEN_BODY_LENGTH = 36  # as in the API's example; the docs also mention 56
+WEBHOOK_SECRET_PREFIX = "whsec_"
+WEBHOOK_SECRET_LENGTH = 32
+TEST_ACCOUNT_CODE_DIGITS = 6
 _ALPHANUMERICS = string.ascii_letters + string.digits
 
 # Who "created" a token when the admin token did it: a stand-in dashboard user.
@@ -158,3 +167,50 @@ def create_hostname(
     )
     state.add_hostname(item)
     return item
+
+
+def create_webhook(
+    state: State, environment: Environment, *, url: str, events: Sequence[str], enabled: bool,
+) -> Webhook:
+    """A webhook with a fresh signing secret (`whsec_` + 32 random alphanumerics)."""
+    now = now_ms()
+    secret = WEBHOOK_SECRET_PREFIX + "".join(
+        secrets.choice(_ALPHANUMERICS) for _ in range(WEBHOOK_SECRET_LENGTH))
+    webhook = Webhook(
+        id=new_id(), environment_id=environment.id, url=url, events=list(events),
+        is_enabled=enabled, secret=secret, created_at=now, updated_at=now,
+        enabled_at=now if enabled else None,
+    )
+    state.add_webhook(webhook)
+    return webhook
+
+
+def create_test_account(
+    environment: Environment, *, code: str | None = None, email: str | None = None,
+    phone: str | None = None,
+) -> TestAccount:
+    """The environment's test account: a static sign-in code (6 random digits unless given),
+    for one email and one phone number (a `(555)` number, as Dynamic's sandbox accepts)."""
+    digits = code or "".join(secrets.choice(string.digits)
+                             for _ in range(TEST_ACCOUNT_CODE_DIGITS))
+    account = TestAccount(
+        code=digits,
+        email=email or f"test+dynamic_test_{environment.id[:8]}@example.com",
+        phone=phone or "+15555550100",
+        created_at=now_ms(),
+    )
+    environment.test_account = account
+    return account
+
+
+def create_session(
+    state: State, environment: Environment, user_id: str, *, session_id: str | None = None,
+    ip_address: str | None = None, user_agent: str | None = None,
+) -> Session:
+    """A new, unrevoked session of `user_id` in the environment."""
+    session = Session(
+        id=session_id or new_id(), environment_id=environment.id, user_id=user_id,
+        created_at=now_ms(), ip_address=ip_address, user_agent=user_agent,
+    )
+    state.add_session(session)
+    return session

@@ -13,6 +13,11 @@ the server's event loop only, so it needs no lock. Settings (all off by default)
 
 Emulator-only test aids: `seed` makes the random draws reproducible; `rate_window_seconds`
 shortens the rolling window so rate-limit tests need not wait a minute.
+
+Every value is checked before any is applied: a finite number (never a boolean, NaN or
+infinity), not negative, rates at most 1, whole numbers where a count is meant, and latency and
+window within `MAX_LATENCY_MS` / `MAX_WINDOW_SECONDS`, so that no setting can hang or break the
+requests that follow it. `FaultError` names the unknown or invalid setting.
 """
 
 from __future__ import annotations
@@ -25,6 +30,17 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 DEFAULT_RATE_WINDOW_SECONDS = 60.0
+MAX_LATENCY_MS = 60_000.0  # a minute: longer is a hang, not latency
+MAX_WINDOW_SECONDS = 3600.0
+MAX_COUNT = 10**9  # rate_limit, fail_writes_after, seed
+
+
+class FaultError(ValueError):
+    """An unknown fault, or a value out of its range; `unknown` tells which of the two."""
+
+    def __init__(self, message: str, *, unknown: bool = False):
+        super().__init__(message)
+        self.unknown = unknown
 
 
 @dataclass(frozen=True)
@@ -38,43 +54,47 @@ class FaultSettings:
     seed: int | None = None
 
 
-def _number(key: str, value: object, *, integer: bool = False) -> float:
+def _number(key: str, value: object, *, integer: bool = False,
+            maximum: float = float(MAX_COUNT)) -> float:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{key} must be a number")
-    if integer and value != int(value):
-        raise ValueError(f"{key} must be a whole number")
+        raise FaultError(f"{key} must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise FaultError(f"{key} must be a finite number")
     if value < 0:
-        raise ValueError(f"{key} must not be negative")
+        raise FaultError(f"{key} must not be negative")
+    if value > maximum:
+        raise FaultError(f"{key} must be at most {maximum:g}")
+    if integer and value != int(value):
+        raise FaultError(f"{key} must be a whole number")
     return value
 
 
 def parse_updates(current: FaultSettings, updates: Mapping[str, Any]) -> FaultSettings:
-    """`current` with `updates` applied (the body of POST /_emulator/faults). Raises ValueError."""
+    """`current` with `updates` applied (the body of POST /_emulator/faults). Raises
+    FaultError, and then nothing is applied."""
     known = set(FaultSettings.__dataclass_fields__)
     unknown = sorted(set(updates) - known)
     if unknown:
-        raise ValueError(
-            f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        raise FaultError(
+            f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+            unknown=True,
         )
     changes: dict[str, Any] = {}
     for key, value in updates.items():
         if key in ("error_rate", "lost_response_rate"):
-            rate = _number(key, value)
-            if rate > 1:
-                raise ValueError(f"{key} must be between 0 and 1")
-            changes[key] = float(rate)
+            changes[key] = float(_number(key, value, maximum=1.0))
         elif key == "latency_ms":
-            changes[key] = _number(key, value)
+            changes[key] = _number(key, value, maximum=MAX_LATENCY_MS)
         elif key == "rate_limit":
             changes[key] = int(_number(key, value, integer=True))
         elif key == "fail_writes_after":
             changes[key] = None if value is None else int(_number(key, value, integer=True))
         elif key == "rate_window_seconds":
-            window = _number(key, value)
+            window = _number(key, value, maximum=MAX_WINDOW_SECONDS)
             if window <= 0:
-                raise ValueError("rate_window_seconds must be positive")
+                raise FaultError("rate_window_seconds must be positive")
             changes[key] = float(window)
         else:  # seed
             changes[key] = None if value is None else int(_number(key, value, integer=True))
@@ -104,7 +124,7 @@ class FaultInjector:
     def update(self, updates: Mapping[str, Any]) -> None:
         """Apply a partial update (POST /_emulator/faults). Only what it names restarts:
         the write countdown when it gives `fail_writes_after`, the random sequence when it
-        gives `seed`. Raises ValueError for unknown or invalid settings."""
+        gives `seed`. Raises FaultError for unknown or invalid settings (nothing changes)."""
         new = parse_updates(self.settings, updates)
         self.settings = new
         if "seed" in updates and new.seed is not None:

@@ -1,4 +1,4 @@
-"""The starting states `demo` and `empty`, with the ids SPEC §7 fixes for tests.
+"""The starting states `demo` and `empty`, with the ids the tests and the demo rely on.
 
 demo
     organization 0a…0001
@@ -6,8 +6,9 @@ demo
     project 0b…0002: sandbox 0c…0003, live 0c…0004
     The live environment 0c…0002 starts insecure: origins `https://*.example.com` and
     `http://localhost:3000`, JWT 30 days, local storage, MFA off, one API token created
-    400 days ago with a note no policy manages, and an active `cookies` custom hostname
-    `auth.example.com`. Every other environment is a sandbox-like one: origin
+    400 days ago with a note no policy manages, an active `cookies` custom hostname
+    `auth.example.com`, a test account (a static sign-in code, random per seed) and no
+    captcha (hCaptcha off, no `captcha`). Every other environment is a sandbox-like one: origin
     `http://localhost:3000`, JWT 1 day, local storage, TOTP enabled, no tokens.
 empty
     organization 0a…0001 only.
@@ -22,7 +23,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from pulumi_dynamic_security.emulator import documents, factory
-from pulumi_dynamic_security.emulator.state import Organization, State, now_ms
+from pulumi_dynamic_security.emulator.records import Organization
+from pulumi_dynamic_security.emulator.state import State, now_ms
 
 ORGANIZATION_ID = "0a000000-0000-4000-8000-000000000001"
 PROJECT_ID = "0b000000-0000-4000-8000-000000000001"
@@ -35,6 +37,7 @@ LEGACY_TOKEN_ID = "0e000000-0000-4000-8000-000000000001"
 LEGACY_TOKEN_NOTE = "legacy deploy key"
 COOKIE_HOSTNAME_ID = "0f000000-0000-4000-8000-000000000001"
 COOKIE_HOSTNAME = "auth.example.com"
+TEST_ACCOUNT_EMAIL = "qa+dynamic_test@example.com"
 
 DEFAULT_SEED = "demo"
 
@@ -97,6 +100,7 @@ def demo() -> State:
         state, live, hostname=COOKIE_HOSTNAME, usage="cookies", status="active",
         hostname_id=COOKIE_HOSTNAME_ID,
     )
+    factory.create_test_account(live, email=TEST_ACCOUNT_EMAIL)
     return state
 
 

@@ -3,7 +3,7 @@ for `dynsec emulator`.
 
     with running_emulator(seed="demo") as emu:
         httpx.get(f"{emu.base_url}/environments/...", headers={"Authorization": ...})
-        emu.set_faults(error_rate=0.2)
+        emu.set_faults(error_rate=0.2)     # control routes, through `handle.EmulatorHandle`
         emu.requests()
 
 uvicorn serves a socket bound here first, so the port is known (and free) before the server
@@ -19,10 +19,8 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +29,29 @@ import uvicorn
 from starlette.applications import Starlette
 
 from pulumi_dynamic_security.emulator import seeds
-from pulumi_dynamic_security.emulator.app import API_PREFIX, CONTROL_PREFIX, create_app
+from pulumi_dynamic_security.emulator.app import API_PREFIX, create_app
 from pulumi_dynamic_security.emulator.context import DEFAULT_ADMIN_TOKEN
-from pulumi_dynamic_security.emulator.faults import FaultSettings
-from pulumi_dynamic_security.emulator.state import StateStore, iso
+from pulumi_dynamic_security.emulator.faults import FaultSettings, parse_updates
+from pulumi_dynamic_security.emulator.guard import is_loopback_host
+from pulumi_dynamic_security.emulator.handle import EmulatorHandle
+from pulumi_dynamic_security.emulator.persistence import StateStore
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "EmulatorHandle", "build_app", "running_emulator",
+           "serve"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
 START_TIMEOUT_SECONDS = 15.0
-_TOKENISH = re.compile(r"(?i)(bearer\s+)\S+|dyn_[A-Za-z0-9]+")
+_TOKENISH = re.compile(
+    r"(?i)(bearer\s+)\S+|dyn_[A-Za-z0-9]+|whsec_[A-Za-z0-9]+"
+    r"|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"  # a JWT
+)
 _UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
 
 class _ScrubTokens(logging.Filter):
-    """Removes bearer credentials, `dyn_…` tokens and the admin token from log records."""
+    """Removes bearer credentials, `dyn_…` tokens, webhook secrets, JWTs and the admin token
+    from log records."""
 
     def __init__(self, admin_token: str):
         super().__init__()
@@ -74,11 +81,13 @@ def build_app(
     token: str = DEFAULT_ADMIN_TOKEN,
     state_path: Path | None = None,
     faults: FaultSettings | None = None,
+    loopback_only: bool = True,
 ) -> Starlette:
     """The app with its starting state: an existing state file wins over `seed`.
+    `loopback_only`: answer only requests addressed to a loopback `Host`.
 
     Raises ValueError for an unknown seed or an empty token, and
-    `state.StateFileError` for a state file that cannot be read.
+    `persistence.StateFileError` for a state file that cannot be read.
     """
     if seed not in seeds.SEEDS:
         raise ValueError(f"unknown seed {seed!r}; choose one of {', '.join(seeds.SEEDS)}")
@@ -90,7 +99,15 @@ def build_app(
         state = seeds.build(seed)
         if store is not None:
             store.save(state)
-    return create_app(state, admin_token=token, store=store, faults=faults)
+    return create_app(state, admin_token=token, store=store, faults=faults,
+                      loopback_only=loopback_only)
+
+
+def _start_faults(latency_ms: float, error_rate: float, rate_limit: int) -> FaultSettings:
+    """The faults to start with, checked as `POST /_emulator/faults` checks them (raises
+    `faults.FaultError`, a ValueError)."""
+    return parse_updates(FaultSettings(), {"latency_ms": latency_ms, "error_rate": error_rate,
+                                           "rate_limit": rate_limit})
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -127,74 +144,6 @@ def _config(app: Starlette, *, configure_logging: bool) -> uvicorn.Config:
     )
 
 
-@dataclass
-class EmulatorHandle:
-    """A running emulator: its URLs, its admin token, and helpers over its control routes."""
-
-    root_url: str
-    token: str
-    _client: httpx.Client = field(repr=False)
-
-    @property
-    def base_url(self) -> str:
-        """`http://127.0.0.1:<port>/api/v0`, what a Dynamic client takes as its base URL."""
-        return self.root_url + API_PREFIX
-
-    def _control(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
-        response = self._client.request(method, CONTROL_PREFIX + path, json=body)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def requests(self) -> list[dict[str, Any]]:
-        """The request log, oldest first: `[{"method", "path", "status"}]`."""
-        result: list[dict[str, Any]] = self._control("GET", "/requests")
-        return result
-
-    def clear_requests(self) -> None:
-        self._control("DELETE", "/requests")
-
-    def set_faults(self, **faults: Any) -> dict[str, Any]:
-        """Change faults (see `faults`); returns the active settings."""
-        result: dict[str, Any] = self._control("POST", "/faults", faults)
-        return result
-
-    def reset(self, seed: str = seeds.DEFAULT_SEED) -> None:
-        """Fresh state from `seed`, empty request log, every fault off."""
-        self._control("POST", "/reset", {"seed": seed})
-
-    def state(self) -> dict[str, Any]:
-        """The whole state as JSON (token digests, never raw tokens)."""
-        result: dict[str, Any] = self._control("GET", "/state")
-        return result
-
-    def plant_token(
-        self,
-        environment_id: str,
-        note: str | None,
-        scopes: Sequence[str],
-        created_at: datetime | str | None = None,
-    ) -> dict[str, Any]:
-        """Plant a token created at `created_at`; returns `{"token": {..., "rawToken"}}`,
-        the create endpoint's answer."""
-        when = iso(created_at) if isinstance(created_at, datetime) else created_at
-        body = {"note": note, "scopes": list(scopes), "created_at": when}
-        result: dict[str, Any] = self._control(
-            "POST", f"/environments/{environment_id}/tokens", body
-        )
-        return result
-
-    def set_hostname_status(
-        self, environment_id: str, hostname_id: str, status: str
-    ) -> dict[str, Any]:
-        """Set a custom hostname's status (`active`, `pending`, `error`)."""
-        result: dict[str, Any] = self._control(
-            "POST",
-            f"/environments/{environment_id}/custom/hostnames/{hostname_id}",
-            {"status": status},
-        )
-        return result
-
-
 @contextmanager
 def running_emulator(
     *,
@@ -207,9 +156,10 @@ def running_emulator(
 ) -> Iterator[EmulatorHandle]:
     """Serve the emulator on 127.0.0.1 (a free port) in a background thread.
 
-    Ready when it returns; stopped, and its thread joined, on exit.
+    Ready when it returns; stopped, and its thread joined, on exit. Raises ValueError for
+    fault values out of range.
     """
-    faults = FaultSettings(latency_ms=latency_ms, error_rate=error_rate, rate_limit=rate_limit)
+    faults = _start_faults(latency_ms, error_rate, rate_limit)
     app = build_app(seed=seed, token=token, state_path=state_path, faults=faults)
     _install_log_scrubbing(token)
     sock = _bind(DEFAULT_HOST, 0)
@@ -257,10 +207,12 @@ def serve(
     announce: Callable[[str], None] | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM). `announce` receives the base URL once
-    the port is bound. Raises OSError when the address cannot be bound, and what
-    `build_app` raises."""
-    faults = FaultSettings(latency_ms=latency_ms, error_rate=error_rate, rate_limit=rate_limit)
-    app = build_app(seed=seed, token=token, state_path=state_path, faults=faults)
+    the port is bound. On a loopback `host` only requests addressed to a loopback `Host`
+    are answered (`guard`). Raises OSError when the address cannot be bound, ValueError for
+    fault values out of range, and what `build_app` raises."""
+    faults = _start_faults(latency_ms, error_rate, rate_limit)
+    app = build_app(seed=seed, token=token, state_path=state_path, faults=faults,
+                    loopback_only=is_loopback_host(host))
     _install_log_scrubbing(token)
     sock = _bind(host, port)
     try:

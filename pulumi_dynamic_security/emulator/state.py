@@ -1,34 +1,34 @@
-"""The emulator's in-memory state, and its optional JSON file (`--state FILE`).
+"""The emulator's in-memory state: every record by id, and the times and digests it uses.
 
 Everything is keyed by id in plain dicts so that a request costs a few lookups however many
-environments exist (benchmarks drive a thousand). Per-environment collections (origins,
-tokens, hostnames) are insertion-ordered dicts used as ordered sets of ids: listing keeps
-creation order and removal stays O(1).
+environments exist (benchmarks drive a thousand). The records are in `records`; the
+`--state` file is `persistence`.
 
 Raw API tokens are never stored: a token is found by the SHA-256 of the bearer value, so
-neither the state file nor `GET /_emulator/state` can leak one.
-
-The file is written after every committed change, atomically (temp file in the same
-directory, fsync, rename), so a crash or a reader never sees half a document. Each save
-serializes the whole state (about 20 ms for a thousand environments): `--state` is for
-keeping a session across restarts; in-memory state is the fast path.
+neither the state file nor `GET /_emulator/state` can leak one. What Dynamic itself answers
+again later (webhook secrets, test-account codes) and the environments' signing keys are kept
+as they are: the emulator is a test fixture, and its state file is written with mode 0600.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
-import os
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any
 
 from pulumi_dynamic_security.clock import utc_now
+from pulumi_dynamic_security.emulator.records import (
+    ApiToken,
+    Environment,
+    Hostname,
+    Organization,
+    Origin,
+    Project,
+    Session,
+    Webhook,
+)
 
-STATE_FORMAT = 1
 ENVIRONMENT_NAMES = ("sandbox", "live")
 
 
@@ -60,66 +60,6 @@ def token_digest(raw_token: str) -> str:
 
 
 @dataclass
-class Organization:
-    id: str
-    name: str
-
-
-@dataclass
-class Project:
-    id: str
-    name: str
-    organization_id: str
-    # environment name ("sandbox", "live") -> environment id
-    environment_ids: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Environment:
-    id: str
-    project_id: str
-    name: str
-    settings: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    hcaptcha_secret: str | None = None
-    origin_ids: dict[str, None] = field(default_factory=dict)
-    token_ids: dict[str, None] = field(default_factory=dict)
-    hostname_ids: dict[str, None] = field(default_factory=dict)
-
-
-@dataclass
-class Origin:
-    id: str
-    environment_id: str
-    origin: str
-    created_at: datetime
-
-
-@dataclass
-class ApiToken:
-    id: str
-    environment_id: str
-    digest: str
-    checksum: str
-    note: str | None
-    scopes: list[str]
-    created_at: datetime
-    created_by: dict[str, str]
-
-
-@dataclass
-class Hostname:
-    id: str
-    environment_id: str
-    hostname: str
-    usage: str
-    status: str
-    verification_records: list[dict[str, str]]
-    errors: str | None = None
-
-
-@dataclass
 class State:
     """Every record, by id. Mutators keep the per-environment indexes in step."""
 
@@ -129,6 +69,8 @@ class State:
     origins: dict[str, Origin] = field(default_factory=dict)
     tokens: dict[str, ApiToken] = field(default_factory=dict)
     hostnames: dict[str, Hostname] = field(default_factory=dict)
+    webhooks: dict[str, Webhook] = field(default_factory=dict)
+    sessions: dict[str, Session] = field(default_factory=dict)
     tokens_by_digest: dict[str, str] = field(default_factory=dict)
 
     # -- mutators ---------------------------------------------------------------------------
@@ -168,6 +110,19 @@ class State:
         self.environments[hostname.environment_id].hostname_ids.pop(hostname_id, None)
         return hostname
 
+    def add_webhook(self, webhook: Webhook) -> None:
+        self.webhooks[webhook.id] = webhook
+        self.environments[webhook.environment_id].webhook_ids[webhook.id] = None
+
+    def remove_webhook(self, webhook_id: str) -> Webhook:
+        webhook = self.webhooks.pop(webhook_id)
+        self.environments[webhook.environment_id].webhook_ids.pop(webhook_id, None)
+        return webhook
+
+    def add_session(self, session: Session) -> None:
+        self.sessions[session.id] = session
+        self.environments[session.environment_id].session_ids[session.id] = None
+
     def touch(self, environment: Environment) -> None:
         """Move `updatedAt`. It must change on every write, even two in one millisecond,
         because clients detect concurrent edits by comparing it."""
@@ -184,164 +139,13 @@ class State:
     def hostnames_of(self, environment: Environment) -> list[Hostname]:
         return [self.hostnames[i] for i in environment.hostname_ids]
 
-    # -- (de)serialization ------------------------------------------------------------------
+    def webhooks_of(self, environment: Environment) -> list[Webhook]:
+        return [self.webhooks[i] for i in environment.webhook_ids]
 
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready document of the whole state (token digests, never raw tokens)."""
-        return {
-            "format": STATE_FORMAT,
-            "organizations": [{"id": o.id, "name": o.name} for o in self.organizations.values()],
-            "projects": [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "organization_id": p.organization_id,
-                    "environment_ids": dict(p.environment_ids),
-                }
-                for p in self.projects.values()
-            ],
-            "environments": [
-                {
-                    "id": e.id,
-                    "project_id": e.project_id,
-                    "name": e.name,
-                    "settings": e.settings,
-                    "created_at": iso(e.created_at),
-                    "updated_at": iso(e.updated_at),
-                    "hcaptcha_secret": e.hcaptcha_secret,
-                }
-                for e in self.environments.values()
-            ],
-            "origins": [
-                {
-                    "id": o.id,
-                    "environment_id": o.environment_id,
-                    "origin": o.origin,
-                    "created_at": iso(o.created_at),
-                }
-                for o in self.origins.values()
-            ],
-            "tokens": [
-                {
-                    "id": t.id,
-                    "environment_id": t.environment_id,
-                    "digest": t.digest,
-                    "checksum": t.checksum,
-                    "note": t.note,
-                    "scopes": list(t.scopes),
-                    "created_at": iso(t.created_at),
-                    "created_by": dict(t.created_by),
-                }
-                for t in self.tokens.values()
-            ],
-            "hostnames": [
-                {
-                    "id": h.id,
-                    "environment_id": h.environment_id,
-                    "hostname": h.hostname,
-                    "usage": h.usage,
-                    "status": h.status,
-                    "verification_records": [dict(r) for r in h.verification_records],
-                    "errors": h.errors,
-                }
-                for h in self.hostnames.values()
-            ],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> State:
-        """Rebuild a state written by `to_json`. Raises KeyError/TypeError/ValueError."""
-        if data.get("format") != STATE_FORMAT:
-            raise ValueError(f"unsupported state format {data.get('format')!r}")
-        state = cls()
-        for o in data["organizations"]:
-            state.organizations[o["id"]] = Organization(o["id"], o["name"])
-        for e in data["environments"]:
-            state.environments[e["id"]] = Environment(
-                id=e["id"],
-                project_id=e["project_id"],
-                name=e["name"],
-                settings=e["settings"],
-                created_at=parse_iso(e["created_at"]),
-                updated_at=parse_iso(e["updated_at"]),
-                hcaptcha_secret=e.get("hcaptcha_secret"),
-            )
-        for p in data["projects"]:
-            state.projects[p["id"]] = Project(
-                p["id"], p["name"], p["organization_id"], dict(p["environment_ids"])
-            )
-        for o in data["origins"]:
-            state.add_origin(
-                Origin(o["id"], o["environment_id"], o["origin"], parse_iso(o["created_at"]))
-            )
-        for t in data["tokens"]:
-            state.add_token(
-                ApiToken(
-                    id=t["id"],
-                    environment_id=t["environment_id"],
-                    digest=t["digest"],
-                    checksum=t["checksum"],
-                    note=t["note"],
-                    scopes=list(t["scopes"]),
-                    created_at=parse_iso(t["created_at"]),
-                    created_by=dict(t["created_by"]),
-                )
-            )
-        for h in data["hostnames"]:
-            state.add_hostname(
-                Hostname(
-                    id=h["id"],
-                    environment_id=h["environment_id"],
-                    hostname=h["hostname"],
-                    usage=h["usage"],
-                    status=h["status"],
-                    verification_records=[dict(r) for r in h["verification_records"]],
-                    errors=h.get("errors"),
-                )
-            )
-        return state
-
-
-class StateFileError(Exception):
-    """The state file exists but cannot be read as emulator state."""
-
-
-class StateStore:
-    """The `--state FILE`: read once at start, rewritten atomically after each change."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def load(self) -> State | None:
-        """The saved state, or None when the file does not exist yet."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StateFileError(f"cannot read {self.path}: {exc.strerror}") from exc
-        try:
-            return State.from_json(json.loads(text))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise StateFileError(
-                f"{self.path} is not an emulator state file ({type(exc).__name__}: {exc})"
-            ) from exc
-
-    def save(self, state: State) -> None:
-        """Write the whole state: temp file beside the target, fsync, then rename over it."""
-        directory = self.path.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps(state.to_json(), ensure_ascii=False, separators=(",", ":"))
-        fd, temp_name = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".tmp", dir=directory
-        )
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
-            raise
+    def sessions_of(self, environment: Environment, user_id: str | None = None
+                    ) -> Iterator[Session]:
+        """The environment's sessions, oldest first; only `user_id`'s when given."""
+        for session_id in environment.session_ids:
+            session = self.sessions[session_id]
+            if user_id is None or session.user_id == user_id:
+                yield session

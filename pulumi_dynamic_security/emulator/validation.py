@@ -4,14 +4,15 @@ Convention: a request that is not the shape the client declares (not JSON, a req
 member missing, a member of the wrong type) answers 400 `BadRequest`; a well-formed request
 that breaks a rule answers 422 `UnprocessableEntity` with the closest code of
 `UnprocessableEntityErrorCode` (`invalid_cors_origins`, `duplicate_exists`, `invalid_scopes`,
-`invalid_custom_hostname`, and `invalid_update` for settings and token fields).
+`invalid_custom_hostname`, and `invalid_update` for settings, token and webhook fields).
+The settings document's own checks are in `settings_checks`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -27,44 +28,82 @@ ORIGIN_PATTERN = re.compile(
 HOSTNAME_PATTERN = re.compile(
     r"(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]"
 )
+# From the vendor's OpenAPI schema `HTTPSUrlOrSNSArn`: an https URL with a lower-case DNS
+# name (no port, no IP address), or an SNS topic ARN.
+WEBHOOK_URL_PATTERN = re.compile(
+    r"https://[a-z0-9]+([-.]+[a-z0-9]+)*\.[a-z]{2,10}(/.*)?"
+    r"|arn:aws:sns:[a-z0-9-]*:[0-9]{12}:[a-zA-Z0-9_-]+"
+)
+WEBHOOK_URL_MAX_LENGTH = 2048
 HOSTNAME_USAGES = ("cookies", "globalWallet")
 HOSTNAME_STATUSES = ("active", "pending", "error")
 NOTE_MAX_LENGTH = 100
 PROJECT_NAME_MAX_LENGTH = 255
-
-TIME_UNITS_IN_MINUTES = {"minutes": 1, "hours": 60, "days": 24 * 60}
-JWT_MIN_MINUTES = 1
-JWT_MAX_MINUTES = 30 * 24 * 60  # Dynamic's documented maximum: 30 days
-
-AUTH_STORAGES = ("localstorage", "cookie")
-MFA_DEVICE_TYPES = ("totp", "passkey", "email")
-MFA_ACTIONS = (
-    "wallet.waas.sign",
-    "wallet.waas.export",
-    "wallet.waas.reshare",
-    "wallet.waas.refresh",
-    "user.update",
-)
-# The members `ProjectSettings` requires, with the JSON type each must have.
-REQUIRED_SETTINGS: dict[str, type] = {
-    "chains": list,
-    "kyc": list,
-    "design": dict,
-    "general": dict,
-    "privacy": dict,
-    "sdk": dict,
-    "security": dict,
-}
+MAX_JSON_DEPTH = 32  # settings documents nest 6 levels; no request needs more than this
 
 
-async def json_object(request: Request, *, origins_route: bool = False) -> dict[str, Any]:
-    """The request body as a JSON object, or 400."""
-    raw = await request.body()
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _too_deep(value: object) -> bool:
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        if isinstance(item, dict):
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+    return False
+
+
+def parse_json(raw: bytes, *, non_finite: bool = False) -> object:
+    """A request body as JSON, bounded so that nothing it holds can break a later answer.
+
+    Refused (ValueError): text that is not JSON or not UTF-8, nesting deeper than
+    `MAX_JSON_DEPTH`, strings that cannot be written back (lone surrogates), and, unless
+    `non_finite`, `NaN`, `Infinity` and numbers too large for a float. The control routes
+    pass `non_finite=True` so that a fault value of NaN reaches its own check (422).
+    """
     try:
-        body = json.loads(raw) if raw else None
+        if non_finite:
+            body = json.loads(raw)
+        else:
+            body = json.loads(raw, parse_float=_finite, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if _too_deep(body):
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("holds text that is not valid Unicode") from None
+    return body
+
+
+async def json_object(request: Request, *, origins_route: bool = False,
+                      optional: bool = False, non_finite: bool = False) -> dict[str, Any]:
+    """The request body as a JSON object, or 400. An empty body is `{}` when `optional`."""
+    raw = await request.body()
+    if not raw and optional:
+        return {}
+    try:
+        body = parse_json(raw, non_finite=non_finite) if raw else None
     except (ValueError, UnicodeDecodeError) as exc:
+        reason = str(exc) if not isinstance(exc, UnicodeDecodeError) else "not UTF-8"
+        if isinstance(exc, json.JSONDecodeError):
+            reason = "not valid JSON"
         raise errors.bad_request(
-            "Request body is not valid JSON", with_status=origins_route
+            f"Request body is not valid JSON ({reason})", with_status=origins_route
         ) from exc
     if not isinstance(body, dict):
         raise errors.bad_request("Request body must be a JSON object", with_status=origins_route)
@@ -86,92 +125,6 @@ def origin(body: dict[str, Any]) -> str:
 
 def _invalid(message: str) -> errors.ApiError:
     return errors.unprocessable(message, "invalid_update")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def settings_document(body: dict[str, Any], environment_name: str) -> None:
-    """Check a `ProjectSettings` document sent to PUT /environments/{id}."""
-    for member, kind in REQUIRED_SETTINGS.items():
-        if member not in body:
-            raise errors.bad_request(f"settings.{member} is required")
-        if not isinstance(body[member], kind):
-            expected = "an array" if kind is list else "an object"
-            raise errors.bad_request(f"settings.{member} must be {expected}")
-    declared = body.get("environmentName")
-    if declared is not None and declared != environment_name:
-        raise _invalid(
-            f"environmentName is {environment_name!r} for this environment and cannot change"
-        )
-    security = body["security"]
-    _jwt_duration(security.get("jwtDuration"))
-    _auth(security.get("auth"))
-    _mfa(security.get("mfa"))
-    hcaptcha = security.get("hCaptcha")
-    if hcaptcha is not None and not isinstance(hcaptcha, dict):
-        raise _invalid("security.hCaptcha must be an object")
-
-
-def _jwt_duration(value: object) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dict):
-        raise _invalid("security.jwtDuration must be an object {amount, unit}")
-    amount, unit = value.get("amount"), value.get("unit")
-    if not _is_int(amount):
-        raise _invalid("security.jwtDuration.amount must be a whole number")
-    if not isinstance(unit, str) or unit not in TIME_UNITS_IN_MINUTES:
-        raise _invalid("security.jwtDuration.unit must be one of minutes, hours, days")
-    assert isinstance(amount, int)
-    minutes = amount * TIME_UNITS_IN_MINUTES[unit]
-    if not JWT_MIN_MINUTES <= minutes <= JWT_MAX_MINUTES:
-        raise _invalid(
-            f"security.jwtDuration {amount} {unit} is outside 1 minute to 30 days"
-        )
-
-
-def _auth(value: object) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dict) or not isinstance(value.get("storage"), list):
-        raise _invalid("security.auth.storage is required and must be an array")
-    for item in value["storage"]:
-        if item not in AUTH_STORAGES:
-            raise _invalid(f"security.auth.storage: {item!r} is not localstorage or cookie")
-
-
-def _mfa(value: object) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dict):
-        raise _invalid("security.mfa must be an object")
-    for key in ("enabled", "required"):
-        if key in value and not isinstance(value[key], bool):
-            raise _invalid(f"security.mfa.{key} must be a boolean")
-    for item in _list(value, "methods"):
-        if not isinstance(item, dict) or item.get("type") not in MFA_DEVICE_TYPES:
-            raise _invalid("security.mfa.methods[].type must be one of totp, passkey, email")
-        if not isinstance(item.get("enabled"), bool):
-            raise _invalid("security.mfa.methods[].enabled is required and must be a boolean")
-    for item in _list(value, "actions"):
-        if not isinstance(item, dict) or item.get("action") not in MFA_ACTIONS:
-            raise _invalid(f"security.mfa.actions[].action must be one of {', '.join(MFA_ACTIONS)}")
-        if not isinstance(item.get("required"), bool):
-            raise _invalid("security.mfa.actions[].required is required and must be a boolean")
-    for item in _list(value, "availableMethods"):
-        if item not in MFA_DEVICE_TYPES:
-            raise _invalid("security.mfa.availableMethods must hold totp, passkey or email")
-
-
-def _list(container: dict[str, Any], key: str) -> Sequence[Any]:
-    value = container.get(key)
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise _invalid(f"security.mfa.{key} must be an array")
-    return value
 
 
 def token_fields(body: dict[str, Any]) -> tuple[str, list[str]]:
@@ -222,3 +175,27 @@ def project_name(body: dict[str, Any]) -> str:
     if len(name) > PROJECT_NAME_MAX_LENGTH:
         raise _invalid(f"name is longer than {PROJECT_NAME_MAX_LENGTH} characters")
     return name
+
+
+def webhook_request(body: dict[str, Any], catalogue: frozenset[str]) -> tuple[str, bool, list[str]]:
+    """`WebhookCreateRequest` / `WebhookUpdateRequest`: `url`, `isEnabled`, `events`.
+
+    400 when a member is missing or of the wrong type; 422 for a url that is not https (or an
+    SNS topic ARN) and for events that are empty or not in `catalogue`.
+    """
+    url, enabled, events = body.get("url"), body.get("isEnabled"), body.get("events")
+    if not isinstance(url, str) or not isinstance(enabled, bool) or not isinstance(events, list):
+        raise errors.bad_request(
+            "url (a string), isEnabled (a boolean) and events (an array) are required"
+        )
+    if not all(isinstance(item, str) for item in events):
+        raise errors.bad_request("events must be an array of strings")
+    if len(url) > WEBHOOK_URL_MAX_LENGTH or WEBHOOK_URL_PATTERN.fullmatch(url) is None:
+        raise _invalid("url must be an https URL with a DNS name, or an SNS topic ARN")
+    if not events:
+        raise _invalid("events must name at least one event type")
+    unknown = [item for item in events if item not in catalogue]
+    if unknown:
+        shown = ", ".join(repr(item[:80]) for item in unknown[:5])
+        raise _invalid(f"Unknown event types: {shown} (see GET /eventTypes)")
+    return url, enabled, list(dict.fromkeys(events))

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_dynamic_security.emulator.state import (
+from pulumi_dynamic_security.emulator import signing
+from pulumi_dynamic_security.emulator.records import (
     ApiToken,
     Environment,
     Hostname,
     Origin,
     Project,
-    State,
-    iso,
+    Session,
+    SigningKey,
+    TestAccount,
+    Webhook,
 )
+from pulumi_dynamic_security.emulator.state import State, iso
 
 
 def settings(environment: Environment) -> dict[str, Any]:
-    """`ProjectSettings` as stored (the write-only hCaptcha secret is never stored in it)."""
+    """`ProjectSettings` as stored (write-only members are never stored in it)."""
     return environment.settings
 
 
@@ -88,3 +92,57 @@ def hostname(item: Hostname) -> dict[str, Any]:
     if item.errors is not None:
         body["errors"] = item.errors
     return body
+
+
+def webhook(item: Webhook, *, include_secret: bool) -> dict[str, Any]:
+    """`Webhook`; the `secret` only on create and on `GET ...?includeSecret=true`."""
+    body: dict[str, Any] = {
+        "environmentId": item.environment_id,
+        "webhookId": item.id,
+        "url": item.url,
+    }
+    if include_secret:
+        body["secret"] = item.secret
+    body["events"] = list(item.events)
+    body["isEnabled"] = item.is_enabled
+    if item.enabled_at is not None:
+        body["enabledAt"] = iso(item.enabled_at)
+    body["createdAt"] = iso(item.created_at)
+    body["updatedAt"] = iso(item.updated_at)
+    return body
+
+
+def webhooks(items: list[Webhook]) -> dict[str, Any]:
+    """`WebhooksResponse`: one page holding every webhook; an empty `cursor` ends the list."""
+    return {"data": [webhook(w, include_secret=False) for w in items], "cursor": ""}
+
+
+def account(item: TestAccount) -> dict[str, Any]:
+    """`TestAccountResponse`, static sign-in code included (as Dynamic answers it)."""
+    body: dict[str, Any] = {"code": item.code}
+    if item.email is not None:
+        body["email"] = item.email
+    if item.phone is not None:
+        body["phone"] = item.phone
+    return body
+
+
+def session(item: Session) -> dict[str, Any]:
+    """`Session`: `revokedAt` is null until revoked."""
+    return {
+        "id": item.id,
+        "createdAt": iso(item.created_at),
+        "ipAddress": item.ip_address,
+        "userAgent": item.user_agent,
+        "revokedAt": None if item.revoked_at is None else iso(item.revoked_at),
+    }
+
+
+def key(item: SigningKey) -> dict[str, Any]:
+    """`KeyResponse`: the key's id (its `kid`) and the base64 of its public PEM."""
+    return {"key": {"id": item.kid, "publicKey": signing.public_key_base64(item)}}
+
+
+def jwks(item: SigningKey) -> dict[str, Any]:
+    """`JwksResponse`: the environment's current key only."""
+    return {"keys": [signing.jwk(item)]}

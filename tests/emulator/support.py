@@ -9,6 +9,8 @@ from contextlib import contextmanager
 
 import httpx
 
+from pulumi_dynamic_security.emulator.app import CONTROL_PREFIX
+from pulumi_dynamic_security.emulator.guard import CONTROL_HEADERS
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
@@ -24,6 +26,17 @@ def client(emulator: EmulatorHandle, token: str | None = "admin") -> Iterator[ht
         value = emulator.token if token == "admin" else token
         headers["Authorization"] = f"Bearer {value}"
     with httpx.Client(base_url=emulator.base_url, headers=headers, timeout=10.0,
+                      verify=_TLS) as http:
+        yield http
+
+
+@contextmanager
+def control(emulator: EmulatorHandle | str, *, header: bool = True) -> Iterator[httpx.Client]:
+    """An httpx client on /_emulator (of a handle, or of a root URL), sending the header
+    `X-Dynsec-Emulator: 1` the control routes require unless `header` is False."""
+    root = emulator if isinstance(emulator, str) else emulator.root_url
+    headers = dict(CONTROL_HEADERS) if header else {}
+    with httpx.Client(base_url=root + CONTROL_PREFIX, headers=headers, timeout=10.0,
                       verify=_TLS) as http:
         yield http
 

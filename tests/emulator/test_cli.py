@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from pulumi_dynamic_security.cli.main import run
+from tests.emulator.support import control
 from tests.support.ids import LIVE, SANDBOX
 from tests.support.processes import dynsec_emulator
 
@@ -85,5 +86,6 @@ def test_default_token_is_announced() -> None:
         headers = {"Authorization": "Bearer dyn_emulator"}
         response = httpx.get(f"{base_url}/environments/{SANDBOX}", headers=headers)
         assert response.status_code == 404  # the empty seed has no environment
-        log = httpx.get(base_url.replace("/api/v0", "/_emulator/requests")).json()
+        with control(base_url.removesuffix("/api/v0")) as http:
+            log = http.get("/requests").json()
         assert log == [{"method": "GET", "path": f"/environments/{SANDBOX}", "status": 404}]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
-from tests.emulator.support import client
+from tests.emulator.support import client, control
 from tests.support.ids import LIVE, SANDBOX
 
 ENV = f"/environments/{SANDBOX}"
@@ -161,21 +161,31 @@ def test_control_routes_are_never_faulted(emulator: EmulatorHandle) -> None:
     assert planted["token"]["rawToken"].startswith("dyn_")
 
 
+def test_an_unknown_fault_is_400(emulator: EmulatorHandle) -> None:
+    with control(emulator) as http:
+        response = http.post("/faults", json={"bogus": 1})
+    assert response.status_code == 400
+    assert isinstance(response.json()["error"], str)
+
+
 @pytest.mark.parametrize(
     "faults",
-    [{"bogus": 1}, {"error_rate": 2}, {"error_rate": "often"}, {"latency_ms": -1},
+    [{"error_rate": 2}, {"error_rate": "often"}, {"latency_ms": -1},
      {"rate_limit": 1.5}, {"rate_window_seconds": 0}, {"fail_writes_after": True}],
 )
-def test_invalid_faults_are_400(emulator: EmulatorHandle, faults: dict[str, Any]) -> None:
-    response = httpx.post(f"{emulator.root_url}/_emulator/faults", json=faults)
-    assert response.status_code == 400
+def test_invalid_fault_values_are_422(emulator: EmulatorHandle, faults: dict[str, Any]) -> None:
+    # A value that is not a finite number in range is a rule broken (422), not a bad shape.
+    with control(emulator) as http:
+        response = http.post("/faults", json=faults)
+    assert response.status_code == 422
     assert isinstance(response.json()["error"], str)
 
 
 def test_reset_turns_faults_off(emulator: EmulatorHandle) -> None:
     emulator.set_faults(error_rate=1.0, latency_ms=10, rate_limit=5, fail_writes_after=0)
     emulator.reset()
-    faults = httpx.get(f"{emulator.root_url}/_emulator/faults").json()
+    with control(emulator) as http:
+        faults = http.get("/faults").json()
     assert faults["error_rate"] == 0 and faults["latency_ms"] == 0
     assert faults["rate_limit"] == 0 and faults["fail_writes_after"] is None
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from pulumi_dynamic_security.emulator import seeds
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.emulator.support import client
+from tests.emulator.support import client, control
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 BASE = f"/environments/{SANDBOX}/custom/hostnames"
@@ -86,11 +85,11 @@ def test_set_hostname_status(emulator: EmulatorHandle) -> None:
 
 
 def test_set_hostname_status_refusals(emulator: EmulatorHandle) -> None:
-    control = f"{emulator.root_url}/_emulator/environments"
     hostname = seeds.COOKIE_HOSTNAME_ID
-    assert httpx.post(f"{control}/{LIVE}/custom/hostnames/{hostname}",
-                      json={"status": "verified"}).status_code == 400
-    assert httpx.post(f"{control}/{UNKNOWN_ENVIRONMENT}/custom/hostnames/{hostname}",
-                      json={"status": "active"}).status_code == 404
-    assert httpx.post(f"{control}/{SANDBOX}/custom/hostnames/{hostname}",
-                      json={"status": "active"}).status_code == 404
+    with control(emulator) as http:
+        assert http.post(f"/environments/{LIVE}/custom/hostnames/{hostname}",
+                         json={"status": "verified"}).status_code == 400
+        assert http.post(f"/environments/{UNKNOWN_ENVIRONMENT}/custom/hostnames/{hostname}",
+                         json={"status": "active"}).status_code == 404
+        assert http.post(f"/environments/{SANDBOX}/custom/hostnames/{hostname}",
+                         json={"status": "active"}).status_code == 404

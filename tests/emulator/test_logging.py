@@ -33,3 +33,21 @@ def test_logs_never_show_tokens(caplog: pytest.LogCaptureFixture) -> None:
     assert CANARY not in text
     assert raw not in text
     assert "dyn_wrongTokenValue123" not in text
+
+
+@pytest.mark.slow
+def test_logs_never_show_jwts_webhook_secrets_or_codes(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with running_emulator() as emu:
+        minted = emu.mint_jwt(SANDBOX)["jwt"]
+        with client(emu) as api:
+            secret = api.post(f"/environments/{SANDBOX}/webhooks", json={
+                "url": "https://hooks.example.com/x", "isEnabled": True, "events": ["ping"],
+            }).json()["secret"]
+            api.get(f"/sdk/{SANDBOX}/.well-known/jwks")
+        for name in ("uvicorn.error", "uvicorn.access"):
+            logging.getLogger(name).warning("request with token %s and secret %s", minted,
+                                            secret)
+    text = caplog.text
+    assert minted not in text and minted.split(".")[1] not in text
+    assert secret not in text

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import httpx
 import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from tests.emulator.support import client
+from tests.emulator.support import client, control
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 
 
@@ -33,7 +32,8 @@ def test_control_routes_are_not_logged_and_clear_works(emulator: EmulatorHandle)
     emulator.set_faults(latency_ms=0)
     emulator.state()
     assert len(emulator.requests()) == 1
-    response = httpx.delete(f"{emulator.root_url}/_emulator/requests")
+    with control(emulator) as http:
+        response = http.delete("/requests")
     assert response.status_code == 204
     assert emulator.requests() == []
 
@@ -49,7 +49,8 @@ def test_reset_clears_the_log_and_restores_the_seed(emulator: EmulatorHandle) ->
 
 
 def test_reset_refuses_an_unknown_seed(emulator: EmulatorHandle) -> None:
-    response = httpx.post(f"{emulator.root_url}/_emulator/reset", json={"seed": "full"})
+    with control(emulator) as http:
+        response = http.post("/reset", json={"seed": "full"})
     assert response.status_code == 400
 
 
@@ -87,14 +88,14 @@ def test_plant_token_accepts_iso_strings(emulator: EmulatorHandle) -> None:
 def test_plant_token_refusals(
     emulator: EmulatorHandle, environment_id: str, body: dict[str, object], status: int
 ) -> None:
-    response = httpx.post(
-        f"{emulator.root_url}/_emulator/environments/{environment_id}/tokens", json=body
-    )
+    with control(emulator) as http:
+        response = http.post(f"/environments/{environment_id}/tokens", json=body)
     assert response.status_code == status
 
 
 def test_state_dump_never_holds_raw_tokens(emulator: EmulatorHandle) -> None:
     raw = emulator.plant_token(SANDBOX, "n", [], None)["token"]["rawToken"]
-    dump = httpx.get(f"{emulator.root_url}/_emulator/state").text
+    with control(emulator) as http:
+        dump = http.get("/state").text
     assert raw not in dump
     assert emulator.token not in dump

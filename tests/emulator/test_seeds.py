@@ -1,4 +1,4 @@
-"""The `demo` and `empty` seeds, with the ids SPEC §7 fixes."""
+"""The `demo` and `empty` seeds, with the ids the tests and the demo rely on."""
 
 from __future__ import annotations
 

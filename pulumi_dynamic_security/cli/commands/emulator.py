@@ -1,6 +1,7 @@
-"""`dynsec emulator`: serve the local Dynamic API emulator (SPEC §7) until interrupted.
+"""`dynsec emulator`: serve the local Dynamic API emulator until interrupted.
 
-The server stack (starlette, uvicorn) is imported only when the command runs.
+The server stack (starlette, uvicorn) is imported only when the command runs. A `--host` that
+is not a loopback address gets a warning: the control routes have no authentication.
 """
 
 from __future__ import annotations
@@ -58,13 +59,24 @@ def command(
 ) -> None:
     """Serve the local Dynamic API emulator under /api/v0 until interrupted.
 
-    Control routes (no auth) live under /_emulator: the request log, fault injection,
-    planting tokens, hostname status.
+    Control routes (no auth; they need the header X-Dynsec-Emulator: 1 and JSON bodies) live
+    under /_emulator: the request log, fault injection, planting tokens, test accounts and
+    sessions, hostname status, minting end-user JWTs, rotating signing keys.
     """
     if not token.strip():
         raise click.BadParameter("must not be empty", param_hint="--token")
     from pulumi_dynamic_security.emulator import server
-    from pulumi_dynamic_security.emulator.state import StateFileError
+    from pulumi_dynamic_security.emulator.guard import is_loopback_host
+    from pulumi_dynamic_security.emulator.persistence import StateFileError
+
+    if not is_loopback_host(host):
+        click.echo(
+            f"Warning: --host {host} is not a loopback address. The control routes under "
+            "/_emulator are unauthenticated: anyone who can reach this address can read the "
+            "request log, reset the state, inject faults, plant tokens and mint JWTs. Use it "
+            "only on a network you trust.",
+            err=True,
+        )
 
     origin = (
         f"state from {state_path}"

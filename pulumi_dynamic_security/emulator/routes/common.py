@@ -11,7 +11,7 @@ from starlette.routing import Route
 from pulumi_dynamic_security.emulator import errors
 from pulumi_dynamic_security.emulator.auth import Principal, authenticate, require_environment
 from pulumi_dynamic_security.emulator.context import Emulator
-from pulumi_dynamic_security.emulator.state import Environment
+from pulumi_dynamic_security.emulator.records import Environment
 
 Handler = Callable[[Request, Emulator], Awaitable[Response]]
 
@@ -48,6 +48,15 @@ def environment(
     if found is None:
         raise errors.not_found("Environment")
     return principal, found
+
+
+def known_environment(request: Request, emulator: Emulator) -> Environment:
+    """The environment named by the `environment_id` path parameter, or 404; no caller is
+    checked (control and SDK routes)."""
+    found = emulator.state.environments.get(request.path_params["environment_id"])
+    if found is None:
+        raise errors.not_found("Environment")
+    return found
 
 
 def json(body: object, status: int = 200) -> JSONResponse:

@@ -1,11 +1,17 @@
 """Control routes under /_emulator: no auth, no faults, not in the request log.
 
+Every control request needs the header `X-Dynsec-Emulator: 1`, and one with a body a JSON
+content type (`guard.ControlGuard`). The routes of end users and the issuer (test accounts,
+sessions, JWTs, key rotation) are in `control_identity`.
+
     GET    /_emulator/requests        the request log [{"method", "path", "status"}], oldest first
     DELETE /_emulator/requests        clear it (204)
     GET    /_emulator/faults          the active faults (emulator-only)
     POST   /_emulator/faults          change faults: latency_ms, error_rate, rate_limit,
                                       lost_response_rate, fail_writes_after (+ emulator-only
-                                      seed, rate_window_seconds); answers the active faults
+                                      seed, rate_window_seconds); answers the active faults;
+                                      400 for an unknown fault, 422 for a value that is not
+                                      a finite number in range (nothing is applied then)
     POST   /_emulator/environments/{id}/tokens
                                       plant a token {"note", "scopes", "created_at"}; answers
                                       201 as the create endpoint does (raw token included)
@@ -13,28 +19,26 @@
                                       set a hostname's {"status"} (and optional "errors")
     POST   /_emulator/reset           {"seed": "demo"|"empty"}: fresh state, empty log, no
                                       faults (emulator-only)
-    GET    /_emulator/state           the whole state as JSON, token digests only (emulator-only)
+    GET    /_emulator/state           the whole state as the --state file holds it, token
+                                      digests only (emulator-only)
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from pulumi_dynamic_security.emulator import errors, factory, seeds, validation, wire
+from pulumi_dynamic_security.emulator import errors, factory, persistence, seeds, validation, wire
 from pulumi_dynamic_security.emulator.context import Emulator
-from pulumi_dynamic_security.emulator.routes.common import json, no_content, route
-from pulumi_dynamic_security.emulator.state import Environment, now_ms, parse_iso
-
-
-def _environment(request: Request, emulator: Emulator) -> Environment:
-    env = emulator.state.environments.get(request.path_params["environment_id"])
-    if env is None:
-        raise errors.not_found("Environment")
-    return env
+from pulumi_dynamic_security.emulator.faults import FaultError
+from pulumi_dynamic_security.emulator.routes.common import (
+    json,
+    known_environment,
+    no_content,
+    route,
+)
+from pulumi_dynamic_security.emulator.state import now_ms, parse_iso
 
 
 async def get_requests(request: Request, emulator: Emulator) -> Response:
@@ -51,18 +55,18 @@ async def get_faults(request: Request, emulator: Emulator) -> Response:
 
 
 async def set_faults(request: Request, emulator: Emulator) -> Response:
-    body = await validation.json_object(request)
+    body = await validation.json_object(request, non_finite=True)
     try:
         emulator.faults.update(body)
-    except ValueError as exc:
-        raise errors.bad_request(str(exc)) from exc
+    except FaultError as exc:
+        if exc.unknown:
+            raise errors.bad_request(str(exc)) from exc
+        raise errors.unprocessable(str(exc), "invalid_update") from exc
     return json(emulator.faults.describe())
 
 
 async def reset(request: Request, emulator: Emulator) -> Response:
-    body: dict[str, Any] = {}
-    if await request.body():
-        body = await validation.json_object(request)
+    body = await validation.json_object(request, optional=True)
     seed = body.get("seed", seeds.DEFAULT_SEED)
     if seed not in seeds.SEEDS:
         raise errors.bad_request(f"unknown seed {seed!r}; known: {', '.join(seeds.SEEDS)}")
@@ -71,11 +75,11 @@ async def reset(request: Request, emulator: Emulator) -> Response:
 
 
 async def get_state(request: Request, emulator: Emulator) -> Response:
-    return json(emulator.state.to_json())
+    return json(persistence.dump(emulator.state))
 
 
 async def plant_token(request: Request, emulator: Emulator) -> Response:
-    env = _environment(request, emulator)
+    env = known_environment(request, emulator)
     body = await validation.json_object(request)
     note = body.get("note")
     if note is not None and not isinstance(note, str):
@@ -96,7 +100,7 @@ async def plant_token(request: Request, emulator: Emulator) -> Response:
 
 
 async def set_hostname_status(request: Request, emulator: Emulator) -> Response:
-    env = _environment(request, emulator)
+    env = known_environment(request, emulator)
     hostname_id = request.path_params["hostname_id"]
     if hostname_id not in env.hostname_ids:
         raise errors.not_found("Custom hostname")
