@@ -29,6 +29,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CANARY_TOKEN = "canary-7f3e9b1c5a2d4e6f8091"
 
 
+@pytest.fixture(autouse=True)
+def no_credentials_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Providers called directly (not through a configured host) find no token, as on a
+    machine without one: their `check` stays offline unless a test gives them one."""
+    monkeypatch.delenv("DYNAMIC_API_TOKEN", raising=False)
+    monkeypatch.delenv("DYNAMIC_API_URL", raising=False)
+
+
 @pytest.fixture(scope="session")
 def emulator_server() -> Iterator[EmulatorHandle]:
     with running_emulator(seed="demo", token=CANARY_TOKEN) as handle:

@@ -14,6 +14,7 @@ from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.providers import ApiTokenRotationArgs, ApiTokenRotationProvider
+from pulumi_dynamic_security.providers.rotation import schedule
 from pulumi_dynamic_security.rules.token_notes import parse_note
 from pulumi_dynamic_security.service.plan import plan_stage
 from tests.providers.conftest import program_inputs, stack_config
@@ -62,28 +63,32 @@ def stamp(moment: datetime) -> str:
 def with_state(resource: EngineResource, inputs: dict[str, Any], current: Planted,
                previous: Planted | None, overlap: timedelta) -> None:
     """Give `resource` the state an earlier `pulumi up` would have left (`current` and
-    `previous` planted as managed `ci-deployer` tokens)."""
-    checked = resource.host.check(resource.urn, {}, inputs).inputs
+    `previous` planted as managed `ci-deployer` tokens): its outputs, and its inputs with the
+    schedule that up's check recorded, when nothing was due yet."""
     created = current.created_at
+    rotate_after = created + timedelta(days=90)
+    revoke_after = created + overlap if previous is not None else None
+    recorded = schedule(rotate_after, revoke_after)
+    checked = resource.host.check(resource.urn, {}, inputs).inputs
     resource.id = f"{LIVE}/ci-deployer"
-    resource.inputs = checked
+    resource.inputs = {**checked, "rotation": recorded}
     resource.state = {
-        **checked,
+        **resource.inputs,
         "token_id": current.id,
         "token": secret(current.raw),
         "created_at": stamp(created),
-        "rotate_after": stamp(created + timedelta(days=90)),
+        "rotate_after": stamp(rotate_after),
     }
-    if previous is not None:
+    if previous is not None and revoke_after is not None:
         resource.state["previous_token_id"] = previous.id
-        resource.state["revoke_previous_after"] = stamp(created + overlap)
+        resource.state["revoke_previous_after"] = stamp(revoke_after)
 
 
 def test_full_lifecycle(host: ProviderHost, emu: EmulatorHandle, admin: DynamicClient,
                         policy: SecurityPolicy) -> None:
     unmanaged = set(live_tokens(admin))  # the seed's 400-day-old token nobody manages
     resource = EngineResource(host, TYPE, NAME)
-    inputs = token_inputs(policy)
+    inputs = token_inputs(policy, revoke_on_delete=True)
 
     assert resource.up(inputs) == "create"
     state = resource.state
@@ -244,7 +249,7 @@ def test_never_revokes_the_token_it_authenticates_with(
     other, credential = self_authenticated
     resource = EngineResource(other, TYPE, NAME)
     # overlap 0d: issuing the successor makes the predecessor (our own credential) due
-    assert resource.up(token_inputs(policy, overlap="0d")) == "create"
+    assert resource.up(token_inputs(policy, overlap="0d", revoke_on_delete=True)) == "create"
     assert credential.id in live_tokens(admin)
     assert resource.state["previous_token_id"] == credential.id
     successor = resource.state["token_id"]
