@@ -3,8 +3,8 @@
 One emulator and one provider host per session: the host is configured once (Configure is
 once per process, and the configured provider is cached per `__provider` string), with a
 canary API token that is also the emulator's admin token, so every call really authenticates
-with it and the tests can look for it anywhere it must not be. Each test that asks for `emu`
-starts from the `demo` seed.
+with it and the tests can look for it anywhere it must not be; `offline_host` has no token
+at all. Each test that asks for `emu` starts from the `demo` seed.
 """
 
 from __future__ import annotations
@@ -71,6 +71,20 @@ def host(emulator_server: EmulatorHandle) -> Iterator[ProviderHost]:
         yield started
     finally:
         started.stop()
+
+
+@pytest.fixture(scope="session")
+def offline_host(emulator_server: EmulatorHandle) -> Iterator[ProviderHost]:
+    """A host without an API token, neither configured nor in its environment (a preview
+    on a machine without credentials): its providers' `check` stays offline."""
+    offline = ProviderHost().start()
+    config = stack_config(emulator_server, "unused")
+    del config["dynamic-security:apiToken"]
+    offline.configure(config)
+    try:
+        yield offline
+    finally:
+        offline.stop()
 
 
 @pytest.fixture

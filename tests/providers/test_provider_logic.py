@@ -221,8 +221,7 @@ def test_token_diff_is_due_by_dates() -> None:
     def due(state: tuple[dict[str, Any], dict[str, Any]], **news: Any) -> bool:
         outputs, recorded = state
         checked_news = provider.check(recorded, {**TOKEN_NEWS, **news}).inputs
-        changes: bool = provider.diff(f"{LIVE}/ci", outputs, checked_news).changes
-        return changes
+        return bool(provider.diff(f"{LIVE}/ci", outputs, checked_news).changes)
 
     assert due(token_state(now - timedelta(days=1))) is False
     assert due(token_state(now - timedelta(days=91))) is True
@@ -249,7 +248,7 @@ def test_a_due_rotation_is_not_drift() -> None:
 def test_a_carried_out_verdict_is_void() -> None:
     # the inputs of the update that rotated say "due"; its outputs hold the successor
     provider = ApiTokenRotationProvider()
-    outputs, recorded = token_state(datetime.now(timezone.utc) - timedelta(days=91))
+    _, recorded = token_state(datetime.now(timezone.utc) - timedelta(days=91))
     verdict = provider.check(recorded, TOKEN_NEWS).inputs["rotation"]
     assert verdict.startswith("rotation due since ")
     successor, _ = token_state(datetime.now(timezone.utc))
