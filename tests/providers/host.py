@@ -161,6 +161,15 @@ class ProviderHost:
     def stderr_text(self) -> str:
         return b"".join(self._stderr).decode("utf-8", "replace")
 
+    def stderr_with(self, needle: str, timeout: float = 5.0) -> str:
+        """The stderr text once it holds `needle`, or as it is after `timeout` seconds (it
+        is drained by a thread, so a line printed just before a call returned may still be
+        on its way)."""
+        deadline = time.monotonic() + timeout
+        while needle not in (text := self.stderr_text()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return text
+
     def stop(self) -> None:
         # The engine just kills the plugin: there is no shutdown RPC.
         if self._channel is not None:

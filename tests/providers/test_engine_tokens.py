@@ -218,5 +218,5 @@ def test_never_revokes_the_token_it_authenticates_with(
     resource.destroy()  # revokes what it issued, skips the credential in use
     tokens = live_tokens(admin)
     assert successor not in tokens and credential.id in tokens
-    assert "authenticates with" in other.stderr_text()
+    assert "authenticates with" in other.stderr_with("authenticates with")
     assert credential.raw not in other.stderr_text()
