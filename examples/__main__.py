@@ -1,23 +1,24 @@
-"""The security settings of one Dynamic environment per stack: the stack name is the stage.
+"""The security settings of one Dynamic environment per stack.
 
     pulumi stack select dev          # or staging, production
-    pulumi preview --diff --refresh  # what would change, drift included
+    pulumi preview --diff            # what would change (Pulumi.yaml refreshes first)
     pulumi up
 
-The policy is `dynamic-security.yaml` next to this file; `dynsec validate` checks the same
-file without Pulumi. Credentials come from the stack config (`dynamic-security:apiToken`,
-set with `pulumi config set --secret`), never from this program.
+The stack deploys the stage named by its config `dynamic-security:stage`, else the stage
+named like the stack. The policy is `dynamic-security.yaml` next to this file; `dynsec
+validate` checks the same file without Pulumi. Credentials come from the stack config
+(`dynamic-security:apiToken`, set with `pulumi config set --secret`) or the environment
+(`DYNAMIC_API_TOKEN`), never from this program.
 """
 
 from pathlib import Path
 
 import pulumi
 
-from pulumi_dynamic_security import EnvironmentSecurity, SecurityPolicy
+from pulumi_dynamic_security import EnvironmentSecurity
 
-policy = SecurityPolicy.load(Path(__file__).with_name("dynamic-security.yaml"))
-stage = policy.stage(pulumi.get_stack())
-env = EnvironmentSecurity(pulumi.get_stack(), stage=stage)
+env = EnvironmentSecurity.for_stack(Path(__file__).with_name("dynamic-security.yaml"))
+stage = env.stage
 
 pulumi.export("environment_id", stage.environment_id)
 pulumi.export("production", stage.production)

@@ -1,11 +1,15 @@
-"""Pulumi dynamic resources and their providers (SPEC §6).
+"""Pulumi dynamic resources and their providers (README: "Using with Pulumi").
 
 One module per resource, the same shape each: `<X>Args` (typed inputs), `<X>Provider` (the
 CRUD logic, zero-argument constructor, pickled by reference into the state) and `<X>` (the
 `pulumi.dynamic.Resource` subclass, type token `pulumi-python:dynamic/dynamic-security:<X>`).
-Importing this package imports `pulumi`; the package's top level loads it lazily.
+What they share, by job: `base` (check and diff), `settings_like` (adopt on create, keep on
+delete), `inputs` (inputs <-> stage), `credentials`, `errors`, `wire` (the engine's value
+quirks); `rotation` is the token resource's schedule input. Importing this package imports
+`pulumi`; the package's top level loads it lazily.
 """
 
+from pulumi_dynamic_security.providers.errors import ProviderError
 from pulumi_dynamic_security.providers.origins import (
     AllowedOrigins,
     AllowedOriginsArgs,
@@ -29,6 +33,7 @@ __all__ = [
     "ApiTokenRotation",
     "ApiTokenRotationArgs",
     "ApiTokenRotationProvider",
+    "ProviderError",
     "SecuritySettings",
     "SecuritySettingsArgs",
     "SecuritySettingsProvider",

@@ -1,262 +1,72 @@
-"""What the three dynamic providers share: credentials, a client per call, inputs <-> stage,
-and the wire's quirks.
+"""What the dynamic providers share: inputs read as a stage slice, `check` (the rules, offline
+or online), `diff` (the comparison `plan` uses), and one-paragraph errors.
 
-How the Pulumi engine drives these providers, and what follows from it:
-
-* **Pickled into the state.** Constructing a resource pickles its provider instance (dill)
-  into the `__provider` property; the host process (`python -m pulumi.dynamic`) unpickles it
-  and calls `configure()` once, then the CRUD methods. So providers have zero-argument
-  constructors and live in an importable module (pickled by reference: a few dozen bytes,
-  no code), and credentials exist on `self` only after `configure()`. `__getstate__` leaves
-  them out, and the token is a `redaction.Secret`, which refuses to be pickled: were it ever
-  to slip past `__getstate__`, serializing would fail instead of writing it to the state.
-* **Credentials.** `configure()` reads the stack config `dynamic-security:apiToken` (secret)
-  and `dynamic-security:apiUrl` (full keys: the namespace is not the project's), falling back
-  to `DYNAMIC_API_TOKEN` / `DYNAMIC_API_URL`. A client is made per call and closed after it.
-* **Secrets.** The host answers `acceptSecrets=False`, so the engine strips secret wrappers
-  before every call and afterwards marks an output secret when the input of the same name
-  was. A value the provider computes under a new key (the raw API token) is wrapped by the
-  provider itself (`rpc.wrap_rpc_secret`).
-* **Preview.** Check and Diff run with unknown values (`Unknown()`); an unknown is never a
-  failure. Create and Update never run in preview.
-* **Wire types.** Numbers travel as doubles and `None` values vanish. So every value these
-  providers emit is a string, a bool, a list or a dict (durations as `"2h"`, times as
-  `"2026-01-02T03:04:05Z"`), `None` is never emitted (`compact`), and keys are read with
-  `.get()`.
+How the engine drives them (the module docstrings of `credentials` and `wire` say more):
+Configure once per host process; then per resource Check (olds = the old inputs, news = the
+program's), then Create for a new resource, else Diff (olds = the old *outputs*, news = the
+checked inputs) and Update, or Create and Delete on a replace; Read on refresh, followed by
+a Diff of the refreshed outputs against the old inputs (so refresh reports only what a
+`pulumi up` would undo); Delete on destroy, unless the resource is retained on delete.
+Create and Update never run in preview; Check and Diff do, with unknown values.
 """
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-import pulumi
-from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
-    ConfigureRequest,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    ResourceProvider,
-    UpdateResult,
-)
-from pulumi.runtime import rpc
+from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvider
 from pydantic import ValidationError
 
-from pulumi_dynamic_security.api.config import DEFAULT_BASE_URL
-from pulumi_dynamic_security.api.errors import NotFoundError
-from pulumi_dynamic_security.errors import DynsecError, InputError
-from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS, Stage, Waiver
-from pulumi_dynamic_security.policy.stages import (
-    EffectiveMfa,
-    EffectiveStage,
-    parse_path,
-    resolve_stage,
+from pulumi_dynamic_security.errors import DynsecError
+from pulumi_dynamic_security.policy.models import Stage
+from pulumi_dynamic_security.policy.stages import EffectiveStage, parse_path, resolve_stage
+from pulumi_dynamic_security.providers.credentials import Credentials
+from pulumi_dynamic_security.providers.errors import (
+    InvalidInputError,
+    ProviderError,
+    provider_error,
 )
-from pulumi_dynamic_security.redaction import Secret, redact
-from pulumi_dynamic_security.rules.base import Rule, RuleArea
+from pulumi_dynamic_security.providers.inputs import (
+    COMMON_INPUTS,
+    Parsed,
+    failure_at,
+    loc_path,
+    render_path,
+    waivers_of,
+)
+from pulumi_dynamic_security.providers.wire import compact, contains_unknown, is_unknown
+from pulumi_dynamic_security.rules.base import Finding, Rule, RuleArea
 from pulumi_dynamic_security.rules.engine import evaluate
-from pulumi_dynamic_security.service.connection import Connection
-from pulumi_dynamic_security.service.resources import declared_changes
+from pulumi_dynamic_security.service.resources import declared_changes, plan_for_check
 
 if TYPE_CHECKING:
-    from pulumi_dynamic_security.api.client import DynamicClient
-
-CONFIG_API_TOKEN = "dynamic-security:apiToken"
-CONFIG_API_URL = "dynamic-security:apiUrl"
-ENV_API_TOKEN = "DYNAMIC_API_TOKEN"
-ENV_API_URL = "DYNAMIC_API_URL"
-
-COMMON_INPUTS = ("environment_id", "stage", "production", "waivers")
+    from pulumi_dynamic_security.service.plan import Plan
 
 _T = TypeVar("_T")
 
 
-class ProviderError(Exception):
-    """A failed operation, explained in one paragraph (what, where, what to do).
-
-    Raised instead of the library's own exception so that the engine shows our sentence
-    rather than a chain of tracebacks from inside the HTTP client."""
-
-
-# -- wire values ------------------------------------------------------------------------------
-
-
-def is_unknown(value: Any) -> bool:
-    """A value not known yet (preview): the host decodes it as `Unknown()`."""
-    return isinstance(value, pulumi.output.Unknown) or value == rpc.UNKNOWN
-
-
-def contains_unknown(value: Any) -> bool:
-    """True when `value` is unknown or holds an unknown anywhere inside."""
-    if is_unknown(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(contains_unknown(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(contains_unknown(item) for item in value)
-    return False
-
-
-def compact(values: Mapping[str, Any]) -> dict[str, Any]:
-    """`values` without its `None` entries (the wire drops them; so do we, so that what we
-    compare before and after a round trip is the same)."""
-    return {key: value for key, value in values.items() if value is not None}
-
-
-def revealed(value: Any) -> Any:
-    """A value with its secret wrapper removed (the engine strips them; a direct caller of
-    the provider may not)."""
-    return rpc.unwrap_rpc_secret(value) if rpc.is_rpc_secret(value) else value
-
-
-def secret(value: str) -> Any:
-    """`value` wrapped as a Pulumi secret for the wire."""
-    return rpc.wrap_rpc_secret(value)
-
-
-# -- inputs <-> EffectiveStage ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """Inputs read into a stage slice, or the reasons they cannot be."""
-
-    stage: EffectiveStage | None
-    failures: tuple[CheckFailure, ...] = ()
-
-
-def waiver_inputs(stage: EffectiveStage, areas: Sequence[RuleArea]) -> list[dict[str, Any]]:
-    """The stage's waivers of the rules in `areas`, as resource inputs (JSON values)."""
-    from pulumi_dynamic_security.rules.catalog import rule_by_id
-
-    result = []
-    for entry in stage.waivers:
-        try:
-            area = rule_by_id(entry.waiver.rule).area
-        except KeyError:
-            continue
-        if area in areas:
-            result.append(entry.waiver.model_dump(mode="json", exclude_none=True))
-    return result
-
-
-def common_inputs(stage: EffectiveStage, areas: Sequence[RuleArea]) -> dict[str, Any]:
-    """`environment_id`, `stage`, `production` and the applicable `waivers` of `stage`."""
-    return {
-        "environment_id": stage.environment_id,
-        "stage": stage.name,
-        "production": stage.production,
-        "waivers": waiver_inputs(stage, areas),
-    }
-
-
-def app_output(stage: EffectiveStage) -> dict[str, bool]:
-    """The stage's `app` facts, every field of `ResolvedApp` (so a new fact travels too)."""
-    return {f.name: getattr(stage.app, f.name) for f in fields(stage.app)}
-
-
-def limits_output(stage: EffectiveStage) -> dict[str, str]:
-    """The stage's `limits`, every field of `ResolvedLimits`, as durations (`"7d"`)."""
-    return {f.name: str(getattr(stage.limits, f.name)) for f in fields(stage.limits)}
-
-
-def mfa_output(value: EffectiveMfa) -> dict[str, Any]:
-    """The managed MFA keys, lists in the policy's canonical order."""
-    return compact({
-        "methods": (
-            [m for m in MFA_METHODS if m in value.methods] if value.methods is not None else None
-        ),
-        "require_at_login": value.require_at_login,
-        "require_for_actions": (
-            [a for a in MFA_ACTIONS if a in value.require_for_actions]
-            if value.require_for_actions is not None else None
-        ),
-        "backup_codes": value.backup_codes,
-    })
-
-
-def _loc_path(loc: tuple[int | str, ...]) -> tuple[str | int, ...]:
-    # pydantic inserts validator names ("function-after[...]") into `loc`; keep the data path.
-    return tuple(part for part in loc if isinstance(part, int) or "[" not in part)
-
-
-# -- the provider base ------------------------------------------------------------------------
-
-
-class DynamicSecurityProvider(ResourceProvider, ABC):
+class DynamicSecurityProvider(Credentials, ResourceProvider, ABC):
     """Shared behaviour; a subclass says which slice of a stage it holds.
 
-    Subclasses set `rule_areas` (the rules `check` runs) and implement the mapping between
-    their inputs and the policy's words (`policy_values`, `property_of`, `area_outputs`).
+    Subclasses set `rule_areas` (the offline rules `check` runs without credentials) and
+    `area_inputs`, and implement the mapping between their inputs and the policy's words
+    (`policy_values`, `property_of`, `area_outputs`). `plain_inputs` are inputs with no
+    meaning to the policy (`revoke_on_delete`): carried as given, compared as they are.
     """
 
     rule_areas: ClassVar[tuple[RuleArea, ...]]
     # The inputs besides COMMON_INPUTS, in the order outputs list them.
     area_inputs: ClassVar[tuple[str, ...]]
-
-    # Runtime-only state, set by configure() in the host and never pickled. Class-level
-    # defaults, because unpickling does not run __init__.
-    _RUNTIME_ONLY: ClassVar[tuple[str, ...]] = ("_api_url", "_token", "_configured")
-    _api_url: str | None = None
-    _token: Secret | None = None
-    _configured: bool = False
+    # name -> default (its type is the input's type)
+    plain_inputs: ClassVar[Mapping[str, Any]] = {}
 
     def __init__(self) -> None:
         super().__init__()
 
-    # pickling: the instance travels in the state; credentials must not.
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in vars(self).items() if k not in self._RUNTIME_ONLY}
-
-    def __setstate__(self, state: Mapping[str, Any]) -> None:
-        vars(self).update(state)
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
-
-    # -- credentials and clients ---------------------------------------------------------------
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Read the API URL and token from the stack config (full keys), else the environment."""
-        config = req.config
-        token = _text(config.get(CONFIG_API_TOKEN)) or _text(os.environ.get(ENV_API_TOKEN))
-        url = _text(config.get(CONFIG_API_URL)) or _text(os.environ.get(ENV_API_URL))
-        self._token = Secret(token) if token else None
-        self._api_url = url or DEFAULT_BASE_URL
-        self._configured = True
-
-    def _credentials(self) -> tuple[str, Secret | None]:
-        if self._configured:
-            return self._api_url or DEFAULT_BASE_URL, self._token
-        # Not configured (a direct call, not through the host): the environment only.
-        token = _text(os.environ.get(ENV_API_TOKEN))
-        url = _text(os.environ.get(ENV_API_URL)) or DEFAULT_BASE_URL
-        return url, Secret(token) if token else None
-
-    @property
-    def auth_token_checksum(self) -> str | None:
-        """The last six characters of the token this provider authenticates with."""
-        token = self._credentials()[1]
-        return token.checksum if token is not None else None
-
-    @contextmanager
-    def client(self) -> Iterator[DynamicClient]:
-        """A client for one call, closed afterwards."""
-        url, token = self._credentials()
-        if token is None:
-            raise InputError(
-                "No Dynamic API token for the dynamic-security provider.",
-                hint="Run `pulumi config set --secret dynamic-security:apiToken` in the stack "
-                f"(the value is read from standard input), or export {ENV_API_TOKEN}.",
-            )
-        with Connection(api_url=url).client(token) as client:
-            yield client
 
     # -- inputs <-> stage -----------------------------------------------------------------------
 
@@ -271,6 +81,12 @@ class DynamicSecurityProvider(ResourceProvider, ABC):
     @abstractmethod
     def area_outputs(self, stage: EffectiveStage) -> dict[str, Any]:
         """The resource's own values from `stage`, normalized (the outputs repeat these)."""
+
+    def input_for(self, path: tuple[str | int, ...]) -> str:
+        """The input a finding or an error at `path` is reported on: `property_of`, or
+        `environment_id` for what is about the environment rather than an input."""
+        prop = self.property_of(path)
+        return prop if prop in self.input_keys() else "environment_id"
 
     def parse(self, inputs: Mapping[str, Any]) -> Parsed:
         """Validate `inputs` with the policy's own models and resolve them like a stage."""
@@ -288,52 +104,35 @@ class DynamicSecurityProvider(ResourceProvider, ABC):
             model = Stage.model_validate(data)
         except ValidationError as exc:
             for detail in exc.errors(include_url=False):
-                path = _loc_path(detail["loc"])
-                prop = self.property_of(path)
-                failures.append(CheckFailure(prop, f"{_render(prop, path)}: {detail['msg']}"))
-        waivers = self._waivers(inputs.get("waivers"), failures)
+                path = loc_path(detail["loc"])
+                prop = self.input_for(path)
+                failures.append(CheckFailure(prop, f"{render_path(prop, path)}: {detail['msg']}"))
+        for key, default in self.plain_inputs.items():
+            if not isinstance(inputs.get(key, default), type(default)):
+                failures.append(CheckFailure(key, f"{key} must be a {type(default).__name__}"))
+        waivers = waivers_of(inputs.get("waivers"), failures)
         if failures or model is None or not isinstance(name, str):
             return Parsed(None, tuple(failures))
         return Parsed(resolve_stage(name, model, None, waivers))
 
-    def _waivers(self, value: Any, failures: list[CheckFailure]) -> list[Waiver]:
-        from pulumi_dynamic_security.rules.catalog import rule_ids
-
-        if value is None:
-            return []
-        if not isinstance(value, (list, tuple)):
-            failures.append(CheckFailure("waivers", "waivers must be a list of waivers"))
-            return []
-        waivers = []
-        for index, item in enumerate(value):
-            try:
-                waiver = Waiver.model_validate(item)
-            except ValidationError as exc:
-                first = exc.errors(include_url=False)[0]
-                where = ".".join(str(p) for p in _loc_path(first["loc"]))
-                failures.append(CheckFailure(
-                    "waivers", f"waivers[{index}]{'.' + where if where else ''}: {first['msg']}"
-                ))
-                continue
-            if waiver.rule not in rule_ids():
-                failures.append(CheckFailure(
-                    "waivers", f"waivers[{index}]: no rule {waiver.rule!r} (see `dynsec rules`)"
-                ))
-                continue
-            waivers.append(waiver)
-        return waivers
-
     def stage_of(self, inputs: Mapping[str, Any]) -> EffectiveStage:
-        """The stage slice of inputs that `check` accepted; ProviderError otherwise."""
+        """The stage slice of inputs that `check` accepted; an input error otherwise."""
         parsed = self.parse(inputs)
         if parsed.stage is None:
+            if len(parsed.failures) == 1:
+                only = parsed.failures[0]
+                raise InvalidInputError(only.property, only.reason)
             reasons = "; ".join(f"{f.property}: {f.reason}" for f in parsed.failures)
             raise ProviderError(f"Invalid inputs for {type(self).__name__}: {reasons}.")
         return parsed.stage
 
-    def normalized(self, stage: EffectiveStage) -> dict[str, Any]:
+    def normalized(
+        self, stage: EffectiveStage, inputs: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         """The inputs in normal form: what `check` returns and the outputs repeat (the
-        waivers that apply to the stage, the production flag resolved)."""
+        waivers that apply to the stage, the production flag resolved, plain inputs as
+        given in `inputs` or their defaults)."""
+        given = inputs or {}
         return compact({
             "environment_id": stage.environment_id,
             "stage": stage.name,
@@ -343,10 +142,11 @@ class DynamicSecurityProvider(ResourceProvider, ABC):
                 for entry in stage.waivers
             ],
             **self.area_outputs(stage),
+            **{key: given.get(key, default) for key, default in self.plain_inputs.items()},
         })
 
     def input_keys(self) -> tuple[str, ...]:
-        return (*COMMON_INPUTS, *self.area_inputs)
+        return (*COMMON_INPUTS, *self.area_inputs, *self.plain_inputs)
 
     def only_inputs(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return compact({key: values.get(key) for key in self.input_keys()})
@@ -359,18 +159,52 @@ class DynamicSecurityProvider(ResourceProvider, ABC):
 
         return tuple(r for r in RULES if r.area in self.rule_areas and not r.live)
 
+    def failures_of(self, findings: list[Finding]) -> list[CheckFailure]:
+        """The blocking findings, each as a failure of the input it is about."""
+        return [failure_at(self.input_for(parse_path(f.path)), f) for f in findings if f.blocks]
+
     def rule_failures(self, stage: EffectiveStage) -> list[CheckFailure]:
-        report = evaluate(stage, rules=self.rules())
-        return [
-            CheckFailure(self.property_of(parse_path(f.path)),
-                         f"{f.rule} {f.name}: {f.message}. {f.remediation}")
-            for f in report.findings if f.blocks
-        ]
+        """What the offline rules block on (no credentials: the declared values only)."""
+        return self.failures_of(evaluate(stage, rules=self.rules()).findings)
+
+    def offline_inputs(
+        self, stage: EffectiveStage, olds: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Inputs `check` computes without credentials, besides the normalized ones."""
+        return {}
+
+    def live_inputs(
+        self, stage: EffectiveStage, plan: Plan, olds: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Inputs `check` computes from the plan an apply would make now."""
+        return {}
+
+    def judge(
+        self, stage: EffectiveStage, olds: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], list[CheckFailure]]:
+        """The computed inputs and the failures of `check`.
+
+        With credentials, the plan `create`/`update` would make against the environment as
+        it is now: its blocking findings (the offline rules and the (live) ones, such as
+        DS302) fail the check, so `pulumi preview` fails where `up` would. A new (live) rule
+        needs nothing here: its finding's path names the input. Without credentials, the
+        offline rules on the declared values, as `dynsec validate` judges them."""
+        if not self.has_credentials:
+            return self.offline_inputs(stage, olds), self.rule_failures(stage)
+        try:
+            with self.client() as client:
+                plan = plan_for_check(client, stage, auth_token_checksum=self.auth_token_checksum)
+        except DynsecError as exc:
+            return {}, [CheckFailure("environment_id", (
+                f"cannot read environment {stage.environment_id} to run the (live) rules: "
+                f"{exc.render()}"
+            ))]
+        return self.live_inputs(stage, plan, olds), self.failures_of(plan.findings)
 
     # -- the engine's calls ---------------------------------------------------------------------
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate and normalize the inputs, and run this resource's rules on them.
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate and normalize the inputs, and run the rules on them (`judge`).
 
         An unwaived `error` finding is a failure naming the rule and the input. While any
         input is unknown (preview), nothing is judged: the component already ran the whole
@@ -381,7 +215,8 @@ class DynamicSecurityProvider(ResourceProvider, ABC):
         parsed = self.parse(inputs)
         if parsed.stage is None:
             return CheckResult(news, list(parsed.failures))
-        return CheckResult(self.normalized(parsed.stage), self.rule_failures(parsed.stage))
+        computed, failures = self.judge(parsed.stage, olds)
+        return CheckResult({**self.normalized(parsed.stage, inputs), **computed}, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Old outputs against new inputs, by the comparison `plan` uses; a new environment
@@ -399,6 +234,9 @@ class DynamicSecurityProvider(ResourceProvider, ABC):
         if contains_unknown(new_inputs):
             return True  # might change; the engine shows it as such in preview
         old_inputs = self.only_inputs(olds)
+        if any(old_inputs.get(key, default) != new_inputs.get(key, default)
+               for key, default in self.plain_inputs.items()):
+            return True
         before, after = self.parse(old_inputs).stage, self.parse(new_inputs).stage
         if before is None or after is None:
             return old_inputs != new_inputs
@@ -408,77 +246,12 @@ class DynamicSecurityProvider(ResourceProvider, ABC):
         return bool(_shape(self.normalized(before)) != _shape(self.normalized(after)))
 
     def call(self, action: str, operation: Callable[[], _T]) -> _T:
-        """Run one engine call; a DynsecError becomes a one-paragraph ProviderError (its text
-        scrubbed of every registered secret, should a vendor message ever echo one)."""
+        """Run one engine call; a DynsecError becomes a one-paragraph ProviderError (a
+        `pulumi.RunError`), raised without the chain behind it."""
         try:
             return operation()
         except DynsecError as exc:
-            message = redact(f"{type(self).__name__} {action} failed: {exc.render()}")
-            raise ProviderError(message) from None
-
-
-class SettingsLikeProvider(DynamicSecurityProvider):
-    """A resource over part of one environment's configuration, adopted on create and left
-    as it is on delete (`SecuritySettings`, `AllowedOrigins`). Its id is the environment id."""
-
-    @abstractmethod
-    def live_outputs(
-        self, client: DynamicClient, environment_id: str, props: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        """The live values of the areas `props` manages (all of them when it names none)."""
-
-    def _converge(self, stage: EffectiveStage) -> None:
-        from pulumi_dynamic_security.service.resources import converge
-
-        with self.client() as client:
-            converge(client, stage, auth_token_checksum=self.auth_token_checksum)
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        """Adopt the environment's current configuration and converge it to the inputs."""
-        def run() -> CreateResult:
-            inputs = self.only_inputs(props)
-            stage = self.stage_of(inputs)
-            self._converge(stage)
-            return CreateResult(stage.environment_id, self.normalized(stage))
-
-        return self.call("create", run)
-
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Converge the environment to the new inputs (read back and verified)."""
-        def run() -> UpdateResult:
-            inputs = self.only_inputs(news)
-            stage = self.stage_of(inputs)
-            self._converge(stage)
-            return UpdateResult(self.normalized(stage))
-
-        return self.call("update", run)
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """The live values, as outputs and as inputs, so refresh shows drift; an environment
-        that no longer exists reads as gone (empty id)."""
-        def run() -> ReadResult:
-            environment_id = str(props.get("environment_id") or id_)
-            with self.client() as client:
-                try:
-                    live = self.live_outputs(client, environment_id, props)
-                except NotFoundError:
-                    return ReadResult("", {})
-            return ReadResult(environment_id, live, dict(live))
-
-        return self.call("read", run)
-
-    def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        """Leave the live configuration as it is: deleting the resource stops managing it;
-        it never resets settings or empties the origin list (which would allow every domain)."""
-
-
-def carried_meta(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The inputs that describe rather than configure (stage, production, waivers, app,
-    limits): live reads cannot see them, so they are carried over from the state."""
-    return compact({
-        key: props.get(key)
-        for key in ("environment_id", "stage", "production", "waivers", "app", "limits")
-    })
+            raise provider_error(type(self).__name__, action, exc) from None
 
 
 def _shape(values: Mapping[str, Any]) -> Any:
@@ -492,19 +265,3 @@ def _shape(values: Mapping[str, Any]) -> Any:
 
 def _differs(old: Any, new: Any) -> bool:
     return is_unknown(new) or old != new
-
-
-def _render(prop: str, path: tuple[str | int, ...]) -> str:
-    """A policy path in the resource's words: `allowed_origins[2]` -> `origins[2]`,
-    `api_tokens[0].overlap` -> `overlap`, `mfa.methods[0]` unchanged."""
-    rest = path[3:] if path[:1] == ("api_tokens",) else path[1:]
-    return prop + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest)
-
-
-def _text(value: Any) -> str | None:
-    """A config value as text: config values are strings; a secret one may arrive wrapped."""
-    value = revealed(value)
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    return value or None

@@ -3,7 +3,7 @@
 Authoritative: after an update the environment allows exactly `origins`, added before extras
 are removed so the list never passes through empty (which Dynamic treats as allow-all). Its id
 is the environment id; `create` adopts the current list and converges it; `delete` leaves the
-list as it is and never empties it.
+list as it is and never empties it (the component registers it `retain_on_delete`).
 """
 
 from __future__ import annotations
@@ -16,16 +16,11 @@ import pulumi
 import pulumi.dynamic
 from pulumi.dynamic import CheckFailure
 
-from pulumi_dynamic_security.mapping import allowed_origins
 from pulumi_dynamic_security.policy.stages import EffectiveStage
-from pulumi_dynamic_security.providers.base import (
-    Parsed,
-    SettingsLikeProvider,
-    carried_meta,
-    common_inputs,
-)
+from pulumi_dynamic_security.providers.inputs import Parsed, common_inputs
+from pulumi_dynamic_security.providers.settings_like import SettingsLikeProvider, carried_meta
 from pulumi_dynamic_security.rules.base import RuleArea
-from pulumi_dynamic_security.service.snapshot import read_snapshot
+from pulumi_dynamic_security.service.resource_reads import read_origins
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
@@ -33,7 +28,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class AllowedOriginsArgs:
-    """Inputs of `AllowedOrigins` (SPEC §6). `origins` is normalized (lower case, default
+    """Inputs of `AllowedOrigins`. `origins` is normalized (lower case, default
     port dropped, punycode) and compared as a set; `[]` lets every domain in (DS101)."""
 
     environment_id: pulumi.Input[str]
@@ -82,13 +77,11 @@ class AllowedOriginsProvider(SettingsLikeProvider):
 
     def live_outputs(
         self, client: DynamicClient, environment_id: str, props: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        snapshot = read_snapshot(client, environment_id, tokens=False)
-        return {
-            **carried_meta(props),
-            "environment_id": environment_id,
-            "origins": list(allowed_origins.from_live(snapshot.origins)),
-        }
+    ) -> dict[str, Any] | None:
+        origins = read_origins(client, environment_id)
+        if origins is None:
+            return None
+        return {**carried_meta(props), "environment_id": environment_id, "origins": list(origins)}
 
 
 class AllowedOrigins(pulumi.dynamic.Resource, module="dynamic-security", name="AllowedOrigins"):

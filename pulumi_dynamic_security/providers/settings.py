@@ -9,37 +9,52 @@ converges the managed fields; `delete` leaves the document as it is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 import pulumi.dynamic
 from pulumi.dynamic import CheckFailure
 
-from pulumi_dynamic_security.mapping import jwt_lifetime, mapping_or_empty, mfa, token_storage
 from pulumi_dynamic_security.policy.stages import MFA_KEYS, EffectiveMfa, EffectiveStage
-from pulumi_dynamic_security.providers.base import (
+from pulumi_dynamic_security.providers.inputs import (
     Parsed,
-    SettingsLikeProvider,
     app_output,
-    carried_meta,
     common_inputs,
-    compact,
     limits_output,
     mfa_output,
 )
+from pulumi_dynamic_security.providers.settings_like import SettingsLikeProvider, carried_meta
+from pulumi_dynamic_security.providers.wire import compact
 from pulumi_dynamic_security.rules.base import RuleArea
 from pulumi_dynamic_security.service.plan import SETTINGS_AREAS
+from pulumi_dynamic_security.service.resource_reads import read_settings
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
 
+# Each settings-document area's input, from its value in the policy's words (a stage's or
+# the live one); a new area adds one entry here and its field on the Args.
+AREA_INPUT: dict[str, Callable[[Any], Any]] = {
+    "jwt_lifetime": str,
+    "token_storage": str,
+    "mfa": mfa_output,
+}
+
+
+def area_values(values: Any, areas: Sequence[str] = SETTINGS_AREAS) -> dict[str, Any]:
+    """The inputs of `areas` from `values` (an EffectiveStage or a Posture); None where the
+    area is not set."""
+    return {
+        area: AREA_INPUT[area](value) if (value := getattr(values, area)) is not None else None
+        for area in areas
+    }
 
 
 @dataclass
 class SecuritySettingsArgs:
-    """Inputs of `SecuritySettings`, in the policy's words (SPEC §6). An area left `None` is
+    """Inputs of `SecuritySettings`, in the policy's words. An area left `None` is
     not managed: never compared, never written."""
 
     environment_id: pulumi.Input[str]
@@ -57,9 +72,7 @@ class SecuritySettingsArgs:
         """The inputs for one stage of a loaded policy."""
         return cls(
             **common_inputs(stage, SecuritySettingsProvider.rule_areas),
-            jwt_lifetime=str(stage.jwt_lifetime) if stage.jwt_lifetime is not None else None,
-            token_storage=stage.token_storage,
-            mfa=mfa_output(stage.mfa) if stage.mfa is not None else None,
+            **area_values(stage),
             app=app_output(stage),
             limits=limits_output(stage),
         )
@@ -82,13 +95,7 @@ class SecuritySettingsProvider(SettingsLikeProvider):
         return head if isinstance(head, str) and head else "mfa"
 
     def area_outputs(self, stage: EffectiveStage) -> dict[str, Any]:
-        return {
-            "jwt_lifetime": str(stage.jwt_lifetime) if stage.jwt_lifetime is not None else None,
-            "token_storage": stage.token_storage,
-            "mfa": mfa_output(stage.mfa) if stage.mfa is not None else None,
-            "app": app_output(stage),
-            "limits": limits_output(stage),
-        }
+        return {**area_values(stage), "app": app_output(stage), "limits": limits_output(stage)}
 
     def parse(self, inputs: Mapping[str, Any]) -> Parsed:
         parsed = super().parse(inputs)
@@ -103,27 +110,23 @@ class SecuritySettingsProvider(SettingsLikeProvider):
 
     def live_outputs(
         self, client: DynamicClient, environment_id: str, props: Mapping[str, Any]
-    ) -> dict[str, Any]:
+    ) -> dict[str, Any] | None:
         # The settings document is all this resource reports: one GET, no origins or tokens.
-        settings = client.get_environment(environment_id).settings
-        security = mapping_or_empty(settings.get("security"))
+        live = read_settings(client, environment_id)
+        if live is None:
+            return None
         managed = [area for area in SETTINGS_AREAS if props.get(area) is not None]
-        if not managed:  # an import (`get`): nothing known yet, so every area
+        if not managed:  # nothing known yet (a `get`), so every area
             managed = list(SETTINGS_AREAS)
         declared_mfa = props.get("mfa")
-        mfa_keys = tuple(declared_mfa) if isinstance(declared_mfa, Mapping) else MFA_KEYS
-        live_mfa = mfa.from_live(security)
-        values: dict[str, Any] = {
-            "jwt_lifetime": jwt_lifetime.view(jwt_lifetime.from_live(security)),
-            "token_storage": token_storage.view(token_storage.from_live(security)),
-            "mfa": mfa_output(EffectiveMfa(**{
-                key: getattr(live_mfa, key) for key in MFA_KEYS if key in mfa_keys
-            })),
-        }
+        if live.mfa is not None and isinstance(declared_mfa, Mapping):
+            # only the MFA keys the resource manages
+            kept = {key: getattr(live.mfa, key) for key in MFA_KEYS if key in declared_mfa}
+            live = replace(live, mfa=EffectiveMfa(**kept))
         return compact({
             **carried_meta(props),
             "environment_id": environment_id,
-            **{area: values[area] for area in managed},
+            **area_values(live, managed),
         })
 
 

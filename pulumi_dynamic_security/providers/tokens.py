@@ -1,22 +1,24 @@
-"""`ApiTokenRotation`: one `api_tokens` entry, issued and rotated with overlap (SPEC §5).
+"""`ApiTokenRotation`: one `api_tokens` entry, issued and rotated with overlap.
 
 The resource stands for the entry, not for one token. `create` issues a token (the raw value
-of an existing one can never be read back, so it cannot be adopted); the diff is due when the
-token is older than `rotate_every` or its predecessor's `overlap` has run out; `update` issues
-the successor and revokes expired predecessors; `delete` revokes the tokens the resource
-issued. The raw token is an output wrapped as a secret, carried forward by `read` and
-`update`, never in clear. The token the provider authenticates with is never revoked.
+of an existing one can never be read back, so it cannot be adopted); `check` names in the
+`rotation` input when a rotation or a revocation has fallen due (see `rotation`), and the
+diff is due then; `update` issues the successor and revokes expired predecessors. `delete`
+leaves the entry's tokens alive unless `revoke_on_delete` is true (then it revokes the
+tokens the resource issued): a deleted resource may be a renamed entry or stack, and the
+tokens' users should not break at the end of that run. The raw token is an output wrapped
+as a secret, carried forward by `read` and `update`, never in clear. The token the provider
+authenticates with is never revoked.
 
-Its id is `<environment id>/<name>`, so a new `name` replaces the resource (the old entry's
-tokens are revoked, the new entry's first token issued); a new `environment_id` too.
+Its id is `<environment id>/<name>`, so a new `name` replaces the resource (the new entry's
+first token issued); a new `environment_id` too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta, timezone
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 import pulumi.dynamic
@@ -24,40 +26,41 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.errors import NotFoundError
-from pulumi_dynamic_security.mapping.api_tokens import timestamp
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.models import ApiTokenPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
-from pulumi_dynamic_security.providers.base import (
-    DynamicSecurityProvider,
-    ProviderError,
-    common_inputs,
-    compact,
-    limits_output,
-    revealed,
-    secret,
+from pulumi_dynamic_security.providers.base import DynamicSecurityProvider
+from pulumi_dynamic_security.providers.errors import ProviderError
+from pulumi_dynamic_security.providers.inputs import common_inputs, limits_output
+from pulumi_dynamic_security.providers.rotation import (
+    ISSUE,
+    ROTATION,
+    TOKEN_OUTPUTS,
+    due_for,
+    live_verdict,
+    offline_verdict,
+    token_outputs,
 )
+from pulumi_dynamic_security.providers.wire import compact, revealed
 from pulumi_dynamic_security.rules.base import RuleArea
+from pulumi_dynamic_security.service.resource_reads import read_rotation
 from pulumi_dynamic_security.service.resources import (
     RotationOutcome,
-    RotationState,
     revoke_tokens,
     rotate_token,
     rotation_state,
     single_entry,
 )
 
-TOKEN_OUTPUTS = (
-    "token_id", "token", "created_at", "rotate_after", "previous_token_id",
-    "revoke_previous_after",
-)
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # mapping.api_tokens.timestamp's format
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.service.plan import Plan
 
 
 @dataclass
 class ApiTokenRotationArgs:
-    """Inputs of `ApiTokenRotation` (SPEC §6): one `api_tokens` entry and the stage's
-    `limits` (DS502 judges `rotate_every` against `limits.token_rotation_max`)."""
+    """Inputs of `ApiTokenRotation`: one `api_tokens` entry, the stage's `limits` (DS502
+    judges `rotate_every` against `limits.token_rotation_max`) and what deleting the
+    resource does to its tokens (`revoke_on_delete`, default false: leave them alive)."""
 
     environment_id: pulumi.Input[str]
     stage: pulumi.Input[str]
@@ -68,9 +71,12 @@ class ApiTokenRotationArgs:
     production: pulumi.Input[bool] | None = None
     waivers: pulumi.Input[Sequence[pulumi.Input[Mapping[str, Any]]]] | None = None
     limits: pulumi.Input[Mapping[str, str]] | None = None
+    revoke_on_delete: pulumi.Input[bool] | None = None
 
     @classmethod
-    def from_stage(cls, stage: EffectiveStage, entry: ApiTokenPolicy) -> ApiTokenRotationArgs:
+    def from_stage(
+        cls, stage: EffectiveStage, entry: ApiTokenPolicy, *, revoke_on_delete: bool = False
+    ) -> ApiTokenRotationArgs:
         """The inputs for one `api_tokens` entry of one stage of a loaded policy."""
         return cls(
             **common_inputs(stage, ApiTokenRotationProvider.rule_areas),
@@ -79,36 +85,11 @@ class ApiTokenRotationArgs:
             rotate_every=str(entry.rotate_every),
             overlap=str(entry.overlap),
             limits=limits_output(stage),
+            revoke_on_delete=revoke_on_delete,
         )
 
     def props(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
-
-
-def parse_time(value: Any) -> datetime | None:
-    """A time as the outputs write it (`2026-01-02T03:04:05Z`); None when absent or unreadable."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.strptime(value, _TIME_FORMAT).replace(tzinfo=timezone.utc)
-    except ValueError:
-        return None
-
-
-def _time(value: datetime | None) -> str | None:
-    return timestamp(value) if value is not None else None
-
-
-def token_outputs(state: RotationState, raw_token: str | None) -> dict[str, Any]:
-    """The computed outputs; the raw token wrapped as a secret."""
-    return compact({
-        "token_id": state.token_id,
-        "token": secret(raw_token) if raw_token else None,
-        "created_at": _time(state.created_at),
-        "rotate_after": _time(state.rotate_after),
-        "previous_token_id": state.previous_token_id,
-        "revoke_previous_after": _time(state.revoke_previous_after),
-    })
 
 
 class ApiTokenRotationProvider(DynamicSecurityProvider):
@@ -118,6 +99,7 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
     area_inputs: ClassVar[tuple[str, ...]] = (
         "name", "scopes", "rotate_every", "overlap", "limits",
     )
+    plain_inputs: ClassVar[Mapping[str, Any]] = {"revoke_on_delete": False}
     _ENTRY_KEYS = ("name", "scopes", "rotate_every", "overlap")
 
     # -- inputs <-> stage ----------------------------------------------------------------------
@@ -142,7 +124,25 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
             "limits": limits_output(stage),
         }
 
-    # -- diff ----------------------------------------------------------------------------------
+    # -- check and diff ------------------------------------------------------------------------
+
+    def offline_inputs(
+        self, stage: EffectiveStage, olds: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        if not olds:  # a new resource: create issues its first token
+            return {ROTATION: ISSUE}
+        judged = offline_verdict(olds.get(ROTATION), clock.utc_now())
+        return {ROTATION: judged} if judged is not None else {}
+
+    def live_inputs(
+        self, stage: EffectiveStage, plan: Plan, olds: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        tokens = plan.snapshot.tokens if plan.snapshot is not None else None
+        state = rotation_state(single_entry(stage), tokens or ())
+        actions = {c.action for c in plan.changes if c.area == "api_tokens"}
+        return {ROTATION: live_verdict(
+            state, rotates="rotate" in actions, revokes="revoke" in actions
+        )}
 
     def replace_keys(self) -> tuple[str, ...]:
         return ("environment_id", "name")  # both are part of the id
@@ -151,21 +151,13 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
         return super().differs(olds, news) or self.due(olds, news)
 
     def due(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-        """A rotation or a revocation is due (by the new durations), or the state holds no
-        deliverable token (never issued, revoked elsewhere, or succeeded elsewhere)."""
+        """The state holds no deliverable token (never issued, revoked elsewhere, or
+        succeeded elsewhere), or `check` found a rotation or a revocation due for the token
+        it holds. Never by the clock here: on refresh the engine calls this with the
+        refreshed outputs and the old inputs, and a rotation falling due is not drift."""
         if not olds.get("token_id") or not revealed(olds.get("token")):
             return True
-        created = parse_time(olds.get("created_at"))
-        rotate_every = _duration(news.get("rotate_every"))
-        if created is None or rotate_every is None:
-            return True
-        now = clock.utc_now()
-        if now >= created + timedelta(minutes=rotate_every.minutes):
-            return True
-        if olds.get("previous_token_id"):
-            overlap = _duration(news.get("overlap")) or Duration(0)
-            return now >= created + timedelta(minutes=overlap.minutes)
-        return False
+        return due_for(news.get(ROTATION), olds)
 
     # -- the engine's calls --------------------------------------------------------------------
 
@@ -190,9 +182,8 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
             if outcome.issued is None:
                 raise ProviderError("ApiTokenRotation create issued no token.")
             raw = outcome.issued.raw_token.reveal()
-            return CreateResult(
-                resource_id(stage), {**self.normalized(stage), **token_outputs(outcome.state, raw)}
-            )
+            outputs = {**self.normalized(stage, props), **token_outputs(outcome.state, raw)}
+            return CreateResult(resource_id(stage), outputs)
 
         return self.call("create", run)
 
@@ -210,44 +201,52 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
                 force_issue=scopes_changed,
             )
             raw = outcome.issued.raw_token.reveal() if outcome.issued is not None else held
-            return UpdateResult({**self.normalized(stage), **token_outputs(outcome.state, raw)})
+            return UpdateResult(
+                {**self.normalized(stage, news), **token_outputs(outcome.state, raw)}
+            )
 
         return self.call("update", run)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The live tokens of the entry; the held raw token (as a secret) only while it is
-        still the newest one. A missing environment reads as gone."""
+        still the newest one; the schedule as the `rotation` input. A missing environment
+        reads as gone."""
         def run() -> ReadResult:
             environment_id, name = _split_id(id_, props)
-            entry = _entry_from(props, name)
             with self.client() as client:
-                try:
-                    # The environment first: the token list declares no 404, so only this
-                    # read tells a deleted environment from one without tokens.
-                    client.get_environment(environment_id)
-                    tokens = client.list_tokens(environment_id)
-                except NotFoundError:
-                    return ReadResult("", {})
-            state = rotation_state(entry, tokens)
+                state = read_rotation(client, environment_id, _entry_from(props, name))
+            if state is None:
+                return ReadResult("", {})
             held = revealed(props.get("token"))
             still_newest = state.token_id is not None and state.token_id == props.get("token_id")
+            outputs = token_outputs(state, held if still_newest else None)
             inputs = {
                 **self.only_inputs(props),
                 "environment_id": environment_id,
                 "name": name,
                 **({"scopes": list(state.scopes)} if state.token_id else {}),
+                ROTATION: outputs[ROTATION],
             }
-            outs = {**inputs, **token_outputs(state, held if still_newest else None)}
-            return ReadResult(f"{environment_id}/{name}", outs, compact(inputs))
+            return ReadResult(f"{environment_id}/{name}", {**inputs, **outputs}, compact(inputs))
 
         return self.call("read", run)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Revoke the tokens this resource issued (the current one and the predecessor it
-        keeps), except the token the provider authenticates with, which is reported."""
+        """Leave the tokens alive, unless `revoke_on_delete`: then revoke the tokens this
+        resource issued (the current one and the predecessor it keeps), except the token the
+        provider authenticates with, which is reported."""
         def run() -> None:
             environment_id, name = _split_id(id_, props)
             issued = [str(t) for t in (props.get("token_id"), props.get("previous_token_id")) if t]
+            where = f"ApiTokenRotation {environment_id}/{name}"
+            if not props.get("revoke_on_delete"):
+                if issued:
+                    pulumi.log.info(
+                        f"{where}: left token(s) {', '.join(issued)} alive (revoke_on_delete is "
+                        "false). `dynsec plan` and `dynsec drift` report them (DS504) once no "
+                        "policy entry manages them; revoke them when nothing uses them."
+                    )
+                return
             stage = EffectiveStage(
                 name=str(props.get("stage") or ""), environment_id=environment_id,
                 production=bool(props.get("production")), production_inferred=False,
@@ -260,7 +259,7 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
                 except NotFoundError:
                     return  # the environment is gone, and its tokens with it
             for skipped in result.skipped:
-                pulumi.log.warn(f"ApiTokenRotation {environment_id}/{name}: {skipped.reason}")
+                pulumi.log.warn(f"{where}: {skipped.reason}")
 
         self.call("delete", run)
 
@@ -290,13 +289,6 @@ def _entry_from(props: Mapping[str, Any], name: str) -> ApiTokenPolicy:
         )
 
 
-def _duration(value: Any) -> Duration | None:
-    try:
-        return Duration.parse(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 class ApiTokenRotation(
     pulumi.dynamic.Resource, module="dynamic-security", name="ApiTokenRotation"
 ):
@@ -305,7 +297,8 @@ class ApiTokenRotation(
 
     Type token `pulumi-python:dynamic/dynamic-security:ApiTokenRotation`; id
     `<environment id>/<name>`. `token` is a secret output (also listed in
-    `additional_secret_outputs`). Deleting it revokes the tokens it issued."""
+    `additional_secret_outputs`). `rotation` names the schedule, and what is due (computed
+    by `check`). Deleting it leaves its tokens alive, unless `revoke_on_delete`."""
 
     environment_id: pulumi.Output[str]
     stage: pulumi.Output[str]
@@ -316,6 +309,8 @@ class ApiTokenRotation(
     rotate_every: pulumi.Output[str]
     overlap: pulumi.Output[str]
     limits: pulumi.Output[dict[str, str]]
+    revoke_on_delete: pulumi.Output[bool]
+    rotation: pulumi.Output[str]
     token_id: pulumi.Output[str]
     token: pulumi.Output[str]
     created_at: pulumi.Output[str]
@@ -336,6 +331,6 @@ class ApiTokenRotation(
         super().__init__(
             ApiTokenRotationProvider(),
             resource_name,
-            {**args.props(), **dict.fromkeys(TOKEN_OUTPUTS)},
+            {**args.props(), **dict.fromkeys((*TOKEN_OUTPUTS, ROTATION))},
             opts,
         )

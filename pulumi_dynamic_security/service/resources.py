@@ -7,6 +7,7 @@ the CLI uses (`read_snapshot`, `plan_from_snapshot`, `apply_plan`, the mapping v
 `diffing.compare`), so a resource and `dynsec apply` decide and write exactly alike. What this
 module adds is what a resource needs and a CLI run does not:
 
+* `plan_for_check` — the plan an apply of the resource would start from, for its `check`;
 * `declared_changes` — the normalized comparison of two *declared* versions of an area (the
   provider's `diff`: old outputs against new inputs, so `24h` against `1d` is no change);
 * `converge` — plan and apply in one step, re-planning when the environment moved between
@@ -54,13 +55,7 @@ _ROTATION_ROUNDS = 3
 def declared_changes(before: EffectiveStage, after: EffectiveStage) -> list[Change]:
     """What going from `before` to `after` changes, for the areas `after` manages, by the
     comparison `plan` uses (`plan.changes_from`)."""
-    current = Posture(
-        jwt_lifetime=before.jwt_lifetime,
-        token_storage=before.token_storage,
-        mfa=before.mfa,
-        allowed_origins=before.allowed_origins,
-    )
-    return changes_from(current, after, AREAS)
+    return changes_from(Posture.declared(before), after, AREAS)
 
 
 def blocked_error(plan: Plan) -> PolicyBlockedError:
@@ -111,6 +106,16 @@ def _apply_fresh(
             continue
         return plan, result
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def plan_for_check(
+    client: DynamicClient, stage: EffectiveStage, *, auth_token_checksum: str | None
+) -> Plan:
+    """The plan `converge` or `rotate_token` would start from, against the environment as it
+    is now (the same reads): what a provider's `check` judges when it has credentials, so a
+    preview fails where the apply would be blocked. Writes nothing."""
+    snapshot = _snapshot(client, stage, tokens=stage.api_tokens is not None)
+    return plan_from_snapshot(stage, snapshot, auth_token_checksum=auth_token_checksum)
 
 
 def converge(

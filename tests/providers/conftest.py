@@ -3,8 +3,8 @@
 One emulator and one provider host per session: the host is configured once (Configure is
 once per process, and the configured provider is cached per `__provider` string), with a
 canary API token that is also the emulator's admin token, so every call really authenticates
-with it and the tests can look for it anywhere it must not be. Each test that asks for `emu`
-starts from the `demo` seed.
+with it and the tests can look for it anywhere it must not be; `offline_host` has no token
+at all. Each test that asks for `emu` starts from the `demo` seed.
 """
 
 from __future__ import annotations
@@ -27,6 +27,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # Unmistakable, and not shaped like a Dynamic token (`dyn_...`), so that no log scrubber
 # can hide it from the tests that look for it.
 CANARY_TOKEN = "canary-7f3e9b1c5a2d4e6f8091"
+
+
+@pytest.fixture(autouse=True)
+def no_credentials_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Providers called directly (not through a configured host) find no token, as on a
+    machine without one: their `check` stays offline unless a test gives them one."""
+    monkeypatch.delenv("DYNAMIC_API_TOKEN", raising=False)
+    monkeypatch.delenv("DYNAMIC_API_URL", raising=False)
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +71,20 @@ def host(emulator_server: EmulatorHandle) -> Iterator[ProviderHost]:
         yield started
     finally:
         started.stop()
+
+
+@pytest.fixture(scope="session")
+def offline_host(emulator_server: EmulatorHandle) -> Iterator[ProviderHost]:
+    """A host without an API token, neither configured nor in its environment (a preview
+    on a machine without credentials): its providers' `check` stays offline."""
+    offline = ProviderHost().start()
+    config = stack_config(emulator_server, "unused")
+    del config["dynamic-security:apiToken"]
+    offline.configure(config)
+    try:
+        yield offline
+    finally:
+        offline.stop()
 
 
 @pytest.fixture

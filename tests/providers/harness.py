@@ -1,341 +1,64 @@
-"""An engine-equivalent driver of the Python dynamic provider host, for tests.
+"""One resource in a stack, moved the way the Pulumi engine moves it, through a real provider
+host (`tests.providers.host`), with what the CLI would print for each step.
 
-It does what the Pulumi engine does with the `pulumi-resource-pulumi-python` plugin:
+What each operation sends, from the engine's source (`pkg/resource/deploy`):
 
-* launches `python -u -m pulumi.dynamic <engine address>` with `PULUMI_PROJECT`,
-  `PULUMI_CONFIG="{}"` and the program directory as cwd (plus `PYTHONPATH`, so the provider
-  modules import the way a program's virtualenv would find them), and reads the one
-  `"<port>\\n"` line from stdout with a timeout (the host never flushes it: `-u` matters);
-* calls `Configure` first, with the whole stack config under namespaced keys and secret
-  values wrapped, and reads back `acceptSecrets` (the host says False);
-* from then on strips secret wrappers from every request (the engine marshals with
-  `KeepSecrets=false` for such a provider) and re-applies the engine's
-  `annotateSecrets(outs, ins)` to every result: an output is marked secret again when the
-  input of the same name held a secret, objects recursively;
-* keeps, like the engine, the program-side view of the inputs, in which `__provider` is a
-  secret (the SDK registers it so), and decodes results with secrets kept (`token`).
+* `up` / `preview`: Check (olds = the last inputs, news = the program's), then Create for a
+  new resource, else Diff (olds = the last *outputs*, news = the checked inputs), then
+  Update, or Create and Delete on a replace. A preview stops after Diff (the dynamic host
+  does not support provider previews: Create and Update never run in one). For an update
+  with no detailed diff, which the dynamic host can never send, the CLI shows the old inputs
+  against the new ones (`Step.shown`).
+* `refresh` (`RefreshStep.Apply`): Read (id, the last outputs and inputs); an empty id is a
+  delete; else the state takes the refreshed outputs, and the refreshed inputs when Read
+  returned some; then Diff with the refreshed outputs as olds and **the old inputs as news**
+  (the diff an immediate `up` of an unchanged program would make), inverted for display:
+  `DIFF_NONE` is "same", anything else an update the CLI reports as drift.
+* `import_` (`ImportStep.Apply`): Read with the id alone, no inputs and no state; no outputs
+  is "does not exist", no inputs "provider does not support importing resources".
+* `destroy`: Delete, unless the resource is `retain_on_delete` (then no call at all, and the
+  CLI says `delete[retain]`).
 
-Each call's wall time is recorded in `calls`; the host's stderr (what the engine shows as
-diagnostics) is drained continuously into `stderr_text()`.
+The names the rest of the provider tests use from the host and the wire helpers are
+re-exported here.
 """
 
 from __future__ import annotations
 
-import os
-import selectors
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import grpc
-from google.protobuf import json_format, struct_pb2
-from pulumi.runtime import rpc
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PROGRAM_DIR = REPO_ROOT / "examples"
-PROJECT = "dynamic-security-example"
-START_TIMEOUT_SECONDS = 30.0
+from tests.providers.host import PROJECT, Diffed, ProviderHost, ReadBack, urn
+from tests.providers.wire import (
+    UNKNOWN,
+    clear_occurrences,
+    is_secret,
+    secret,
+    strip_secrets,
+)
 
-_R = TypeVar("_R")
+__all__ = [
+    "PROJECT",
+    "UNKNOWN",
+    "CheckFailed",
+    "EngineResource",
+    "ImportFailed",
+    "ProviderHost",
+    "Refreshed",
+    "Shown",
+    "Step",
+    "clear_occurrences",
+    "is_secret",
+    "secret",
+    "strip_secrets",
+    "urn",
+]
 
-
-# -- property values --------------------------------------------------------------------------
-
-
-def struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
-    result = struct_pb2.Struct()
-    result.update(dict(values))
-    return result
-
-
-def decode(value: struct_pb2.Struct) -> dict[str, Any]:
-    """A Struct as the engine holds it: wire values, the unknown sentinel and secret
-    wrappers kept as they are (numbers are doubles)."""
-    result: dict[str, Any] = json_format.MessageToDict(value)
-    return result
-
-
-# The wire value of an output not known yet (during preview), as the engine sends it.
-UNKNOWN: str = rpc.UNKNOWN
-
-
-def secret(value: Any) -> dict[str, Any]:
-    """The wire form of a secret value."""
-    return {rpc._special_sig_key: rpc._special_secret_sig, "value": value}
-
-
-def is_secret(value: Any) -> bool:
-    return isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig
-
-
-def clear_occurrences(value: Any, needle: str, *, tail: int = 0, path: str = "") -> list[str]:
-    """Where `needle` (or, with `tail`, its last `tail` characters) appears in `value` outside
-    a secret wrapper, as paths like `.outputs.token[0]`."""
-    if is_secret(value):
-        return []
-    if isinstance(value, dict):
-        return [p for k, v in value.items()
-                for p in clear_occurrences(v, needle, tail=tail, path=f"{path}.{k}")]
-    if isinstance(value, list):
-        return [p for i, v in enumerate(value)
-                for p in clear_occurrences(v, needle, tail=tail, path=f"{path}[{i}]")]
-    probe = needle[-tail:] if tail else needle
-    return [path] if isinstance(value, str) and probe in value else []
-
-
-def contains_secrets(value: Any) -> bool:
-    if is_secret(value):
-        return True
-    if isinstance(value, dict):
-        return any(contains_secrets(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_secrets(v) for v in value)
-    return False
-
-
-def strip_secrets(value: Any) -> Any:
-    """What the engine sends a provider that does not accept secrets: plain values."""
-    if is_secret(value):
-        return strip_secrets(value["value"])
-    if isinstance(value, dict):
-        return {k: strip_secrets(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [strip_secrets(v) for v in value]
-    return value
-
-
-def annotate_secrets(outs: dict[str, Any], ins: Mapping[str, Any]) -> dict[str, Any]:
-    """A port of the engine's `annotateSecrets` (pkg/resource/plugin/provider_plugin.go):
-    for each input key also present in the outputs, recurse when both are objects, else
-    mark the output secret when the input contains a secret. Modifies and returns `outs`."""
-    for key, in_value in ins.items():
-        if key not in outs:
-            continue
-        out_value = outs[key]
-        both_objects = (isinstance(out_value, dict) and not is_secret(out_value)
-                        and isinstance(in_value, dict) and not is_secret(in_value))
-        if both_objects:
-            annotate_secrets(out_value, in_value)
-        elif not is_secret(out_value) and contains_secrets(in_value):
-            outs[key] = secret(out_value)
-    return outs
-
-
-def urn(type_token: str, name: str, stack: str = "dev") -> str:
-    return f"urn:pulumi:{stack}::{PROJECT}::{type_token}::{name}"
-
-
-# -- results ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Call:
-    method: str
-    milliseconds: float
-
-
-@dataclass(frozen=True)
-class Checked:
-    inputs: dict[str, Any]  # engine side: secrets re-marked
-    failures: list[tuple[str, str]]  # (property, reason)
-
-
-@dataclass(frozen=True)
-class Diffed:
-    changes: str  # "DIFF_UNKNOWN" | "DIFF_NONE" | "DIFF_SOME"
-    replaces: list[str]
-    delete_before_replace: bool
-
-
-@dataclass(frozen=True)
-class Created:
-    id: str
-    outputs: dict[str, Any]  # engine side: secrets re-marked
-    raw: dict[str, Any]  # exactly what the host answered, decoded
-
-
-@dataclass(frozen=True)
-class ReadBack:
-    id: str
-    outputs: dict[str, Any]
-    inputs: dict[str, Any] | None
-
-
-# -- the host ---------------------------------------------------------------------------------
-
-
-@dataclass
-class ProviderHost:
-    """One `python -m pulumi.dynamic` process, driven as the engine drives it."""
-
-    project: str = PROJECT
-    cwd: Path = PROGRAM_DIR
-    extra_env: Mapping[str, str] = field(default_factory=dict)
-    calls: list[Call] = field(default_factory=list)
-    accept_secrets: bool = True  # until Configure says otherwise
-    _process: subprocess.Popen[bytes] | None = None
-    _channel: Any = None
-    _stub: Any = None
-    _stderr: list[bytes] = field(default_factory=list)
-    _stdout_rest: list[bytes] = field(default_factory=list)
-
-    def start(self) -> ProviderHost:
-        started = time.perf_counter()
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("DYNAMIC_API_TOKEN", "DYNAMIC_API_URL", "PYTHONUNBUFFERED")}
-        env.update({
-            "PULUMI_PROJECT": self.project,
-            "PULUMI_CONFIG": "{}",  # host.go passes only the `pulumi-python:` namespace
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
-            **self.extra_env,
-        })
-        # The engine passes its own gRPC address as the only argument; the host ignores it.
-        self._process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic", "127.0.0.1:0"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=self.cwd,
-        )
-        port = self._read_port()
-        self._drain(self._process.stderr, self._stderr)
-        self._drain(self._process.stdout, self._stdout_rest)
-        self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        grpc.channel_ready_future(self._channel).result(timeout=START_TIMEOUT_SECONDS)
-        self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
-        self.calls.append(Call("start", (time.perf_counter() - started) * 1000))
-        return self
-
-    def _read_port(self) -> int:
-        assert self._process is not None and self._process.stdout is not None
-        fd = self._process.stdout.fileno()
-        selector = selectors.DefaultSelector()
-        selector.register(fd, selectors.EVENT_READ)
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        line = b""
-        try:
-            while not line.endswith(b"\n"):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(timeout=remaining):
-                    raise TimeoutError("the provider host printed no port line")
-                chunk = os.read(fd, 1)  # the engine reads it byte by byte, too
-                if not chunk:
-                    stderr = self._process.stderr.read() if self._process.stderr else b""
-                    raise RuntimeError(f"the provider host exited: {stderr.decode()[-2000:]}")
-                line += chunk
-        finally:
-            selector.close()
-        return int(line.strip())
-
-    @staticmethod
-    def _drain(stream: Any, sink: list[bytes]) -> None:
-        def run() -> None:
-            for chunk in iter(lambda: stream.read1(4096), b""):
-                sink.append(chunk)
-
-        threading.Thread(target=run, daemon=True).start()
-
-    def stderr_text(self) -> str:
-        return b"".join(self._stderr).decode("utf-8", "replace")
-
-    def stop(self) -> None:
-        # The engine just kills the plugin: there is no shutdown RPC.
-        if self._channel is not None:
-            self._channel.close()
-        if self._process is not None:
-            self._process.terminate()
-            try:
-                self._process.wait(5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(5)
-
-    # -- calls ----------------------------------------------------------------------------------
-
-    def _timed(self, method: str, send: Callable[[], _R]) -> _R:
-        started = time.perf_counter()
-        try:
-            return send()
-        finally:
-            self.calls.append(Call(method, (time.perf_counter() - started) * 1000))
-
-    def _wire(self, values: Mapping[str, Any]) -> struct_pb2.Struct:
-        return struct(values if self.accept_secrets else strip_secrets(dict(values)))
-
-    def configure(self, config: Mapping[str, Any]) -> Any:
-        """Configure with the stack config (`{"<namespace>:<key>": value}`, secrets wrapped)."""
-        response = self._timed("Configure", lambda: self._stub.Configure(
-            provider_pb2.ConfigureRequest(
-                args=struct(config), acceptSecrets=True, acceptResources=True,
-                sends_old_inputs=True, sends_old_inputs_to_delete=True,
-                type="pulumi:providers:pulumi-python", name="default",
-                urn=urn("pulumi:providers:pulumi-python", "default"),
-            )
-        ))
-        self.accept_secrets = bool(response.acceptSecrets)
-        return response
-
-    def check(self, resource_urn: str, olds: Mapping[str, Any],
-              news: Mapping[str, Any]) -> Checked:
-        response = self._timed("Check", lambda: self._stub.Check(provider_pb2.CheckRequest(
-            urn=resource_urn, olds=self._wire(olds), news=self._wire(news), randomSeed=b"0" * 32,
-        )))
-        inputs = annotate_secrets(decode(response.inputs), news)
-        return Checked(inputs, [(f.property, f.reason) for f in response.failures])
-
-    def diff(self, resource_id: str, resource_urn: str, olds: Mapping[str, Any],
-             old_inputs: Mapping[str, Any], news: Mapping[str, Any]) -> Diffed:
-        response = self._timed("Diff", lambda: self._stub.Diff(provider_pb2.DiffRequest(
-            id=resource_id, urn=resource_urn, olds=self._wire(olds),
-            old_inputs=self._wire(old_inputs), news=self._wire(news),
-        )))
-        return Diffed(
-            provider_pb2.DiffResponse.DiffChanges.Name(response.changes),
-            list(response.replaces), bool(response.deleteBeforeReplace),
-        )
-
-    def create(self, resource_urn: str, properties: Mapping[str, Any]) -> Created:
-        response = self._timed("Create", lambda: self._stub.Create(provider_pb2.CreateRequest(
-            urn=resource_urn, properties=self._wire(properties), timeout=60, preview=False,
-        )))
-        raw = decode(response.properties)
-        outputs = annotate_secrets(decode(response.properties), properties)
-        return Created(response.id, outputs, raw)
-
-    def read(self, resource_id: str, resource_urn: str, properties: Mapping[str, Any],
-             inputs: Mapping[str, Any]) -> ReadBack:
-        response = self._timed("Read", lambda: self._stub.Read(provider_pb2.ReadRequest(
-            id=resource_id, urn=resource_urn, properties=self._wire(properties),
-            inputs=self._wire(inputs),
-        )))
-        outputs = annotate_secrets(decode(response.properties), properties)
-        new_inputs = (
-            annotate_secrets(decode(response.inputs), inputs)
-            if response.HasField("inputs") else None
-        )
-        return ReadBack(response.id, outputs, new_inputs)
-
-    def update(self, resource_id: str, resource_urn: str, olds: Mapping[str, Any],
-               old_inputs: Mapping[str, Any], news: Mapping[str, Any]) -> Created:
-        response = self._timed("Update", lambda: self._stub.Update(provider_pb2.UpdateRequest(
-            id=resource_id, urn=resource_urn, olds=self._wire(olds),
-            old_inputs=self._wire(old_inputs), news=self._wire(news), timeout=60, preview=False,
-        )))
-        raw = decode(response.properties)
-        return Created(resource_id, annotate_secrets(decode(response.properties), news), raw)
-
-    def delete(self, resource_id: str, resource_urn: str, properties: Mapping[str, Any],
-               old_inputs: Mapping[str, Any]) -> None:
-        self._timed("Delete", lambda: self._stub.Delete(provider_pb2.DeleteRequest(
-            id=resource_id, urn=resource_urn, properties=self._wire(properties),
-            old_inputs=self._wire(old_inputs), timeout=60,
-        )))
-
-
-# -- one resource, stepped as the engine's step generator does it -----------------------------
+_ABSENT = object()
 
 
 class CheckFailed(AssertionError):
@@ -344,12 +67,87 @@ class CheckFailed(AssertionError):
         self.failures = failures
 
 
+class ImportFailed(AssertionError):
+    """The import failed as the CLI would report it (the host's error, or the engine's)."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The properties the CLI prints as changed under a step, `key -> (old, new)`, secrets
+    stripped and the engine's internal keys (`__provider`) left out, as its display does."""
+
+    changes: dict[str, tuple[Any, Any]]
+
+    @classmethod
+    def between(cls, old: Mapping[str, Any], new: Mapping[str, Any]) -> Shown:
+        before, after = strip_secrets(dict(old)), strip_secrets(dict(new))
+        keys = sorted((set(before) | set(after)) - {"__provider"})
+        return cls({
+            key: (before.get(key, _ABSENT), after.get(key, _ABSENT))
+            for key in keys if before.get(key, _ABSENT) != after.get(key, _ABSENT)
+        })
+
+    def lines(self) -> list[str]:
+        """`~ key: old => new`, `+ key: new`, `- key: old`, as the CLI's diff view."""
+        result = []
+        for key, (old, new) in self.changes.items():
+            if old is _ABSENT:
+                result.append(f"+ {key}: {json.dumps(new)}")
+            elif new is _ABSENT:
+                result.append(f"- {key}: {json.dumps(old)}")
+            else:
+                result.append(f"~ {key}: {json.dumps(old)} => {json.dumps(new)}")
+        return result
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of an operation: `op` as the CLI names it (create, update, same, replace,
+    delete, delete[retain], import), and what it shows."""
+
+    op: str
+    shown: Shown = Shown({})
+    diff: Diffed | None = None
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """A refresh step: the Read the engine made, then its Diff of the refreshed outputs
+    against the old inputs (`diff`; None when the resource is gone)."""
+
+    op: str  # same | update | delete
+    read: ReadBack
+    diff: Diffed | None
+    shown: Shown
+
+    # what tests of the Read itself look at
+    @property
+    def id(self) -> str:
+        return self.read.id
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        return self.read.outputs
+
+    @property
+    def inputs(self) -> dict[str, Any] | None:
+        return self.read.inputs
+
+
+def _op(diffed: Diffed, old_inputs: Mapping[str, Any], new_inputs: Mapping[str, Any]) -> str:
+    """The step a Diff makes. DIFF_UNKNOWN: the engine compares the inputs itself."""
+    if diffed.changes == "DIFF_UNKNOWN":
+        changed = strip_secrets(dict(old_inputs)) != strip_secrets(dict(new_inputs))
+        return "update" if changed else "same"
+    if diffed.changes == "DIFF_NONE":
+        return "same"
+    return "replace" if diffed.replaces else "update"
+
+
 @dataclass
 class EngineResource:
-    """One resource's state in a stack, moved by `up`, `refresh` and `destroy` the way the
-    engine moves it: Check (olds = last inputs), then Create when new, else Diff (olds = last
-    outputs) and Update, or Create + Delete on a replace; Read on refresh; Delete on destroy.
-    """
+    """One resource's state in a stack (`id`, last checked `inputs`, last outputs `state`),
+    moved by `up`, `preview`, `refresh`, `import_` and `destroy` as the engine moves it."""
 
     host: ProviderHost
     type_token: str
@@ -358,50 +156,100 @@ class EngineResource:
     inputs: dict[str, Any] = field(default_factory=dict)  # last checked inputs
     state: dict[str, Any] = field(default_factory=dict)  # last outputs
     steps: list[str] = field(default_factory=list)
+    retain_on_delete: bool = False
 
     @property
     def urn(self) -> str:
         return urn(self.type_token, self.name)
 
-    def up(self, program_inputs: Mapping[str, Any]) -> str:
-        """One `pulumi up` of this resource; returns the step: create/update/same/replace."""
+    def _checked(self, program_inputs: Mapping[str, Any]) -> dict[str, Any]:
         checked = self.host.check(self.urn, self.inputs, program_inputs)
         if checked.failures:
             raise CheckFailed(checked.failures)
+        return checked.inputs
+
+    def preview(self, program_inputs: Mapping[str, Any], *, refresh: bool = False) -> Step:
+        """`pulumi preview --diff` (with `refresh`: `--refresh`, or `options: refresh:
+        always`) of this resource; nothing is written, nor kept in the state."""
+        resource = self.copy()
+        if refresh and resource.id is not None:
+            resource.refresh()
+        checked = resource._checked(program_inputs)
+        if resource.id is None:
+            return Step("create", Shown.between({}, checked))
+        diffed = self.host.diff(resource.id, self.urn, resource.state, resource.inputs, checked)
+        op = _op(diffed, resource.inputs, checked)
+        shown = Shown.between(resource.inputs, checked) if op != "same" else Shown({})
+        return Step(op, shown, diffed)
+
+    def up(self, program_inputs: Mapping[str, Any]) -> str:
+        """One `pulumi up` of this resource; returns the step: create/update/same/replace."""
+        checked = self._checked(program_inputs)
         if self.id is None:
-            created = self.host.create(self.urn, checked.inputs)
-            self.id, self.inputs, self.state = created.id, checked.inputs, created.outputs
+            created = self.host.create(self.urn, checked)
+            self.id, self.inputs, self.state = created.id, checked, created.outputs
             return self._step("create")
-        diffed = self.host.diff(self.id, self.urn, self.state, self.inputs, checked.inputs)
-        if diffed.changes == "DIFF_NONE":
-            self.inputs = checked.inputs
-            return self._step("same")
-        if diffed.replaces:
-            created = self.host.create(self.urn, checked.inputs)
-            self.host.delete(self.id, self.urn, self.state, self.inputs)
-            self.id, self.inputs, self.state = created.id, checked.inputs, created.outputs
-            return self._step("replace")
-        updated = self.host.update(self.id, self.urn, self.state, self.inputs, checked.inputs)
-        self.inputs, self.state = checked.inputs, updated.outputs
-        return self._step("update")
-
-    def refresh(self) -> ReadBack:
-        assert self.id is not None
-        read = self.host.read(self.id, self.urn, self.state, self.inputs)
-        if read.id:
-            self.state = read.outputs
-            if read.inputs is not None:
-                self.inputs = read.inputs
+        diffed = self.host.diff(self.id, self.urn, self.state, self.inputs, checked)
+        op = _op(diffed, self.inputs, checked)
+        if op == "same":
+            self.inputs = checked
+        elif op == "replace":
+            created = self.host.create(self.urn, checked)
+            self._delete()
+            self.id, self.inputs, self.state = created.id, checked, created.outputs
         else:
-            self.id, self.state = None, {}
-        self._step("refresh")
-        return read
+            updated = self.host.update(self.id, self.urn, self.state, self.inputs, checked)
+            self.inputs, self.state = checked, updated.outputs
+        return self._step(op)
 
-    def destroy(self) -> None:
+    def refresh(self) -> Refreshed:
+        """`pulumi refresh` of this resource (the state is kept, as refresh keeps it)."""
         assert self.id is not None
-        self.host.delete(self.id, self.urn, self.state, self.inputs)
+        old_inputs, old_state = self.inputs, self.state
+        read = self.host.read(self.id, self.urn, old_state, old_inputs)
+        if not read.id:
+            self.id, self.state = None, {}
+            self._step("refresh")
+            return Refreshed("delete", read, None, Shown.between(old_state, {}))
+        self.id, self.state = read.id, read.outputs
+        if read.inputs is not None:
+            self.inputs = read.inputs
+        diffed = self.host.diff(self.id, self.urn, self.state, self.inputs, old_inputs)
+        op = "same" if diffed.changes == "DIFF_NONE" else "update"
+        self._step("refresh")
+        shown = Shown.between(old_state, self.state) if op != "same" else Shown({})
+        return Refreshed(op, read, diffed, shown)
+
+    def import_(self, resource_id: str) -> Step:
+        """`pulumi import` (or the `import` resource option) of `resource_id`."""
+        try:
+            read = self.host.read(resource_id, self.urn, {}, {})
+        except grpc.RpcError as error:
+            raise ImportFailed(error.details()) from None
+        if not read.id or not read.outputs:
+            raise ImportFailed(f"resource '{resource_id}' does not exist")
+        if read.inputs is None:
+            raise ImportFailed("provider does not support importing resources")
+        self.id, self.inputs, self.state = read.id, read.inputs, read.outputs
+        self._step("import")
+        return Step("import", Shown.between({}, read.outputs))
+
+    def destroy(self) -> str:
+        """`pulumi destroy` of this resource; returns the step as the CLI names it."""
+        assert self.id is not None
+        op = "delete[retain]" if self.retain_on_delete else "delete"
+        self._delete()
         self.id, self.state = None, {}
-        self._step("delete")
+        return self._step(op)
+
+    def _delete(self) -> None:
+        if not self.retain_on_delete:  # the engine skips the provider for a retained one
+            assert self.id is not None
+            self.host.delete(self.id, self.urn, self.state, self.inputs)
+
+    def copy(self) -> EngineResource:
+        return EngineResource(self.host, self.type_token, self.name, self.id, dict(self.inputs),
+                              dict(self.state), list(self.steps), self.retain_on_delete)
 
     def _step(self, name: str) -> str:
         self.steps.append(name)

@@ -1,5 +1,6 @@
 """`pulumi.runtime.set_mocks` helpers: record what a program registers, as the engine would
-see it (types, names, parents, inputs, `additionalSecretOutputs`, the stack's exports).
+see it (types, names, parents, inputs, `additionalSecretOutputs`, `retainOnDelete`, the
+stack's exports), with the stack config the program reads.
 
 Under mocks no provider code runs: `new_resource` answers with the inputs as outputs (plus
 made-up computed token outputs), which is enough to check what the program declares.
@@ -8,7 +9,7 @@ made-up computed token outputs), which is enough to check what the program decla
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ class Registration:
     custom: bool
     inputs: dict[str, Any]
     additional_secret_outputs: list[str]
+    retain_on_delete: bool
 
 
 @dataclass
@@ -66,6 +68,7 @@ class RecordingMonitor(mocks.MockMonitor):
                 custom=bool(request.custom),
                 inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
                 additional_secret_outputs=list(request.additionalSecretOutputs),
+                retain_on_delete=bool(request.retainOnDelete),
             ))
         return super().RegisterResource(request)  # type: ignore[no-untyped-call]
 
@@ -76,12 +79,17 @@ class RecordingMonitor(mocks.MockMonitor):
         raise KeyError(f"nothing registered as {name!r}: {[r.name for r in self.registrations]}")
 
 
-def run_under_mocks(program: Callable[[], Any], *, project: str, stack: str) -> RecordingMonitor:
-    """Run `program` (which builds resources and may export) under fresh mocks; returns what
+def run_under_mocks(
+    program: Callable[[], Any], *, project: str, stack: str,
+    config: Mapping[str, str] | None = None,
+) -> RecordingMonitor:
+    """Run `program` (which builds resources and may export) under fresh mocks, with the
+    stack config `config` (full keys: `{"dynamic-security:stage": "staging"}`); returns what
     was registered, with the stack's exports resolved in `exports`."""
     # Pulumi's runtime needs a current event loop in this thread; a test that ran
     # `asyncio.run` before leaves none. Each run gets its own.
     asyncio.set_event_loop(asyncio.new_event_loop())
+    pulumi.runtime.set_all_config(dict(config or {}))
     recorder = Recorder()
     monitor = RecordingMonitor(recorder)
     pulumi.runtime.set_mocks(recorder, project=project, stack=stack, monitor=monitor)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from pathlib import Path
 from typing import Any
 
 import dill
@@ -18,6 +19,7 @@ from pulumi_dynamic_security.providers import (
     SecuritySettingsProvider,
 )
 from tests.providers.mocks import RAW_TOKEN, TOKEN_ID, run_under_mocks, unwrap
+from tests.providers.stack import register
 from tests.support.ids import LIVE, SANDBOX
 
 COMPONENT = "dynamic-security:index:EnvironmentSecurity"
@@ -153,3 +155,80 @@ def test_warnings_are_logged(policy: SecurityPolicy, caplog: pytest.LogCaptureFi
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(m.startswith("DS501 no-token-rotation") for m in warnings), warnings
     assert any(m.startswith("DS301 jwt-in-localstorage") for m in warnings), warnings
+
+
+def test_settings_and_origins_are_retained_on_delete_tokens_are_not(
+    policy: SecurityPolicy,
+) -> None:
+    monitor = run_under_mocks(build(policy, "production", {}), project=PROJECT,
+                              stack="production")
+    assert {r.name: r.retain_on_delete for r in monitor.registrations} == {
+        "production": False,
+        "production-settings": True,
+        "production-origins": True,
+        "production-token-ci-deployer": False,
+    }
+    # and a token resource keeps its tokens when deleted, unless the program says otherwise
+    assert monitor.by_name("production-token-ci-deployer").inputs["revoke_on_delete"] is False
+    revoking = register(policy, stack="production", revoke_tokens_on_delete=True)
+    assert revoking.by_name("production-token-ci-deployer").inputs["revoke_on_delete"] is True
+
+
+def test_a_blocked_stage_is_a_run_error_of_one_paragraph() -> None:
+    import pulumi
+
+    policy = SecurityPolicy.from_text(
+        "version: 1\n"
+        "stages:\n"
+        "  production:\n"
+        f"    environment_id: {LIVE}\n"
+        "    allowed_origins: ['https://*.example.com']\n"
+    )
+    with pytest.raises(pulumi.RunError) as blocked:
+        run_under_mocks(build(policy, "production", {}), project=PROJECT, stack="production")
+    # pulumi-language-python-exec prints a RunError as `error: <str(e)>`, no traceback
+    message = str(blocked.value)
+    assert "\n" not in message and "Traceback" not in message
+    assert message.startswith("Stage 'production' is blocked by DS102: DS102 origin-wildcard")
+    assert message.endswith("`dynsec validate` shows the same findings.")
+
+
+def test_the_stage_is_the_stack_config_else_the_stack_name(policy: SecurityPolicy) -> None:
+    # a stack named after the stage
+    by_name = register(policy, stack="staging")
+    assert [r.name for r in by_name.registrations][:2] == ["staging", "staging-settings"]
+    assert by_name.by_name("staging-settings").inputs["stage"] == "staging"
+    # another stack deploying that stage: names follow the stack, inputs the stage
+    override = register(policy, stack="ci-preview", config={"dynamic-security:stage": "staging"})
+    settings = override.by_name("ci-preview-settings").inputs
+    assert (settings["stage"], settings["environment_id"]) == (
+        "staging", policy.stage("staging").environment_id)
+    assert override.by_name("ci-preview").type == COMPONENT
+
+
+def test_a_stage_the_policy_does_not_have_names_where_it_came_from(
+    policy: SecurityPolicy,
+) -> None:
+    import pulumi
+
+    with pytest.raises(pulumi.RunError) as from_stack:
+        register(policy, stack="qa")
+    assert "has no stage 'qa'" in str(from_stack.value)
+    assert "the stack name (set dynamic-security:stage" in str(from_stack.value)
+    with pytest.raises(pulumi.RunError) as from_config:
+        register(policy, stack="qa", config={"dynamic-security:stage": "prodution"})
+    assert "did you mean 'production'?" in str(from_config.value)
+    assert "the stack config dynamic-security:stage" in str(from_config.value)
+
+
+def test_an_unusable_policy_file_is_a_run_error(tmp_path: Path) -> None:
+    import pulumi
+
+    from pulumi_dynamic_security import EnvironmentSecurity
+
+    broken = tmp_path / "dynamic-security.yaml"
+    broken.write_text("version: 1\nstages:\n  dev: {environment_id: nope}\n")
+    with pytest.raises(pulumi.RunError) as failed:
+        run_under_mocks(lambda: EnvironmentSecurity.for_stack(broken), project=PROJECT,
+                        stack="dev")
+    assert f"{broken}:3" in str(failed.value)

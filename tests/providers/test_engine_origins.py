@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.mapping import allowed_origins
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from pulumi_dynamic_security.providers import AllowedOriginsArgs, AllowedOriginsProvider
-from pulumi_dynamic_security.service.plan import plan_stage
-from tests.providers.conftest import program_inputs
-from tests.providers.harness import UNKNOWN, EngineResource, ProviderHost, strip_secrets, urn
+from pulumi_dynamic_security.providers import AllowedOriginsProvider
+from tests.providers.harness import UNKNOWN, EngineResource, ProviderHost, urn
+from tests.providers.inputs import ORIGINS as TYPE
+from tests.providers.inputs import origin_inputs, pending_changes
 from tests.support.ids import LIVE
 from tests.support.log import writes
 
 pytestmark = pytest.mark.slow
 
-TYPE = "pulumi-python:dynamic/dynamic-security:AllowedOrigins"
 DECLARED = ["https://app.acme-wallet.com", "https://www.acme-wallet.com"]
-
-
-def origin_inputs(policy: SecurityPolicy, stage: str = "production", **changes: Any
-                  ) -> dict[str, Any]:
-    props = AllowedOriginsArgs.from_stage(policy.stage(stage)).props()
-    return program_inputs({**props, **changes}, AllowedOriginsProvider())
 
 
 def live_origins(client: DynamicClient) -> list[str]:
     return list(allowed_origins.from_live(client.list_origins(LIVE)))
-
-
-def pending_changes(client: DynamicClient, inputs: dict[str, Any]) -> list[Any]:
-    plain = {k: v for k, v in strip_secrets(inputs).items() if k != "__provider"}
-    stage = AllowedOriginsProvider().stage_of(plain)
-    return plan_stage(client, stage, auth_token_checksum=None).changes
 
 
 def test_full_lifecycle(host: ProviderHost, emu: EmulatorHandle, admin: DynamicClient,
@@ -52,7 +37,7 @@ def test_full_lifecycle(host: ProviderHost, emu: EmulatorHandle, admin: DynamicC
     done = writes(emu)
     assert [method for method, _ in done] == ["POST", "POST", "DELETE", "DELETE"]  # adds first
     assert resource.state["origins"] == DECLARED
-    assert pending_changes(admin, inputs) == []
+    assert pending_changes(admin, AllowedOriginsProvider(), inputs) == []
 
     assert resource.refresh().outputs["origins"] == DECLARED
     assert resource.up(inputs) == "same"
@@ -110,7 +95,7 @@ def test_drift_seen_by_read_then_update_converges(
 
     assert resource.up(inputs) == "update"
     assert live_origins(admin) == DECLARED
-    assert pending_changes(admin, inputs) == []
+    assert pending_changes(admin, AllowedOriginsProvider(), inputs) == []
 
 
 def test_unknowns_in_check_are_never_failures(host: ProviderHost, policy: SecurityPolicy) -> None:

@@ -9,37 +9,20 @@ import pytest
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from pulumi_dynamic_security.providers import SecuritySettingsArgs, SecuritySettingsProvider
-from pulumi_dynamic_security.service.plan import plan_stage
-from tests.providers.conftest import program_inputs
+from pulumi_dynamic_security.providers import SecuritySettingsProvider
 from tests.providers.harness import (
     UNKNOWN,
     EngineResource,
     ProviderHost,
     is_secret,
-    strip_secrets,
     urn,
 )
+from tests.providers.inputs import SETTINGS as TYPE
+from tests.providers.inputs import pending_changes, settings_inputs
 from tests.support.ids import LIVE, SECOND_LIVE, UNKNOWN_ENVIRONMENT
 from tests.support.log import writes
 
 pytestmark = pytest.mark.slow
-
-TYPE = "pulumi-python:dynamic/dynamic-security:SecuritySettings"
-
-
-def settings_inputs(policy: SecurityPolicy, stage: str = "production", **changes: Any
-                    ) -> dict[str, Any]:
-    props = SecuritySettingsArgs.from_stage(policy.stage(stage)).props()
-    return program_inputs({**props, **changes}, SecuritySettingsProvider())
-
-
-def pending_changes(client: DynamicClient, inputs: dict[str, Any]) -> list[Any]:
-    """What `dynsec plan` would still change for the resource's slice of the stage."""
-    plain = {k: v for k, v in strip_secrets(inputs).items() if k != "__provider"}
-    stage = SecuritySettingsProvider().stage_of(plain)
-    return plan_stage(client, stage, auth_token_checksum=None).changes
-
 
 def live_security(client: DynamicClient) -> dict[str, Any]:
     security: dict[str, Any] = client.get_environment(LIVE).settings["security"]
@@ -59,7 +42,7 @@ def test_full_lifecycle(host: ProviderHost, emu: EmulatorHandle, admin: DynamicC
     assert security["jwtDuration"] == {"amount": 2, "unit": "hours"}
     assert security["auth"]["storage"] == ["cookie"]
     assert security["mfa"]["required"] is True
-    assert pending_changes(admin, inputs) == []
+    assert pending_changes(admin, SecuritySettingsProvider(), inputs) == []
     # never clobber: everything outside `security` is sent back exactly as read
     assert {k: v for k, v in admin.get_environment(LIVE).settings.items()
             if k != "security"} == unmanaged_before
@@ -111,7 +94,7 @@ def test_drift_seen_by_read_then_update_converges(
                      host.check(resource.urn, resource.inputs, inputs).inputs)
     assert (diff.changes, diff.replaces) == ("DIFF_SOME", [])
     assert resource.up(inputs) == "update"
-    assert pending_changes(admin, inputs) == []
+    assert pending_changes(admin, SecuritySettingsProvider(), inputs) == []
     assert live_security(admin)["jwtDuration"] == {"amount": 2, "unit": "hours"}
     assert resource.up(inputs) == "same"
 

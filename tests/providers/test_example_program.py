@@ -3,6 +3,7 @@ the examples cannot rot; and the Pulumi project files that run it."""
 
 from __future__ import annotations
 
+import re
 import runpy
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,15 @@ def test_there_is_a_stack_file_per_stage() -> None:
 @pytest.mark.parametrize("stack_file", STACK_FILES, ids=lambda p: p.name)
 def test_stack_file_configures_the_provider(stack_file: Path) -> None:
     config = load_yaml(stack_file)["config"]
-    assert set(config) == {"dynamic-security:apiUrl", "dynamic-security:apiToken"}
+    # the token is never committed, neither in clear nor as a placeholder ciphertext (which
+    # no secrets provider can decrypt, so every preview would fail until replaced)
+    assert set(config) == {"dynamic-security:apiUrl"}
     assert config["dynamic-security:apiUrl"].startswith("https://")
-    assert set(config["dynamic-security:apiToken"]) == {"secure"}  # never a clear value
-    assert "pulumi config set --secret dynamic-security:apiToken" in stack_file.read_text()
+    assert "secure:" not in stack_file.read_text()
+    stack = stack_file.name.split(".")[1]
+    assert (f"pulumi config set --secret dynamic-security:apiToken --stack {stack}"
+            in stack_file.read_text())
+    assert "dynamic-security:stage" in stack_file.read_text()  # how to deploy another stage
 
 
 @pytest.mark.parametrize("stack_file", STACK_FILES, ids=lambda p: p.name)
@@ -73,6 +79,19 @@ def test_root_project_runs_the_example_program() -> None:
     requirements = (EXAMPLES / "requirements.txt").read_text().split()
     assert any(r.startswith("pulumi>=") for r in requirements)
     assert any(r.startswith("pulumi-dynamic-security") for r in requirements)
+    # every preview and update refreshes first, from either directory
+    assert root["options"] == example["options"] == {"refresh": "always"}
+
+
+def test_the_pulumi_sdk_floor_is_the_same_everywhere_and_tested() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert re.findall(r'"(pulumi[<>=~!][^"]*)"', pyproject) == ["pulumi>=3.216,<4"]
+    assert "pulumi>=3.216,<4" in (EXAMPLES / "requirements.txt").read_text().split()
+    assert "pulumi>=3.216" in (ROOT / "README.md").read_text()
+    # CI installs exactly the floor in a second environment and runs these tests with it
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ".venv-floor/bin/pip install --quiet -e '.[test]' 'pulumi==3.216.0'" in ci
+    assert ".venv-floor/bin/python -m pytest -q -n 2 tests/providers" in ci
 
 
 def test_ci_workflow_treats_exit_codes_as_results() -> None:
@@ -87,6 +106,9 @@ def test_ci_workflow_treats_exit_codes_as_results() -> None:
     assert deploy["strategy"]["max-parallel"] == 1
     text = (EXAMPLES / "ci" / "github-actions.yml").read_text()
     assert "DYNAMIC_API_TOKEN_READONLY" in text and "gh secret set" in text
+    # rotation runs on a schedule too, not only when someone merges
+    assert [entry["cron"] for entry in workflow["on"]["schedule"]]
+    assert "schedule" in deploy["if"] and "push" in deploy["if"]
     assert "--secrets-out" in text
     # the write token only in the approval-gated deploy job
     for job in ("policy", "preview"):

@@ -16,7 +16,8 @@ from pulumi_dynamic_security.providers import (
     ApiTokenRotationProvider,
     SecuritySettingsProvider,
 )
-from pulumi_dynamic_security.providers.base import ProviderError
+from pulumi_dynamic_security.providers.errors import ProviderError
+from pulumi_dynamic_security.providers.rotation import schedule
 from pulumi_dynamic_security.service.resources import declared_changes
 from tests.support.ids import LIVE, SANDBOX, SECOND_LIVE
 
@@ -191,30 +192,68 @@ def test_declared_changes_uses_the_plan_views() -> None:
         ("allowed_origins", "add", "https://y.example.com", "weakens")]
 
 
-def token_state(created: datetime, **extra: Any) -> dict[str, Any]:
-    provider = ApiTokenRotationProvider()
-    inputs = checked(provider, base(name="ci", scopes=["environment.settings.read"],
-                                    rotate_every="90d", overlap="7d"))
-    return {**inputs, "token_id": "t2", "token": "raw", "created_at": stamp(created), **extra}
+TOKEN_NEWS = base(name="ci", scopes=["environment.settings.read"], rotate_every="90d",
+                  overlap="7d")
+
+
+def token_state(created: datetime, *, previous: bool = False) -> tuple[dict[str, Any],
+                                                                        dict[str, Any]]:
+    """The outputs and the inputs an earlier `pulumi up` left: a token created at `created`
+    (with `previous`, a predecessor kept for the 7-day overlap), and the schedule that up's
+    check recorded in the inputs, when nothing was due yet."""
+    inputs = checked(ApiTokenRotationProvider(), TOKEN_NEWS)
+    rotate_after = created + timedelta(days=90)
+    revoke_after = created + timedelta(days=7) if previous else None
+    recorded = {**inputs, "rotation": schedule(rotate_after, revoke_after)}
+    outputs = {**recorded, "token_id": "t2", "token": "raw", "created_at": stamp(created),
+               "rotate_after": stamp(rotate_after)}
+    if revoke_after is not None:
+        outputs.update(previous_token_id="t1", revoke_previous_after=stamp(revoke_after))
+    return outputs, recorded
 
 
 def test_token_diff_is_due_by_dates() -> None:
+    # as the engine calls them on `up`: check (olds = the recorded inputs; here without
+    # credentials, so by the recorded schedule), then diff (olds = the outputs)
     provider = ApiTokenRotationProvider()
     now = datetime.now(timezone.utc)
-    fresh = token_state(now - timedelta(days=1))
-    news = {k: v for k, v in fresh.items() if k not in ("token_id", "token", "created_at")}
-    assert provider.diff(f"{LIVE}/ci", fresh, news).changes is False
-    assert provider.diff(f"{LIVE}/ci", token_state(now - timedelta(days=91)), news).changes is True
-    overlapping = token_state(now - timedelta(days=3), previous_token_id="t1")
-    assert provider.diff(f"{LIVE}/ci", overlapping, news).changes is False
-    overlap_over = token_state(now - timedelta(days=8), previous_token_id="t1")
-    assert provider.diff(f"{LIVE}/ci", overlap_over, news).changes is True
-    shorter = {**news, "rotate_every": "1d"}  # a new rotate_every applies at once
-    assert provider.diff(f"{LIVE}/ci", token_state(now - timedelta(days=2)), shorter).changes
-    no_token = {k: v for k, v in fresh.items() if k != "token"}
-    assert provider.diff(f"{LIVE}/ci", no_token, news).changes is True
-    renamed = {**news, "name": "ci2"}
-    assert provider.diff(f"{LIVE}/ci", fresh, renamed).replaces == ["name"]
+
+    def due(state: tuple[dict[str, Any], dict[str, Any]], **news: Any) -> bool:
+        outputs, recorded = state
+        checked_news = provider.check(recorded, {**TOKEN_NEWS, **news}).inputs
+        return bool(provider.diff(f"{LIVE}/ci", outputs, checked_news).changes)
+
+    assert due(token_state(now - timedelta(days=1))) is False
+    assert due(token_state(now - timedelta(days=91))) is True
+    assert due(token_state(now - timedelta(days=3), previous=True)) is False
+    assert due(token_state(now - timedelta(days=8), previous=True)) is True
+    # a new rotate_every applies at once
+    assert due(token_state(now - timedelta(days=2)), rotate_every="1d") is True
+    outputs, recorded = token_state(now - timedelta(days=1))
+    no_token = {k: v for k, v in outputs.items() if k != "token"}
+    assert due((no_token, recorded)) is True
+    renamed = provider.check(recorded, {**TOKEN_NEWS, "name": "ci2"}).inputs
+    assert provider.diff(f"{LIVE}/ci", outputs, renamed).replaces == ["name"]
+
+
+def test_a_due_rotation_is_not_drift() -> None:
+    # as the engine calls diff on refresh: the refreshed outputs against the old inputs
+    provider = ApiTokenRotationProvider()
+    for state in (token_state(datetime.now(timezone.utc) - timedelta(days=91)),
+                  token_state(datetime.now(timezone.utc) - timedelta(days=8), previous=True)):
+        outputs, recorded = state
+        assert provider.diff(f"{LIVE}/ci", outputs, recorded).changes is False
+
+
+def test_a_carried_out_verdict_is_void() -> None:
+    # the inputs of the update that rotated say "due"; its outputs hold the successor
+    provider = ApiTokenRotationProvider()
+    _, recorded = token_state(datetime.now(timezone.utc) - timedelta(days=91))
+    verdict = provider.check(recorded, TOKEN_NEWS).inputs["rotation"]
+    assert verdict.startswith("rotation due since ")
+    successor, _ = token_state(datetime.now(timezone.utc))
+    assert provider.diff(f"{LIVE}/ci", successor, {**recorded, "rotation": verdict}).changes \
+        is False
 
 
 # -- credentials ------------------------------------------------------------------------------

@@ -11,42 +11,20 @@ import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from pulumi_dynamic_security.providers import (
-    AllowedOriginsArgs,
-    AllowedOriginsProvider,
-    ApiTokenRotationArgs,
-    ApiTokenRotationProvider,
-    SecuritySettingsArgs,
-    SecuritySettingsProvider,
-)
-from tests.providers.conftest import program_inputs
 from tests.providers.harness import EngineResource, ProviderHost, urn
+from tests.providers.inputs import (
+    ORIGINS,
+    SETTINGS,
+    TOKENS,
+    origin_inputs,
+    settings_inputs,
+    token_inputs,
+)
 from tests.support.ids import LIVE
 from tests.support.ids import UNKNOWN_ENVIRONMENT as GONE
 from tests.support.log import log, writes
 
 pytestmark = pytest.mark.slow
-
-SETTINGS = "pulumi-python:dynamic/dynamic-security:SecuritySettings"
-ORIGINS = "pulumi-python:dynamic/dynamic-security:AllowedOrigins"
-TOKENS = "pulumi-python:dynamic/dynamic-security:ApiTokenRotation"
-
-
-def settings_inputs(policy: SecurityPolicy) -> dict[str, Any]:
-    props = SecuritySettingsArgs.from_stage(policy.stage("production")).props()
-    return program_inputs(props, SecuritySettingsProvider())
-
-
-def origin_inputs(policy: SecurityPolicy) -> dict[str, Any]:
-    props = AllowedOriginsArgs.from_stage(policy.stage("production")).props()
-    return program_inputs(props, AllowedOriginsProvider())
-
-
-def token_inputs(policy: SecurityPolicy) -> dict[str, Any]:
-    stage = policy.stage("production")
-    props = ApiTokenRotationArgs.from_stage(stage, (stage.api_tokens or ())[0]).props()
-    return program_inputs(props, ApiTokenRotationProvider())
-
 
 Inputs = Callable[[SecurityPolicy], dict[str, Any]]
 REFRESH_READS: dict[str, tuple[str, Inputs, list[str]]] = {

@@ -104,11 +104,19 @@ def test_canary_token_is_absent_from_outputs_errors_and_stderr(
             assert clear_occurrences(values, CANARY_TOKEN) == []
             assert CANARY_TOKEN not in repr({k: v for k, v in values.items() if k != "token"})
 
-    # a failing call: the API answers 503 to everything, the host reports the error
-    emu.set_faults(error_rate=1.0)
+    # failing calls: the API answers 503 to everything. Check (online, with credentials)
+    # reports it as a failure; an update the API fails after the check, as the host's error
     resource, inputs = resources[0]
+    changed = {**inputs, "jwt_lifetime": "3h"}
+    checked = host.check(resource.urn, resource.inputs, changed).inputs
+    emu.set_faults(error_rate=1.0)
+    with pytest.raises(Exception) as check_failure:
+        resource.up(changed)
+    assert CANARY_TOKEN not in str(check_failure.value)
+    assert "cannot read environment" in str(check_failure.value)
+    assert resource.id is not None
     with pytest.raises(Exception) as failure:
-        resource.up({**inputs, "jwt_lifetime": "3h"})
+        host.update(resource.id, resource.urn, resource.state, resource.inputs, checked)
     assert CANARY_TOKEN not in str(failure.value)
     assert "SecuritySettingsProvider update failed" in str(failure.value)
     emu.set_faults(error_rate=0.0)

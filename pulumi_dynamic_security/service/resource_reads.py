@@ -1,0 +1,72 @@
+"""What the Pulumi providers read on refresh: one resource's live values, in the policy's
+words, with as few requests as the resource needs (the settings document alone for
+`SecuritySettings`; the environment and its origins for `AllowedOrigins`; the environment
+and its tokens for `ApiTokenRotation`).
+
+Each read answers None when the environment no longer exists, which the provider reports
+to the engine as "gone". The providers never call the client or `mapping` themselves: what
+an area's live value is belongs here and in `mapping/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pulumi_dynamic_security.api.errors import NotFoundError
+from pulumi_dynamic_security.mapping import (
+    allowed_origins,
+    jwt_lifetime,
+    mapping_or_empty,
+    mfa,
+    token_storage,
+)
+from pulumi_dynamic_security.policy.models import ApiTokenPolicy
+from pulumi_dynamic_security.rules.base import Posture
+from pulumi_dynamic_security.service.plan import SETTINGS_AREAS
+from pulumi_dynamic_security.service.resources import RotationState, rotation_state
+from pulumi_dynamic_security.service.snapshot import read_snapshot
+
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.api.client import DynamicClient
+
+# How each settings-document area reads from `settings.security`.
+_FROM_LIVE: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "jwt_lifetime": jwt_lifetime.from_live,
+    "token_storage": token_storage.from_live,
+    "mfa": mfa.from_live,
+}
+
+
+def read_settings(client: DynamicClient, environment_id: str) -> Posture | None:
+    """The settings-document areas as they are live (one GET)."""
+    try:
+        settings = client.get_environment(environment_id).settings
+    except NotFoundError:
+        return None
+    security = mapping_or_empty(settings.get("security"))
+    return Posture(**{area: _FROM_LIVE[area](security) for area in SETTINGS_AREAS})
+
+
+def read_origins(client: DynamicClient, environment_id: str) -> tuple[str, ...] | None:
+    """The allowed origins as they are live, normalized (the environment, then its origins:
+    only the environment read tells a deleted environment from one without origins)."""
+    try:
+        snapshot = read_snapshot(client, environment_id, tokens=False)
+    except NotFoundError:
+        return None
+    return allowed_origins.from_live(snapshot.origins)
+
+
+def read_rotation(
+    client: DynamicClient, environment_id: str, entry: ApiTokenPolicy
+) -> RotationState | None:
+    """What the live tokens say about `entry` (the environment first: the token list
+    declares no 404, so only this read tells a deleted environment from one without
+    tokens)."""
+    try:
+        client.get_environment(environment_id)
+        tokens = client.list_tokens(environment_id)
+    except NotFoundError:
+        return None
+    return rotation_state(entry, tokens)
