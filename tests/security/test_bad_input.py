@@ -211,7 +211,9 @@ ENVIRONMENT = [
          env={"DYNAMIC_API_URL": UNREACHABLE}),
     Case("unreachable-url-apply", APPLY, 4, ("could not connect",),
          env={"DYNAMIC_API_URL": UNREACHABLE}),
-    Case("unreachable-url-with-credentials", PLAN_JSON, 4, ("could not connect",),
+    # User info in the API URL is refused before any request (it used to be sent along, and
+    # fail with exit 4); the password never shows.
+    Case("api-url-with-credentials", PLAN_JSON, 3, ("holds user info", "DYNAMIC_API_TOKEN"),
          env={"DYNAMIC_API_URL": "http://someone:hunter2secret@127.0.0.1:9/api/v0"}),
     Case("environment-404", ("plan", "unknown.yaml", "--stage", "production", "--format",
                              "json"), 4, ("404", UNKNOWN_ENVIRONMENT),
