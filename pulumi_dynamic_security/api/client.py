@@ -344,7 +344,7 @@ class DynamicClient:
             ) from exc
         except AnswerTooLarge as exc:
             raise unreadable_response(
-                route, path, exc.status, f"larger than {describe_size(exc.limit)}"
+                route, request.url.path, exc.status, f"larger than {describe_size(exc.limit)}"
             ) from None
         if response.status_code in expect:
             return response

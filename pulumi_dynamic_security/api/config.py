@@ -62,6 +62,14 @@ class ApiUrl:
     insecure: bool  # plain http to another host, allowed by the caller
 
 
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
 def is_loopback_host(host: str) -> bool:
     """127.0.0.0/8, ::1 (also as an IPv4-mapped address) or the name localhost."""
     if host.lower() in _LOOPBACK_NAMES:
@@ -105,6 +113,14 @@ def check_api_url(url: str, *, allow_insecure_http: bool) -> ApiUrl:
     host = parts.hostname or ""
     if not host:
         raise _refuse(url, "has no host")
+    import httpx  # here, not at the top: `dynsec --help` and validate never load it
+
+    try:
+        httpx.URL(text)  # what the client will make of it
+        if not _is_address(host):
+            host.encode("idna")  # how the resolver will spell it (label lengths, empty labels)
+    except (httpx.InvalidURL, ValueError):  # UnicodeError is a ValueError
+        raise _refuse(url, "is malformed (check the host and the port)") from None
     if port == 0:
         raise _refuse(url, "has port 0")
     insecure = scheme == "http" and not is_loopback_host(host)
@@ -187,12 +203,6 @@ class ClientConfig:
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
             raise ValueError("timeouts must be positive")
         checked = check_api_url(self.base_url, allow_insecure_http=self.allow_insecure_http)
-        import httpx  # here, not at the top: `dynsec --help` and validate never load it
-
-        try:
-            httpx.URL(checked.url)
-        except httpx.InvalidURL:
-            raise _refuse(self.base_url, "is malformed (check the host and the port)") from None
         # The generated client strips trailing slashes from its base path; so do we, so
         # that "base_url + /environments/..." never holds a double slash.
         object.__setattr__(self, "base_url", checked.url)

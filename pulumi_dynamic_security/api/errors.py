@@ -28,7 +28,7 @@ from typing import Any
 from pulumi_dynamic_security.api.routes import Route
 from pulumi_dynamic_security.bounded_json import loads as bounded_loads
 from pulumi_dynamic_security.errors import DynamicApiError
-from pulumi_dynamic_security.escaping import clip
+from pulumi_dynamic_security.escaping import ECHO_LIMIT, clip
 from pulumi_dynamic_security.redaction import redact
 
 TOKEN_HINT = (
@@ -196,7 +196,7 @@ def error_for_status(
             **common,
         )
     if status in (400, 422):
-        reason = f"{status} {code}" if code else str(status)
+        reason = f"{status} {clip(code, ECHO_LIMIT)}" if code else str(status)
         return InvalidRequestError(
             f"Dynamic refused {call} ({reason}).",
             hint=_CODE_HINTS.get(code or "", "Fix the value in the policy file and try again."),
