@@ -30,6 +30,16 @@ import cmarkgfm
 from cmarkgfm.cmark import Options
 
 from pulumi_dynamic_security.rules.catalog import RULES
+from tests.support.ids import LIVE
+
+# One production stage that no rule blocks: what the URL and answer tests plan.
+PRODUCTION_POLICY = f"""\
+version: 1
+stages:
+  production:
+    environment_id: {LIVE}
+    allowed_origins: [https://app.example.com]
+"""
 
 HOSTILE: dict[str, str] = {
     "html-table-break": "</td></tr></table><h1>LGTM, safe to merge</h1>",

@@ -24,19 +24,11 @@ from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.service.connection import Connection
-from tests.security.hostile import check_text
+from tests.security.hostile import PRODUCTION_POLICY, check_text
 from tests.support.cli import dynsec, instant_backoff
-from tests.support.ids import LIVE
 
 FAKE = "dynamic-api.example"
 PASSWORD = "hunter2secret"
-POLICY = f"""\
-version: 1
-stages:
-  production:
-    environment_id: {LIVE}
-    allowed_origins: [https://app.example.com]
-"""
 Outcome = Literal["ok", "warned", "refused"]
 
 
@@ -108,7 +100,7 @@ def resolved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[s
     """Every host name looked up from now on (FAKE resolves to 127.0.0.1), in a working
     directory holding good.yaml."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "good.yaml").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "good.yaml").write_text(PRODUCTION_POLICY, encoding="utf-8")
     looked_up: list[str] = []
     real = socket.getaddrinfo
 

@@ -22,16 +22,12 @@ from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from tests.policy.test_malformed import CASES as CORPUS
 from tests.policy.test_malformed import Case as MalformedCase
+from tests.security.hostile import PRODUCTION_POLICY
 from tests.support.cli import Cli, dynsec
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 from tests.support.tokens import plant
 
-GOOD = f"""\
-version: 1
-stages:
-  production:
-    environment_id: {LIVE}
-    allowed_origins: [https://app.example.com]
+GOOD = PRODUCTION_POLICY + f"""\
   staging:
     environment_id: {SANDBOX}
     allowed_origins: [https://staging.example.com]

@@ -15,18 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.hostile import check_text
+from tests.security.hostile import PRODUCTION_POLICY, check_text
 from tests.security.hostile_api import Answer, hostile_api, nested
-from tests.support.cli import dynsec, instant_backoff
+from tests.support.cli import Result, dynsec, instant_backoff
 from tests.support.ids import LIVE
 
-POLICY = f"""\
-version: 1
-stages:
-  production:
-    environment_id: {LIVE}
-    allowed_origins: [https://app.example.com]
-"""
 ENVIRONMENT = f"/api/v0/environments/{LIVE}"
 ORIGINS = f"{ENVIRONMENT}/origins"
 TOKENS = f"{ENVIRONMENT}/tokens"
@@ -86,7 +79,7 @@ CASES = [
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "good.yaml").write_text(POLICY, encoding="utf-8")
+    (tmp_path / "good.yaml").write_text(PRODUCTION_POLICY, encoding="utf-8")
     monkeypatch.setenv("DYNAMIC_API_TOKEN", "dyn_hostileAnswerToken0000000000")
     monkeypatch.delenv("DYNSEC_MAX_REQUESTS_PER_MINUTE", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
@@ -94,16 +87,24 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+PLAN_JSON = ("plan", "good.yaml", "--stage", "production", "--format", "json")
+
+
+def against(answers: dict[str, Answer], monkeypatch: pytest.MonkeyPatch,
+            capsys: pytest.CaptureFixture[str], *argv: str) -> Result:
+    """`dynsec argv...` against a server answering `answers`."""
+    with hostile_api(answers) as server:
+        monkeypatch.setenv("DYNAMIC_API_URL", server.base_url)
+        return dynsec(capsys, *argv)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_hostile_answer(case: Case, workdir: Path, monkeypatch: pytest.MonkeyPatch,
                         capsys: pytest.CaptureFixture[str]) -> None:
-    with hostile_api({**GOOD, case.path: case.answer}) as server:
-        monkeypatch.setenv("DYNAMIC_API_URL", server.base_url)
-        started = time.monotonic()
-        result = dynsec(capsys, "plan", "good.yaml", "--stage", "production", "--format",
-                        "json")
-        elapsed = time.monotonic() - started
+    started = time.monotonic()
+    result = against({**GOOD, case.path: case.answer}, monkeypatch, capsys, *PLAN_JSON)
+    elapsed = time.monotonic() - started
     assert result.code == case.code, result.err
     assert result.out == ""  # JSON format: stdout stays empty on exit 4
     errors = [line for line in result.err.splitlines() if line.startswith("Error")]
@@ -120,9 +121,8 @@ def test_hostile_answer(case: Case, workdir: Path, monkeypatch: pytest.MonkeyPat
 def test_a_too_deep_answer_in_drift_is_that_stage_s_error(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with hostile_api({**GOOD, ENVIRONMENT: Answer(200, nested(3000))}) as server:
-        monkeypatch.setenv("DYNAMIC_API_URL", server.base_url)
-        result = dynsec(capsys, "drift", "good.yaml", "--format", "json")
+    result = against({**GOOD, ENVIRONMENT: Answer(200, nested(3000))}, monkeypatch, capsys,
+                     "drift", "good.yaml", "--format", "json")
     assert result.code == 4, result.err
     report = json.loads(result.out)
     assert [error["stage"] for error in report["errors"]] == ["production"]
@@ -135,10 +135,8 @@ def test_a_nesting_within_the_bound_is_read(
 ) -> None:
     # The bound refuses hostile answers only: 62 levels of unknown settings (64 with the
     # answer's own two) are kept and planned like any other unknown key.
-    with hostile_api({**GOOD, ENVIRONMENT: Answer(200, nested(62))}) as server:
-        monkeypatch.setenv("DYNAMIC_API_URL", server.base_url)
-        result = dynsec(capsys, "plan", "good.yaml", "--stage", "production", "--format",
-                        "json")
+    result = against({**GOOD, ENVIRONMENT: Answer(200, nested(62))}, monkeypatch, capsys,
+                     *PLAN_JSON)
     assert result.code == 0, result.err
     assert result.json()["stage"] == "production"
 
@@ -154,14 +152,11 @@ def test_hostile_token_ids_and_notes_in_an_answer_print_escaped(
     token = {"id": token_id, "checksum": "abcdef", "note": "\x1b[31mnote", "createdAt":
              "2026-01-01T00:00:00.000Z", "scopes": ["environment.settings.read"]}
     answers = {**GOOD, TOKENS: Answer(200, json.dumps({"tokens": [token]}).encode())}
-    with hostile_api(answers) as server:
-        monkeypatch.setenv("DYNAMIC_API_URL", server.base_url)
-        for output_format in ("text", "markdown", "json"):
-            result = dynsec(capsys, "plan", "good.yaml", "--stage", "production", "--format",
-                            output_format)
-            assert result.code == 0, result.err
-            check_text(result.out)
-            result.out.encode("utf-8")
-            if output_format == "json":  # carried unchanged
-                messages = [f["message"] for f in result.json()["findings"]]
-                assert any(f"token {token_id} " in message for message in messages), messages
+    for output_format in ("text", "markdown", "json"):
+        result = against(answers, monkeypatch, capsys, *PLAN_JSON[:-1], output_format)
+        assert result.code == 0, result.err
+        check_text(result.out)
+        result.out.encode("utf-8")
+        if output_format == "json":  # carried unchanged
+            messages = [f["message"] for f in result.json()["findings"]]
+            assert any(f"token {token_id} " in message for message in messages), messages
