@@ -8,7 +8,9 @@
     └── StalePlanError             exit 5: the environment changed since the plan
 
 Messages are ours: what went wrong, where, and what to do. Vendor text, when there is
-some, is attached as `detail` and shown after our sentence, never as the advice.
+some, is attached as `detail` and shown after our sentence, never as the advice. A value a
+message quotes (a key, a URL, an id) goes through `escaping.echo`: quoted, escaped, and cut
+to 80 characters.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.exit_codes import ExitCode
 
 ECHO_LIMIT = 80
@@ -92,13 +95,14 @@ class PolicyFileError(InputError):
         )
 
     def render(self) -> str:
+        # Each problem is one line (escaped: a value it quotes cannot add lines of its own).
         if len(self.problems) == 1:
-            text = self.problems[0].render()
-            if not text.endswith((".", "?", "!")):
-                text += "."
-            return f"{text} {self.hint}" if self.hint else text
+            line = text(self.problems[0].render())
+            if not line.endswith((".", "?", "!")):
+                line += "."
+            return f"{line} {self.hint}" if self.hint else line
         lines = [f"{self.message}:"]
-        lines.extend(f"  {p.render()}" for p in self.problems)
+        lines.extend(f"  {text(p.render())}" for p in self.problems)
         if self.hint:
             lines.append(self.hint)
         return "\n".join(lines)

@@ -45,6 +45,7 @@ from pulumi_dynamic_security.api.errors import (
     ApiError,
     InvalidRequestError,
     NotFoundError,
+    error_fields,
     error_for_status,
     transport_error,
     unreadable_response,
@@ -63,8 +64,12 @@ from pulumi_dynamic_security.api.transport import (
     ATTEMPTS,
     MAYBE_SENT,
     REPEATABLE,
+    AnswerTooLarge,
     RetryTransport,
+    read_answer,
 )
+from pulumi_dynamic_security.bounded_json import JsonLimitError, describe_size
+from pulumi_dynamic_security.bounded_json import loads as bounded_loads
 from pulumi_dynamic_security.errors import DynamicApiError
 from pulumi_dynamic_security.redaction import Secret
 
@@ -329,7 +334,8 @@ class DynamicClient:
             extensions={REPEATABLE: True} if route.repeatable else {},
         )
         try:
-            response = self._http.send(request)
+            # Streamed, so that the body is read within a bound (`read_answer`).
+            response = read_answer(self._http.send(request, stream=True))
         except httpx.TransportError as exc:
             raise transport_error(
                 route,
@@ -338,9 +344,13 @@ class DynamicClient:
                 attempts=int(request.extensions.get(ATTEMPTS, 1)),
                 outcome_unknown=not route.idempotent and isinstance(exc, MAYBE_SENT),
             ) from exc
+        except AnswerTooLarge as exc:
+            raise unreadable_response(
+                route, request.url.path, exc.status, f"larger than {describe_size(exc.limit)}"
+            ) from None
         if response.status_code in expect:
             return response
-        code, detail = _error_fields(response)
+        code, detail = error_fields(response.content)
         raise error_for_status(
             route,
             path,
@@ -423,12 +433,15 @@ class DynamicClient:
         return f"the request to {self._host} failed ({type(exc).__name__})"
 
     def _json(self, route: Route, response: httpx.Response) -> Any:
+        """The answer's JSON, read within `bounded_json`'s bounds on size and nesting."""
         try:
-            return response.json()
+            return bounded_loads(response.content)
+        except JsonLimitError as exc:
+            problem = f"JSON that {exc}"
         except ValueError:
-            raise unreadable_response(
-                route, response.request.url.path, response.status_code, "not JSON"
-            ) from None
+            problem = "not JSON"
+        raise unreadable_response(route, response.request.url.path, response.status_code,
+                                  problem)
 
     def _object(self, route: Route, response: httpx.Response, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
@@ -491,33 +504,6 @@ def _default_transport(base_url: str) -> httpx.BaseTransport:
     if proxy and not urllib.request.proxy_bypass(url.host):
         return httpx.HTTPTransport(proxy=proxy, verify=verify, limits=_LIMITS)
     return httpx.HTTPTransport(verify=verify, limits=_LIMITS)
-
-
-def _error_fields(response: httpx.Response) -> tuple[str | None, str | None]:
-    """Dynamic's `code` and its own words from an error body, whatever shape it has."""
-    try:
-        body = response.json()
-    except ValueError:
-        text = response.text.strip()
-        return None, text or None
-    code: str | None = None
-    detail: str | None = None
-    if isinstance(body, dict):
-        if isinstance(body.get("code"), str):
-            code = body["code"]
-        error = body.get("error")
-        if isinstance(error, dict):  # ForbiddenWithErrorAndPayload: {"error": {code, message}}
-            if code is None and isinstance(error.get("code"), str):
-                code = error["code"]
-            if isinstance(error.get("message"), str):
-                detail = error["message"]
-        elif isinstance(error, str):
-            detail = error
-        if detail is None and isinstance(body.get("message"), str):
-            detail = body["message"]
-    elif isinstance(body, str):
-        detail = body
-    return code, detail
 
 
 def _summary(exc: ValidationError) -> str:

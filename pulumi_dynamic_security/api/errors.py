@@ -26,14 +26,18 @@ from __future__ import annotations
 from typing import Any
 
 from pulumi_dynamic_security.api.routes import Route
+from pulumi_dynamic_security.bounded_json import loads as bounded_loads
 from pulumi_dynamic_security.errors import DynamicApiError
+from pulumi_dynamic_security.escaping import ECHO_LIMIT, clip
 from pulumi_dynamic_security.redaction import redact
 
 TOKEN_HINT = (
     "Check DYNAMIC_API_TOKEN / the stage's token_env / --token-file, and that the token "
     "belongs to this environment."
 )
-_DETAIL_MAX = 300  # vendor text is attached for context, not pasted in full
+# Vendor text is attached for context, not pasted in full: one or two sentences of it (a
+# value echoed in our own words is cut shorter, see `escaping.echo`).
+_DETAIL_MAX = 300
 
 
 class ApiError(DynamicApiError):
@@ -114,8 +118,36 @@ def _rebuild(cls: type[ApiError], args: tuple[Any, ...], state: dict[str, Any]) 
 
 
 def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _DETAIL_MAX else text[: _DETAIL_MAX - 3] + "..."
+    return clip(" ".join(text.split()), _DETAIL_MAX)
+
+
+def error_fields(body: bytes) -> tuple[str | None, str | None]:
+    """Dynamic's `code` and its own words from an error body, whatever shape it has (read
+    within the bounds of `bounded_json`; a body past them carries nothing we show)."""
+    try:
+        data = bounded_loads(body)
+    except ValueError:
+        text = body.decode("utf-8", "replace").strip()
+        # Plain text (a proxy's error page) is shown; broken or too deep JSON is not.
+        return None, text if text and text[0] not in "[{" else None
+    code: str | None = None
+    detail: str | None = None
+    if isinstance(data, dict):
+        if isinstance(data.get("code"), str):
+            code = data["code"]
+        error = data.get("error")
+        if isinstance(error, dict):  # ForbiddenWithErrorAndPayload: {"error": {code, message}}
+            if code is None and isinstance(error.get("code"), str):
+                code = error["code"]
+            if isinstance(error.get("message"), str):
+                detail = error["message"]
+        elif isinstance(error, str):
+            detail = error
+        if detail is None and isinstance(data.get("message"), str):
+            detail = data["message"]
+    elif isinstance(data, str):
+        detail = data
+    return code, detail
 
 
 # Dynamic's 422 codes that have a clear next step of our own.
@@ -164,7 +196,7 @@ def error_for_status(
             **common,
         )
     if status in (400, 422):
-        reason = f"{status} {code}" if code else str(status)
+        reason = f"{status} {clip(code, ECHO_LIMIT)}" if code else str(status)
         return InvalidRequestError(
             f"Dynamic refused {call} ({reason}).",
             hint=_CODE_HINTS.get(code or "", "Fix the value in the policy file and try again."),

@@ -24,6 +24,10 @@ attempts were made and how long they waited are written into the request's exten
 
 Each attempt is logged at DEBUG on the `pulumi_dynamic_security.api` logger: method, path,
 status or failure, elapsed time. Never a header or a body, which may hold a token.
+
+Answers are read within a bound (`read_answer`): at most `MAX_ANSWER_BYTES` once decoded, so
+neither a huge body nor a small compressed one that inflates can exhaust memory; a failed
+attempt's body is read only up to `_DISCARD_BYTES` before its connection is dropped.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import httpx
 
 from pulumi_dynamic_security.api.budget import RequestBudget, process_budget
 from pulumi_dynamic_security.api.config import RetryPolicy
+from pulumi_dynamic_security.bounded_json import DEFAULT_MAX_BYTES
 from pulumi_dynamic_security.redaction import RedactingFilter, redact
 
 logger = logging.getLogger("pulumi_dynamic_security.api")
@@ -51,6 +56,8 @@ REPEATABLE = "pulumi_dynamic_security.repeatable"  # in: a POST safe to send twi
 ATTEMPTS = "pulumi_dynamic_security.attempts"  # out: attempts made
 WAITED = "pulumi_dynamic_security.waited"  # out: seconds slept between attempts
 
+MAX_ANSWER_BYTES = DEFAULT_MAX_BYTES  # a decoded answer body, at most
+_DISCARD_BYTES = 64 * 1024  # read of a failed attempt's body, so its connection can be reused
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -197,11 +204,53 @@ def _describe(exc: httpx.TransportError) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _discard(response: httpx.Response) -> None:
-    """Release a response we will not return (reading it first lets the connection be reused)."""
+class AnswerTooLarge(Exception):
+    """An answer whose body is larger than the bound `read_answer` was given."""
+
+    def __init__(self, status: int, limit: int) -> None:
+        super().__init__(f"an answer ({status}) larger than {limit} bytes")
+        self.status = status
+        self.limit = limit
+
+
+_UNDONE_BY_READING = ("content-encoding", "content-length", "transfer-encoding")
+
+
+def read_answer(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -> httpx.Response:
+    """`response` (sent with `stream=True`) with its body read and decoded, at most `limit`
+    bytes of it: a new response holding the body, the streamed one closed. AnswerTooLarge
+    past the bound (checked as the body arrives, after decompression); httpx's own
+    exceptions when the connection fails on the way."""
     try:
-        response.read()
-    except httpx.HTTPError:
+        declared = response.headers.get("content-length", "")
+        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
+        if declared.isdigit() and int(declared) > limit and not encoded:
+            raise AnswerTooLarge(response.status_code, limit)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise AnswerTooLarge(response.status_code, limit)
+            chunks.append(chunk)
+    finally:
+        response.close()
+    headers = [(k, v) for k, v in response.headers.multi_items()
+               if k.lower() not in _UNDONE_BY_READING]
+    return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks),
+                          request=response.request, extensions=response.extensions)
+
+
+def _discard(response: httpx.Response) -> None:
+    """Release a response we will not return: a short body is read first so the connection
+    can be reused; a long one is not read on (its connection is closed instead)."""
+    try:
+        size = 0
+        for chunk in response.iter_raw():
+            size += len(chunk)
+            if size > _DISCARD_BYTES:
+                break
+    except (httpx.HTTPError, httpx.StreamError):
         pass
     finally:
         response.close()

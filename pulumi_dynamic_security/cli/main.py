@@ -4,7 +4,9 @@ Lazy loading keeps `dynsec --help` and `dynsec validate` from importing pulumi, 
 the emulator's server stack. Every failure ends here: a `DynsecError` becomes one paragraph
 on stderr and its exit code; click's usage errors exit 3 (not click's 2, which means
 "changes pending" in our contract); anything unexpected is reported as a bug, and only
-`--debug` shows a traceback.
+`--debug` shows a traceback. What is printed here is escaped line by line as terminal text
+(`escaping.text`): an error may quote the API's words or a value from a file, and neither may
+write control characters to the terminal or start a line of a CI log.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import click
 from pulumi_dynamic_security._version import __version__
 from pulumi_dynamic_security.cli import debug
 from pulumi_dynamic_security.errors import DynsecError
+from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.exit_codes import ExitCode
 from pulumi_dynamic_security.redaction import redact
 
@@ -124,9 +127,14 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def _report(message: str, exc: BaseException) -> None:
     if debug.enabled():
-        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        click.echo(redact(text), err=True)
-    click.echo(redact(f"Error: {message}"), err=True)
+        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        click.echo(_escaped_lines(redact(trace)), err=True)
+    click.echo(_escaped_lines(redact(f"Error: {message}")), err=True)
+
+
+def _escaped_lines(message: str) -> str:
+    """`message` with each of its lines escaped as terminal text."""
+    return "\n".join(text(line) for line in message.rstrip("\n").split("\n"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,9 +1,10 @@
 """Options shared by several commands, declared once.
 
-The API options (`--api-url`, `--token-file`, `--max-requests-per-minute`, `--debug`) are
-written after the subcommand (`dynsec plan --debug ...`) on every command that talks to the
-API. Credentials are never taken as a command-line value: only from an environment variable
-or a file.
+The API options (`--api-url`, `--allow-insecure-http`, `--token-file`,
+`--max-requests-per-minute`, `--debug`) are written after the subcommand (`dynsec plan
+--debug ...`) on every command that talks to the API. Credentials are never taken as a
+command-line value: only from an environment variable or a file. The API URL is checked
+before the command runs (`api.config.check_api_url`), so a refused URL never sees a request.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from pulumi_dynamic_security.api.config import DEFAULT_BASE_URL, DEFAULT_MAX_REQUESTS_PER_MINUTE
+from pulumi_dynamic_security.api.config import (
+    ALLOW_INSECURE_HTTP_ENV,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_REQUESTS_PER_MINUTE,
+    check_api_url,
+    insecure_http_warning,
+)
 from pulumi_dynamic_security.cli import debug
 
 if TYPE_CHECKING:
@@ -32,12 +39,14 @@ class ApiOptions:
     api_url: str
     token_file: Path | None
     max_requests_per_minute: int
+    allow_insecure_http: bool = False
 
     def connection(self) -> Connection:
         """The `Connection` these options describe (imported here: `--help` stays light)."""
         from pulumi_dynamic_security.service.connection import Connection
 
-        return Connection(self.api_url, self.token_file, self.max_requests_per_minute)
+        return Connection(self.api_url, self.token_file, self.max_requests_per_minute,
+                          allow_insecure_http=self.allow_insecure_http)
 
 
 def _enable_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
@@ -65,7 +74,15 @@ def api_options(func: F) -> F:
         show_envvar=True,
         default=DEFAULT_BASE_URL,
         show_default=True,
-        help="Base URL of Dynamic's admin API.",
+        help="Base URL of Dynamic's admin API: https://, or http:// to this machine only.",
+    )
+    @click.option(
+        "--allow-insecure-http",
+        envvar=ALLOW_INSECURE_HTTP_ENV,
+        show_envvar=True,
+        is_flag=True,
+        help="Allow an http:// API URL to another host (the token then crosses the network "
+        "unencrypted; a warning is printed).",
     )
     @click.option(
         "--token-file",
@@ -86,10 +103,13 @@ def api_options(func: F) -> F:
     @debug_option
     @functools.wraps(func)
     def wrapper(
-        *args: Any, api_url: str, token_file: Path | None, max_requests_per_minute: int,
-        **kwargs: Any,
+        *args: Any, api_url: str, allow_insecure_http: bool, token_file: Path | None,
+        max_requests_per_minute: int, **kwargs: Any,
     ) -> Any:
-        api = ApiOptions(api_url.rstrip("/"), token_file, max_requests_per_minute)
+        checked = check_api_url(api_url, allow_insecure_http=allow_insecure_http)
+        if checked.insecure:
+            click.echo(insecure_http_warning(api_url), err=True)
+        api = ApiOptions(checked.url, token_file, max_requests_per_minute, allow_insecure_http)
         return func(*args, api=api, **kwargs)
 
     return wrapper  # type: ignore[return-value]

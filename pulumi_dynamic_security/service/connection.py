@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from pulumi_dynamic_security.api.config import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_REQUESTS_PER_MINUTE,
     ClientConfig,
+    insecure_http_allowed_by_environment,
 )
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.policy.models import DEFAULT_TOKEN_ENV
@@ -32,6 +33,8 @@ class Connection:
     api_url: str = DEFAULT_BASE_URL
     token_file: Path | None = None
     max_requests_per_minute: int = DEFAULT_MAX_REQUESTS_PER_MINUTE
+    # Plain http to a remote API host (see `api.config.check_api_url`).
+    allow_insecure_http: bool = field(default_factory=insecure_http_allowed_by_environment)
 
     def token(self, token_env: str = DEFAULT_TOKEN_ENV,
               environ: Mapping[str, str] | None = None) -> Secret:
@@ -56,6 +59,7 @@ class Connection:
             token=token,
             base_url=self.api_url,
             max_requests_per_minute=self.max_requests_per_minute,
+            allow_insecure_http=self.allow_insecure_http,
         ))
 
 

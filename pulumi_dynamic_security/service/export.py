@@ -2,7 +2,9 @@
 
 Every area the policy can represent is written (never `api_tokens`: raw values cannot be
 read back), with comments on live values it cannot represent. For any representable live
-state, planning the exported file shows no changes.
+state, planning the exported file shows no changes. Comments quote live values, escaped as
+terminal text (`escaping.text`): a line break inside one (a CR that YAML would honour) can
+never end the comment and write a key of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security._version import __version__
+from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.mapping import (
     Exported,
     allowed_origins,
@@ -58,13 +61,13 @@ def render_policy(snapshot: Snapshot, stage: str | None = None) -> str:
     body["production"] = snapshot.environment_name == "live" or infer_production(name)
     left_out: list[str] = []
     for key, exported in areas.items():
+        comments = [text(comment) for comment in exported.comments]
         if exported.value is None:
-            left_out.extend(f"{key}: {comment}" for comment in exported.comments)
+            left_out.extend(f"{key}: {comment}" for comment in comments)
             continue
         body[key] = _yaml_value(exported.value)
-        if exported.comments:
-            body.yaml_set_comment_before_after_key(key, before="\n".join(exported.comments),
-                                                   indent=4)
+        if comments:
+            body.yaml_set_comment_before_after_key(key, before="\n".join(comments), indent=4)
     if left_out:
         body.yaml_set_comment_before_after_key("environment_id", before="\n".join(left_out),
                                                indent=4)
@@ -74,7 +77,7 @@ def render_policy(snapshot: Snapshot, stage: str | None = None) -> str:
     header = "\n".join([
         SCHEMA_COMMENT,
         f"Exported by dynsec {__version__} from environment {environment_id} "
-        f"({snapshot.environment_name or 'unknown kind'}) at "
+        f"({text(snapshot.environment_name or 'unknown kind')}) at "
         f"{api_tokens.timestamp(clock.utc_now())}.",
         "api_tokens are not exported: Dynamic never shows a token's raw value again. Add",
         "entries to rotate tokens from now on (see `dynsec rules`, DS501).",

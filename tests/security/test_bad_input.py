@@ -22,16 +22,12 @@ from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from tests.policy.test_malformed import CASES as CORPUS
 from tests.policy.test_malformed import Case as MalformedCase
+from tests.security.hostile import PRODUCTION_POLICY
 from tests.support.cli import Cli, dynsec
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
 from tests.support.tokens import plant
 
-GOOD = f"""\
-version: 1
-stages:
-  production:
-    environment_id: {LIVE}
-    allowed_origins: [https://app.example.com]
+GOOD = PRODUCTION_POLICY + f"""\
   staging:
     environment_id: {SANDBOX}
     allowed_origins: [https://staging.example.com]
@@ -211,7 +207,9 @@ ENVIRONMENT = [
          env={"DYNAMIC_API_URL": UNREACHABLE}),
     Case("unreachable-url-apply", APPLY, 4, ("could not connect",),
          env={"DYNAMIC_API_URL": UNREACHABLE}),
-    Case("unreachable-url-with-credentials", PLAN_JSON, 4, ("could not connect",),
+    # User info in the API URL is refused before any request (it used to be sent along, and
+    # fail with exit 4); the password never shows.
+    Case("api-url-with-credentials", PLAN_JSON, 3, ("holds user info", "DYNAMIC_API_TOKEN"),
          env={"DYNAMIC_API_URL": "http://someone:hunter2secret@127.0.0.1:9/api/v0"}),
     Case("environment-404", ("plan", "unknown.yaml", "--stage", "production", "--format",
                              "json"), 4, ("404", UNKNOWN_ENVIRONMENT),

@@ -11,6 +11,7 @@ import click
 from pulumi_dynamic_security.cli.options import ApiOptions, api_options, policy_argument
 from pulumi_dynamic_security.cli.output import stdout_wants_color
 from pulumi_dynamic_security.errors import InputError
+from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.exit_codes import ExitCode
 
 
@@ -86,10 +87,10 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
         result = apply_plan(
             client, plan, auth_token_checksum=token.checksum,
             on_token_issued=SecretsFile(secrets_out) if secrets_out is not None else None,
-            progress=lambda message: click.echo(f"  {message}", err=True),
+            progress=lambda message: click.echo(f"  {text(message)}", err=True),
         )
     for skipped in result.skipped:
-        click.echo(f"Left undone: {skipped.reason}.", err=True)
+        click.echo(f"Left undone: {text(skipped.reason)}.", err=True)
     if result.issued:
         names = ", ".join(name for name, _ in result.issued)
         click.echo(f"New API token(s) for {names} written to {secrets_out} (mode 0600).")

@@ -33,6 +33,7 @@ def command(policy: Path, stages: tuple[str, ...], output_format: str, concurren
     stages are still reported).
     """
     from pulumi_dynamic_security.cli.render.plans import render_drift
+    from pulumi_dynamic_security.escaping import text
     from pulumi_dynamic_security.policy.loader import SecurityPolicy
     from pulumi_dynamic_security.service.drift import drift
 
@@ -42,5 +43,6 @@ def command(policy: Path, stages: tuple[str, ...], output_format: str, concurren
     color = output_format == "text" and stdout_wants_color()
     click.echo(render_drift(report, output_format, color=color), nl=False, color=color)
     for failure in report.errors:
-        click.echo(f"Error: stage {failure.stage!r}: {failure.message}", err=True)
+        click.echo(f"Error: stage {text(repr(failure.stage))}: {text(failure.message)}",
+                   err=True)
     return report.exit_code

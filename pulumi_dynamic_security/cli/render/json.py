@@ -1,19 +1,22 @@
-"""JSON for programs: the fixed shapes of SPEC §4, indented, one document, final newline."""
+"""JSON for programs: the fixed shapes of the README's "Output formats", indented, one
+document, final newline. Strings are carried unchanged; what a terminal or a CI log would
+act on is written as a JSON escape (`escaping.json_dumps`)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from pulumi_dynamic_security.escaping import json_dumps
 from pulumi_dynamic_security.rules.engine import StageReport
 
 FORMAT_VERSION = 1
 
 
 def dumps(document: Any) -> str:
-    """Indented JSON text with a final newline (non-ASCII kept as is)."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """Indented JSON text with a final newline (non-ASCII kept, control and format
+    characters escaped)."""
+    return json_dumps(document) + "\n"
 
 
 def validation_document(reports: Sequence[StageReport]) -> dict[str, Any]:

@@ -10,9 +10,11 @@ Layout, top to bottom:
   (weakening rows first in the eye: the effect is the first column), then its active
   findings; waived findings fold into a `<details>` block.
 
-Values (origins, durations, ids) are code spans, so `*` in a wildcard origin never turns
-into emphasis and nothing is auto-linked; every cell is escaped so that `|` cannot break a
-table.
+Values (origins, durations, ids, stage names) are code spans, so `*` in a wildcard origin
+never turns into emphasis and nothing is auto-linked; free text (finding messages, which
+quote live values, waiver reasons, error messages) is escaped as markdown. Both go through
+`escaping` (`markdown_code`, `markdown`): no HTML, link, image or mention can form from them,
+and `|` cannot break a table.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from pulumi_dynamic_security.cli.render import plan_text
 from pulumi_dynamic_security.cli.render.text import plural
 from pulumi_dynamic_security.diffing import Change
+from pulumi_dynamic_security.escaping import markdown, markdown_code
 from pulumi_dynamic_security.rules.base import Finding
 from pulumi_dynamic_security.service.drift import DriftReport, StageFailure
 from pulumi_dynamic_security.service.plan import Plan
@@ -34,17 +37,17 @@ LEGEND = ("Each change is what `dynsec apply` would do to make the environment m
 
 
 def cell(text: object) -> str:
-    """`text` made safe inside a table cell."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """`text` as inline markdown that shows exactly these characters (also in a table cell)."""
+    return markdown(text)
 
 
-def code(text: object) -> str:
-    """`text` as a code span inside a table cell (backticks inside are dropped)."""
-    return f"`{cell(text).replace('`', '')}`"
+def code(text: object, *, in_table: bool = True) -> str:
+    """`text` as a code span (`in_table`: inside a table cell, where `|` must be escaped)."""
+    return markdown_code(text, in_table=in_table)
 
 
 def _names(names: Sequence[str]) -> str:
-    return ", ".join(code(name) for name in names)
+    return ", ".join(code(name, in_table=False) for name in names)
 
 
 # --- the verdict -----------------------------------------------------------------------------
@@ -90,7 +93,7 @@ def _plan_verdict(plan: Plan) -> str:
                      f"({effect_summary(plan.changes)})")
     else:
         parts.append("✅ **matches the policy**")
-    return f"**dynsec plan** · {code(plan.stage.name)}: " + " · ".join(parts)
+    return f"**dynsec plan** · {code(plan.stage.name, in_table=False)}: " + " · ".join(parts)
 
 
 # --- one stage -------------------------------------------------------------------------------
@@ -117,9 +120,9 @@ def _value(value: Any) -> str:
 
 
 def _environment(plan: Plan) -> str:
-    kind = f" ({plan.environment_name})" if plan.environment_name else ""
+    kind = f" ({cell(plan.environment_name)})" if plan.environment_name else ""
     production = "production" if plan.stage.production else "not production"
-    return f"Environment {code(plan.environment_id)}{kind} · {production}"
+    return f"Environment {code(plan.environment_id, in_table=False)}{kind} · {production}"
 
 
 def change_table(changes: Sequence[Change]) -> list[str]:
@@ -140,7 +143,7 @@ def _finding_row(finding: Finding) -> str:
         severity = f"**{severity}** (blocks)"
     message = cell(finding.message)
     if finding.waived:
-        message += f" — *waived: {cell(finding.waiver_reason or '')}*"
+        message += f" — *waived: {cell((finding.waiver_reason or '').strip())}*"
     elif finding.resolved_by_plan:
         message += " — *resolved by this plan*"
     elif not finding.managed and finding.severity.value == "error":
@@ -167,7 +170,7 @@ def stage_section(plan: Plan, *, heading: bool = True) -> list[str]:
     if heading:
         summary = (f"{plural(len(plan.changes), 'change')}: {effect_summary(plan.changes)}"
                    if plan.changes else "no changes")
-        lines += [f"### {code(plan.stage.name)} — {summary}", ""]
+        lines += [f"### {code(plan.stage.name, in_table=False)} — {summary}", ""]
     lines += [_environment(plan), ""]
     if plan.changes:
         lines += [*change_table(plan.changes), ""]
@@ -199,7 +202,7 @@ def overview(report: DriftReport) -> list[str]:
     """One row per stage: where it runs, what drifted, what the rules found."""
     lines = ["| Stage | Environment | Changes | Findings |", "|---|---|---|---|"]
     for plan in report.plans:
-        kind = f" ({plan.environment_name})" if plan.environment_name else ""
+        kind = f" ({cell(plan.environment_name)})" if plan.environment_name else ""
         changes = (f"**{plural(len(plan.changes), 'change')}**: "
                    f"{effect_summary(plan.changes)}" if plan.changes else "✅ none")
         lines.append(f"| {code(plan.stage.name)} | {code(plan.environment_id)}{kind} | "
@@ -228,6 +231,7 @@ def render_drift(report: DriftReport) -> str:
             lines += stage_section(plan)
     if report.errors:
         lines += ["### Stages that could not be read", ""]
-        lines += [f"- {code(f.stage)}: {cell(f.message)}" for f in report.errors]
+        lines += [f"- {code(f.stage, in_table=False)}: {cell(f.message)}"
+                  for f in report.errors]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -14,7 +14,8 @@
 
 The effect sits in its own column before the value, so that values of any length (token
 descriptions, long origins) never push it out of line. Colour (red for what weakens) only
-when the caller asks for it, i.e. on a terminal.
+when the caller asks for it, i.e. on a terminal. Values (live origins, token ids, the
+environment's kind, error messages) go through `escaping.text`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pulumi_dynamic_security.cli.render.text import (
     production_label,
 )
 from pulumi_dynamic_security.diffing import Change
+from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.service.drift import DriftReport
 from pulumi_dynamic_security.service.plan import Plan
 
@@ -42,7 +44,8 @@ _EFFECT_STYLE: dict[str, dict[str, Any]] = {
 
 
 def describe_change(change: Change) -> str:
-    """The change in words: `30d -> 2h`, an origin, or what happens to a token."""
+    """The change in words: `30d -> 2h`, an origin, or what happens to a token (not escaped:
+    each renderer escapes it for its own output)."""
     if change.action == "update":
         return f"{_word(change.before)} -> {_word(change.after)}"
     if change.action == "rotate":
@@ -88,25 +91,26 @@ def effect_counts(changes: Sequence[Change]) -> str:
 def environment_label(plan: Plan) -> str:
     """`environment <id> (live)`; the kind is unknown for a saved plan."""
     kind = plan.environment_name
-    return f"environment {plan.environment_id}" + (f" ({kind})" if kind else "")
+    return f"environment {text(plan.environment_id)}" + (f" ({text(kind)})" if kind else "")
 
 
 def change_lines(changes: Sequence[Change], style: Style) -> list[str]:
     """One aligned line per change: symbol, path, effect, then the value in words."""
-    width = max(len(change.path) for change in changes)
+    paths = [text(change.path) for change in changes]
+    width = max(len(path) for path in paths)
     effect_width = max(len(change.effect) for change in changes)
     return [
-        f"{SYMBOLS[change.action]} {change.path.ljust(width)}  "
+        f"{SYMBOLS[change.action]} {path.ljust(width)}  "
         + style(change.effect, **_EFFECT_STYLE[change.effect])
         + " " * (effect_width - len(change.effect))
-        + f"  {describe_change(change)}"
-        for change in changes
+        + f"  {text(describe_change(change))}"
+        for change, path in zip(changes, paths, strict=True)
     ]
 
 
 def plan_lines(plan: Plan, style: Style) -> list[str]:
     header = " · ".join((
-        style(plan.stage.name, bold=True),
+        style(text(plan.stage.name), bold=True),
         environment_label(plan),
         production_label(plan.report),
     ))
@@ -137,9 +141,9 @@ def render_drift(report: DriftReport, *, color: bool = False) -> str:
         lines.extend(plan_lines(plan, style))
         lines.append("")
     for failure in report.errors:
-        lines.append(f"{style(failure.stage, bold=True)} · " + style("could not be planned",
-                                                                      fg="red", bold=True))
-        lines.append(f"{_INDENT}{failure.message}")
+        lines.append(f"{style(text(failure.stage), bold=True)} · "
+                     + style("could not be planned", fg="red", bold=True))
+        lines.append(f"{_INDENT}{text(failure.message)}")
         lines.append("")
     lines.append(drift_summary(report, style))
     return "\n".join(lines) + "\n"
@@ -147,8 +151,8 @@ def render_drift(report: DriftReport, *, color: bool = False) -> str:
 
 def drift_summary(report: DriftReport, style: Style) -> str:
     total = len(report.plans) + len(report.errors)
-    drifted = report.drifted
-    blocked = [plan.stage.name for plan in report.plans if plan.blocked]
+    drifted = [text(name) for name in report.drifted]
+    blocked = [text(plan.stage.name) for plan in report.plans if plan.blocked]
     parts = [
         style(f"{len(drifted)} drifted ({', '.join(drifted)})", fg="yellow", bold=True)
         if drifted else style("no drift", fg="green", bold=True)

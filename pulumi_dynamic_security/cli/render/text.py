@@ -19,7 +19,8 @@ Layout of one stage:
       not managed by this stage, so not checked: mfa
 
 Colour is applied only when the caller asks for it (a terminal); files and pipes get plain
-text.
+text. Everything that comes from the API or from free text in the policy (messages quoting
+live values, waiver reasons, file names) goes through `escaping.text`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 
 import click
 
+from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.rules.base import Finding, Severity
 from pulumi_dynamic_security.rules.engine import StageReport
 
@@ -68,7 +70,8 @@ def location(finding: Finding) -> str:
     """`file:line`, the file alone, or `(live)` for a finding on a live value."""
     if finding.file is None:
         return "(live)"
-    return f"{finding.file}:{finding.line}" if finding.line is not None else finding.file
+    where = f"{finding.file}:{finding.line}" if finding.line is not None else finding.file
+    return text(where)
 
 
 def production_label(report: StageReport) -> str:
@@ -91,9 +94,9 @@ def finding_lines(finding: Finding, style: Style, *, show_severity: bool = False
         tags.append("on a live value in an area this stage does not manage: does not block")
     if tags:
         head += style.dim(f"  [{'; '.join(tags)}]")
-    lines = [head, f"{_INDENT}{finding.message}"]
+    lines = [head, f"{_INDENT}{text(finding.message)}"]
     if finding.waived:
-        reason = finding.waiver_reason or ""
+        reason = text(finding.waiver_reason or "")
         lines.append(f"{_INDENT}{style('waived:', bold=True)} {reason}".rstrip())
     lines.append(f"{_INDENT}{style.dim('fix: ')} {finding.remediation}")
     lines.append(f"{_INDENT}{style.dim('docs:')} {finding.doc_url}")
@@ -145,8 +148,8 @@ def stage_report(report: StageReport, style: Style) -> list[str]:
     """The lines of one stage's section."""
     stage = report.stage
     header = " · ".join((
-        style(stage.name, bold=True),
-        f"environment {stage.environment_id}",
+        style(text(stage.name), bold=True),
+        f"environment {text(stage.environment_id)}",
         production_label(report),
     ))
     lines = [header, f"{_INDENT}{_verdict(report, style)}",
@@ -174,7 +177,7 @@ def counts(findings: Iterable[Finding]) -> str:
 
 def summary_line(reports: Sequence[StageReport], style: Style) -> str:
     """The last line: how many stages, which are blocked, and the finding counts."""
-    blocked = [report.stage.name for report in reports if report.blocked]
+    blocked = [text(report.stage.name) for report in reports if report.blocked]
     findings = [finding for report in reports for finding in report.findings]
     checked = plural(len(reports), "stage")
     if blocked:
