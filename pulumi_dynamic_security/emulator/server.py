@@ -153,14 +153,19 @@ def running_emulator(
     latency_ms: float = 0,
     error_rate: float = 0.0,
     rate_limit: int = 0,
+    loopback_only: bool = True,
 ) -> Iterator[EmulatorHandle]:
     """Serve the emulator on 127.0.0.1 (a free port) in a background thread.
+
+    `loopback_only=False` answers requests addressed to any `Host` (for tests that reach it
+    under another name); the default refuses them, as `dynsec emulator` does on loopback.
 
     Ready when it returns; stopped, and its thread joined, on exit. Raises ValueError for
     fault values out of range.
     """
     faults = _start_faults(latency_ms, error_rate, rate_limit)
-    app = build_app(seed=seed, token=token, state_path=state_path, faults=faults)
+    app = build_app(seed=seed, token=token, state_path=state_path, faults=faults,
+                    loopback_only=loopback_only)
     _install_log_scrubbing(token)
     sock = _bind(DEFAULT_HOST, 0)
     port = sock.getsockname()[1]

@@ -6,7 +6,8 @@ malformed URLs are exit 3 and no message shows a URL's password, user or query.
 `dynamic-api.example` stands for a remote API host: this test's resolver answers it with
 127.0.0.1, so a request the rule lets through really arrives, at the emulator (or at a port
 nothing listens on), and a refused one provably never leaves: no name is even looked up, and
-the emulator's request log stays empty.
+the emulator's request log stays empty. The emulator here answers any `Host` (the one the
+CLI starts on loopback refuses names that are not loopback, against DNS rebinding).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any, Literal
 import pytest
 
 from pulumi_dynamic_security.api.config import ClientConfig
-from pulumi_dynamic_security.emulator.server import EmulatorHandle
+from pulumi_dynamic_security.emulator.server import EmulatorHandle, running_emulator
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.service.connection import Connection
@@ -93,6 +94,19 @@ TABLE = [
     UrlCase("label-too-long", "https://" + "a" * 300 + ".example/api/v0", "refused",
             ("malformed", "…")),
 ]
+
+
+@pytest.fixture(scope="module")
+def open_emulator() -> Iterator[EmulatorHandle]:
+    """An emulator that answers requests addressed to FAKE too."""
+    with running_emulator(seed="demo", loopback_only=False) as handle:
+        yield handle
+
+
+@pytest.fixture
+def emulator(open_emulator: EmulatorHandle) -> EmulatorHandle:
+    open_emulator.reset("demo")
+    return open_emulator
 
 
 @pytest.fixture
