@@ -21,16 +21,6 @@ from dataclasses import dataclass
 from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.exit_codes import ExitCode
 
-ECHO_LIMIT = 80
-
-
-def quoted(value: object) -> str:
-    """A value from outside (a policy file, a plan file, an answer) as an error message shows
-    it: its `repr`, which escapes control and invisible characters, cut to 80 characters so a
-    hostile value cannot flood the message."""
-    text = repr(value)
-    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 3] + "..."
-
 
 class DynsecError(Exception):
     """A failure with a user-facing explanation and an exit code."""

@@ -146,5 +146,8 @@ def clip(value: str, limit: int) -> str:
 
 
 def echo(value: object, limit: int = ECHO_LIMIT) -> str:
-    """`value` quoted for an error message: at most `limit` characters of it, escaped."""
-    return text(repr(clip(str(value), limit)))
+    """`value` quoted for an error message, at most `limit` characters quotes included (a
+    string as a quoted literal of its first characters, anything else as its `repr`), and
+    escaped, so a hostile value can neither flood the message nor act on the terminal."""
+    shown = repr(clip(value, limit - 2)) if isinstance(value, str) else clip(repr(value), limit)
+    return text(shown)

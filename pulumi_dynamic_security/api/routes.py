@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from pulumi_dynamic_security.errors import InputError, quoted
+from pulumi_dynamic_security.errors import InputError
+from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.scopes import (
     SETTINGS_READ,
     SETTINGS_WRITE,
@@ -64,7 +65,7 @@ class UnsafeIdError(InputError):
         self.reason = reason
         where = f"Refusing to send {call}: the" if call else "The"
         super().__init__(
-            f"{where} {what} {quoted(value)} cannot be one path segment ({reason}); nothing "
+            f"{where} {what} {echo(value)} cannot be one path segment ({reason}); nothing "
             "was sent.",
             hint="Ids come from Dynamic (uuids): check the file or argument this one came from.",
         )

@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from pulumi_dynamic_security.errors import InputError, PolicyFileError, Problem, quoted
+from pulumi_dynamic_security.errors import InputError, PolicyFileError, Problem
+from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.policy.models import (
     STAGE_NAME_HINT,
     STAGE_ONLY_KEYS,
@@ -144,15 +145,15 @@ def _message(detail: ErrorDetails, path: tuple[str | int, ...]) -> str:
         choices = re.findall(r"'([^']*)'", expected) or [expected]
         match = closest(str(detail["input"])[:100], choices)
         advice = f"did you mean {match!r}?" if match else f"use {expected}"
-        return f"{where}: {quoted(detail['input'])} is not allowed; {advice}"
+        return f"{where}: {echo(detail['input'])} is not allowed; {advice}"
     if kind in ("value_error", "origin", "overlap", "duplicate", "assertion_error", "version"):
         message = detail["msg"].removeprefix("Value error, ")
         return f"{where}: {message}"
     if kind == "string_pattern_mismatch" and detail["loc"][-1:] == ("[key]",):
-        return f"{where}: {quoted(detail['input'])} is not a valid stage name: {STAGE_NAME_HINT}"
+        return f"{where}: {echo(detail['input'])} is not a valid stage name: {STAGE_NAME_HINT}"
     if kind == "string_pattern_mismatch":
         hint = _PATTERN_HINTS.get(str(key), "has the wrong form")
-        return f"{where}: {quoted(detail['input'])} {hint}"
+        return f"{where}: {echo(detail['input'])} {hint}"
     if kind == "too_short":
         return f"{where}: must not be empty"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -164,7 +165,7 @@ def _message(detail: ErrorDetails, path: tuple[str | int, ...]) -> str:
     if kind in ("string_type",):
         return f"{where}: expected text, got {_kind_of(detail['input'])}"
     if kind.startswith("date"):
-        return f"{where}: expected a date like 2027-03-31, got {quoted(detail['input'])}"
+        return f"{where}: expected a date like 2027-03-31, got {echo(detail['input'])}"
     return f"{where}: {detail['msg']}"
 
 
@@ -200,7 +201,7 @@ def _kind_of(value: Any) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return quoted(value)
+    return echo(value)
 
 
 def _describe(path: tuple[str | int, ...]) -> str:
@@ -214,15 +215,15 @@ def _unknown_key_message(key: str, parent: tuple[str | int, ...]) -> str:
     model = _model_at(PolicyFile, parent)
     where = _describe(parent) or "the top level"
     if model is None:
-        return f"unknown key {quoted(key)} in {where}"
+        return f"unknown key {echo(key)} in {where}"
     names = [field.alias or name for name, field in model.model_fields.items()]
     if key in STAGE_ONLY_KEYS and parent == ("defaults",):
-        return f"{quoted(key)} belongs in a stage, not in defaults (each stage has its own)"
+        return f"{echo(key)} belongs in a stage, not in defaults (each stage has its own)"
     if model is PolicyFile and key in SettingsAreas.model_fields:
         return f"unknown key {key!r} at the top level: settings go under `defaults:` or a stage"
     match = closest(key, [n for n in names if n != "$schema"])
     suggestion = f"; did you mean {match!r}?" if match else f"; valid keys: {', '.join(names)}"
-    return f"unknown key {quoted(key)} in {where}{suggestion}"
+    return f"unknown key {echo(key)} in {where}{suggestion}"
 
 
 def _model_at(model: type[BaseModel], path: tuple[str | int, ...]) -> type[BaseModel] | None:
@@ -290,14 +291,14 @@ def _cross_checks(policy: SecurityPolicy, source: SourceDocument) -> Iterator[Pr
         if waiver.rule not in known_rules:
             yield Problem(
                 source.file, source.line_of(("waivers", index, "rule")),
-                f"waivers[{index}].rule: unknown rule {quoted(waiver.rule)}"
+                f"waivers[{index}].rule: unknown rule {echo(waiver.rule)}"
                 f"{did_you_mean(waiver.rule, known_rules)} (see `dynsec rules`)",
             )
         for position, stage_name in enumerate(waiver.stages or ()):
             if stage_name not in model.stages:
                 yield Problem(
                     source.file, source.line_of(("waivers", index, "stages", position)),
-                    f"waivers[{index}].stages: no stage named {quoted(stage_name)}"
+                    f"waivers[{index}].stages: no stage named {echo(stage_name)}"
                     f"{did_you_mean(stage_name, model.stages)}",
                 )
     for effective in policy.stages.values():

@@ -27,7 +27,7 @@ import unicodedata
 
 import idna
 
-from pulumi_dynamic_security.errors import quoted
+from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.policy.hosts import NotAnAddress, ends_in_number, ipv4, is_local_host
 
 SCHEMES = ("http", "https", "chrome-extension", "moz-extension")
@@ -50,10 +50,10 @@ class OriginError(ValueError):
 def normalize_origin(text: str) -> str:
     """The canonical spelling of `text`, or OriginError saying what is wrong with it."""
     if not isinstance(text, str):
-        raise OriginError(f"an origin must be a string, got {quoted(text)}")
+        raise OriginError(f"an origin must be a string, got {echo(text)}")
     if text == "":
         raise OriginError("an origin cannot be empty")
-    shown = quoted(text)
+    shown = echo(text)
     if any(ch.isspace() for ch in text):
         raise OriginError(f"{shown} contains a space")
     scheme, sep, rest = text.partition("://")
@@ -63,7 +63,7 @@ def normalize_origin(text: str) -> str:
         )
     scheme = scheme.lower()
     if scheme not in SCHEMES:
-        raise OriginError(f"{shown} has scheme {quoted(scheme)}; use one of {', '.join(SCHEMES)}")
+        raise OriginError(f"{shown} has scheme {echo(scheme)}; use one of {', '.join(SCHEMES)}")
     _refuse_url_parts(shown, rest)
     if text.count("*") > 1:
         raise OriginError(f"{shown} has more than one '*' (Dynamic allows one)")
@@ -96,7 +96,7 @@ def _split_port(shown: str, rest: str) -> tuple[str, str | None]:
     if port == "*":
         return host, port
     if not port.isdigit() or not port.isascii() or len(port) > 5 or not 1 <= int(port) <= 65535:
-        raise OriginError(f"{shown} has an invalid port {quoted(port)}: use 1-65535 or '*'")
+        raise OriginError(f"{shown} has an invalid port {echo(port)}: use 1-65535 or '*'")
     return host, str(int(port))
 
 
@@ -182,7 +182,7 @@ def _ascii_label(shown: str, label: str) -> str:
         except (idna.IDNAError, UnicodeError) as exc:
             raise OriginError(
                 f"{shown} has a host label that is not a valid international name (IDNA "
-                f"2008): {quoted(label)} ({exc})"
+                f"2008): {echo(label)} ({exc})"
             ) from None
         label = mapped  # e.g. fullwidth letters: the ASCII name they stand for
     label = label.lower()
@@ -201,7 +201,7 @@ def _check_a_label(shown: str, label: str) -> None:
         valid = False
     if not valid:
         raise OriginError(
-            f"{shown} has a punycode label {quoted(label)} that does not decode to a valid "
+            f"{shown} has a punycode label {echo(label)} that does not decode to a valid "
             "international name; browsers refuse it"
         )
     _refuse_hidden_characters(shown, decoded)

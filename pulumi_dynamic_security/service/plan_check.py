@@ -41,7 +41,8 @@ from itertools import zip_longest
 from typing import Any
 
 from pulumi_dynamic_security.diffing import Change
-from pulumi_dynamic_security.errors import InputError, StalePlanError, quoted
+from pulumi_dynamic_security.errors import InputError, StalePlanError
+from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.mapping import api_tokens
 from pulumi_dynamic_security.service.plan import Plan, plan_from_snapshot
 from pulumi_dynamic_security.service.plan_file import SavedPlan, managed_tokens_digest
@@ -130,11 +131,11 @@ def describe(change: Change | None) -> str:
         return "no change"
     where = change.area if change.path == change.area else f"{change.area} {change.path}"
     if change.action == "add":
-        values = quoted(change.after)
+        values = echo(change.after)
     elif change.action in ("remove", "revoke"):
-        values = quoted(change.before)
+        values = echo(change.before)
     else:
-        values = f"{quoted(change.before)} -> {quoted(change.after)}"
+        values = f"{echo(change.before)} -> {echo(change.after)}"
     return f"{where} {change.action} {values} ({change.effect})"
 
 

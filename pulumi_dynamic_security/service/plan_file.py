@@ -27,8 +27,10 @@ from pydantic import BaseModel
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.models import Token
+from pulumi_dynamic_security.bounded_json import nesting_exceeds
 from pulumi_dynamic_security.diffing import ACTIONS, EFFECTS, Change
-from pulumi_dynamic_security.errors import InputError, PolicyBlockedError, StalePlanError, quoted
+from pulumi_dynamic_security.errors import InputError, PolicyBlockedError, StalePlanError
+from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.mapping import api_tokens
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.models import DYNAMIC_JWT_MAX, MFA_ACTIONS, MFA_METHODS
@@ -144,12 +146,12 @@ def load_plan_file(path: Path, stage: EffectiveStage) -> SavedPlan:
     if not isinstance(data, dict) or data.get("format") != PLAN_FILE_FORMAT:
         raise _bad(path, "is not a plan written by `dynsec plan --out`")
     if data.get("format_version") != PLAN_FILE_VERSION:
-        raise _bad(path, f"has plan format version {quoted(data.get('format_version'))}; this "
+        raise _bad(path, f"has plan format version {echo(data.get('format_version'))}; this "
                          f"dynsec reads version {PLAN_FILE_VERSION}")
     if data.get("stage") != stage.name or data.get("environment_id") != stage.environment_id:
         environment = data.get("environment_id")
-        raise _bad(path, f"was made for stage {quoted(data.get('stage'))} (environment "
-                         f"{environment if _is_uuid(environment) else quoted(environment)}), "
+        raise _bad(path, f"was made for stage {echo(data.get('stage'))} (environment "
+                         f"{environment if _is_uuid(environment) else echo(environment)}), "
                          f"not {stage.name!r} ({stage.environment_id})")
     try:
         saved = _saved_plan(path, data, stage)
@@ -183,38 +185,23 @@ def _read_json(path: Path) -> Any:
     if len(raw) > MAX_PLAN_BYTES:
         raise _bad(path, f"is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MiB, far larger "
                          "than any plan `dynsec plan --out` writes")
+    if nesting_exceeds(text, MAX_PLAN_DEPTH):  # measured before parsing: no recursion
+        raise _bad(path, f"is damaged (nested deeper than {MAX_PLAN_DEPTH} levels)")
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicate_keys,
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys,
                           parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise _bad(path, f"is not JSON (line {exc.lineno}: {exc.msg})") from None
-    except RecursionError:
-        raise _bad(path, f"is damaged (nested deeper than {MAX_PLAN_DEPTH} levels)") from None
     except ValueError as exc:  # a duplicate key, NaN, an integer of thousands of digits
         raise _bad(path, f"is damaged ({exc})") from None
-    if _deeper_than(data, MAX_PLAN_DEPTH):
-        raise _bad(path, f"is damaged (nested deeper than {MAX_PLAN_DEPTH} levels)")
-    return data
 
-
-def _deeper_than(data: Any, limit: int) -> bool:
-    """Whether JSON `data` nests lists and objects more than `limit` deep (no recursion)."""
-    pending = [(data, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, (dict, list)):
-            if depth > limit:
-                return True
-            items = value.values() if isinstance(value, dict) else value
-            pending.extend((item, depth + 1) for item in items)
-    return False
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ValueError(f"the key {quoted(key)} appears twice in one object")
+            raise ValueError(f"the key {echo(key)} appears twice in one object")
         result[key] = value
     return result
 
@@ -255,7 +242,7 @@ def _created_at(value: Any) -> datetime:
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise _Damaged(f"`created_at` {quoted(value)} is not a time with its zone")
+        raise _Damaged(f"`created_at` {echo(value)} is not a time with its zone")
     if moment > clock.utc_now() + _CLOCK_SKEW:
         raise _Damaged(f"`created_at` {value} is in the future")
     return moment
@@ -263,7 +250,7 @@ def _created_at(value: Any) -> datetime:
 
 def _sha256(value: Any, key: str) -> str:
     if not isinstance(value, str) or not _SHA256.fullmatch(value):
-        raise _Damaged(f"`{key}` {quoted(value)} is not a SHA-256 digest")
+        raise _Damaged(f"`{key}` {echo(value)} is not a SHA-256 digest")
     return value
 
 
@@ -272,7 +259,7 @@ def _is_uuid(value: Any) -> bool:
 
 
 def _kind(value: Any) -> str:
-    return "missing" if value is None else f"{type(value).__name__} {quoted(value)}"
+    return "missing" if value is None else f"{type(value).__name__} {echo(value)}"
 
 
 def _change(index: int, item: Any, stage: EffectiveStage) -> Change:
@@ -282,10 +269,10 @@ def _change(index: int, item: Any, stage: EffectiveStage) -> Change:
         raise _Damaged(f"{where} is {_kind(item)}, not an object")
     area, action, effect, path = (item.get(k) for k in ("area", "action", "effect", "path"))
     if area not in AREAS or action not in ACTIONS or effect not in EFFECTS:
-        raise _Damaged(f"{where} has area {quoted(area)}, action {quoted(action)} and effect "
-                       f"{quoted(effect)}: not a change dynsec plans")
+        raise _Damaged(f"{where} has area {echo(area)}, action {echo(action)} and effect "
+                       f"{echo(effect)}: not a change dynsec plans")
     if not isinstance(path, str) or len(path) > 200:
-        raise _Damaged(f"{where} has the path {quoted(path)}")
+        raise _Damaged(f"{where} has the path {echo(path)}")
     for side in ("before", "after"):
         problem = _value_problem(item.get(side))
         if problem:
@@ -308,9 +295,9 @@ def _value_problem(value: Any) -> str | None:
     if isinstance(value, dict):
         for key, item in value.items():
             if not (item is None or isinstance(item, (bool, str))) or len(str(item)) > _MAX_TEXT:
-                return f"holds {quoted(key)}: {_kind(item)}"
+                return f"holds {echo(key)}: {_kind(item)}"
             if key == "id" and item is not None and not _is_uuid(item):
-                return f"has the id {quoted(item)}, which is not a uuid"
+                return f"has the id {echo(item)}, which is not a uuid"
         return None
     return f"is {_kind(value)}"
 
@@ -327,7 +314,7 @@ def _checked(change: Change, stage: EffectiveStage) -> Change:
     if change.area == "jwt_lifetime" and change.path == "jwt_lifetime" \
             and change.action == "update" and isinstance(change.after, str):
         if not Duration(1) <= Duration.parse(change.after) <= DYNAMIC_JWT_MAX:
-            raise ValueError(f"JWT lifetime {quoted(change.after)} is outside 1m..30d")
+            raise ValueError(f"JWT lifetime {echo(change.after)} is outside 1m..30d")
         return change
     if change.area == "token_storage" and change.path == "token_storage" \
             and change.action == "update" and change.after in ("cookie", "localstorage"):
@@ -341,19 +328,19 @@ def _checked(change: Change, stage: EffectiveStage) -> Change:
     if change.area == "allowed_origins" and change.path == "allowed_origins" \
             and change.action in ("add", "remove") and isinstance(member, str):
         if normalize_origin(member) != member:
-            raise ValueError(f"origin {quoted(member)} is not in normalized form")
+            raise ValueError(f"origin {echo(member)} is not in normalized form")
         return change
     if change.area == "api_tokens" and change.action in ("rotate", "revoke"):
         match = _TOKEN_PATH.fullmatch(change.path)
         if match is None or int(match.group(1)) >= len(stage.api_tokens or ()):
-            raise ValueError(f"{quoted(change.path)} names no api_tokens entry")
+            raise ValueError(f"{echo(change.path)} names no api_tokens entry")
         if change.action == "revoke" and not (
             isinstance(change.before, dict) and change.before.get("id")
         ):
             raise ValueError("a revocation without a token id")
         return change
     raise ValueError(
-        f"not a change apply can make: {change.area} {change.action} {quoted(change.path)}"
+        f"not a change apply can make: {change.area} {change.action} {echo(change.path)}"
     )
 
 

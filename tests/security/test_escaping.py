@@ -115,7 +115,7 @@ def test_echo_cuts_a_value_to_80_characters() -> None:
     long = "x" * 500
     echoed = escaping.echo(long)
     assert echoed.startswith("'x") and echoed.endswith("…'")
-    assert len(echoed) == escaping.ECHO_LIMIT + 2  # the quotes
+    assert len(echoed) == escaping.ECHO_LIMIT  # the quotes included
     assert escaping.echo("a\nb") == "'a\\nb'"
     assert escaping.echo("##[error]x") == "'#\\x23[error]x'"
 
