@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_dynamic_security.demo import packaged_policy
+from pulumi_dynamic_security.cli.demo import packaged_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 
