@@ -27,8 +27,8 @@ from pulumi_dynamic_security.mapping import (
     writable_list,
     writable_mapping,
 )
-from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS
 from pulumi_dynamic_security.policy.stages import Area, EffectiveMfa
+from pulumi_dynamic_security.vocabulary import MFA_ACTIONS, MFA_METHODS
 
 AREA: Area = "mfa"
 

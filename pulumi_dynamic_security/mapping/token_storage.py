@@ -17,8 +17,8 @@ from pulumi_dynamic_security.mapping import (
     mapping_or_empty,
     writable_mapping,
 )
-from pulumi_dynamic_security.policy.models import TokenStorage
 from pulumi_dynamic_security.policy.stages import Area
+from pulumi_dynamic_security.vocabulary import TokenStorage
 
 AREA: Area = "token_storage"
 

@@ -29,19 +29,7 @@ from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.policy.durations import Bounds, Duration
 from pulumi_dynamic_security.policy.origins import OriginError, normalize_origin
 from pulumi_dynamic_security.scopes import TokenScope
-
-TokenStorage = Literal["cookie", "localstorage"]
-MfaMethod = Literal["totp", "passkey", "email"]
-MfaAction = Literal[
-    "wallet.waas.sign", "wallet.waas.export", "wallet.waas.reshare", "wallet.waas.refresh",
-    "user.update",
-]
-
-MFA_METHODS: tuple[MfaMethod, ...] = ("totp", "passkey", "email")
-MFA_ACTIONS: tuple[MfaAction, ...] = (
-    "wallet.waas.sign", "wallet.waas.export", "wallet.waas.reshare", "wallet.waas.refresh",
-    "user.update",
-)
+from pulumi_dynamic_security.vocabulary import MfaAction, MfaMethod, TokenStorage
 
 DYNAMIC_JWT_MAX = Duration.of(days=30)
 STAGE_ONLY_KEYS = ("environment_id", "production", "token_env")

@@ -23,13 +23,11 @@ from pulumi_dynamic_security.policy.models import (
     Defaults,
     Limits,
     Mfa,
-    MfaAction,
-    MfaMethod,
     SettingsAreas,
     Stage,
-    TokenStorage,
     Waiver,
 )
+from pulumi_dynamic_security.vocabulary import MfaAction, MfaMethod, TokenStorage
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.policy.source import SourceDocument

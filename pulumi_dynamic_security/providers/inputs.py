@@ -16,10 +16,11 @@ from typing import Any
 from pulumi.dynamic import CheckFailure
 from pydantic import ValidationError
 
-from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS, Waiver
+from pulumi_dynamic_security.policy.models import Waiver
 from pulumi_dynamic_security.policy.stages import EffectiveMfa, EffectiveStage
 from pulumi_dynamic_security.providers.wire import compact
 from pulumi_dynamic_security.rules.base import Finding, RuleArea
+from pulumi_dynamic_security.vocabulary import MFA_ACTIONS, MFA_METHODS
 
 COMMON_INPUTS = ("environment_id", "stage", "production", "waivers")
 

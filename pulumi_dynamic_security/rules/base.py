@@ -26,8 +26,8 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pulumi_dynamic_security.policy.durations import Duration
-from pulumi_dynamic_security.policy.models import TokenStorage
 from pulumi_dynamic_security.policy.stages import EffectiveMfa, EffectiveStage
+from pulumi_dynamic_security.vocabulary import TokenStorage
 
 RuleArea = Literal[
     "allowed_origins", "jwt_lifetime", "token_storage", "mfa", "api_tokens", "environment",

@@ -33,11 +33,12 @@ from pulumi_dynamic_security.errors import InputError, PolicyBlockedError, Stale
 from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.mapping import api_tokens
 from pulumi_dynamic_security.policy.durations import Duration
-from pulumi_dynamic_security.policy.models import DYNAMIC_JWT_MAX, MFA_ACTIONS, MFA_METHODS
+from pulumi_dynamic_security.policy.models import DYNAMIC_JWT_MAX
 from pulumi_dynamic_security.policy.origins import normalize_origin
 from pulumi_dynamic_security.policy.stages import AREAS, EffectiveStage
 from pulumi_dynamic_security.service.plan import Plan
 from pulumi_dynamic_security.service.snapshot import Basis, sha256_of
+from pulumi_dynamic_security.vocabulary import MFA_ACTIONS, MFA_METHODS
 
 PLAN_FILE_FORMAT = "dynsec-plan"
 PLAN_FILE_VERSION = 2  # 2: the policy digest and the managed tokens' digest

@@ -17,10 +17,10 @@ from pulumi_dynamic_security.api.models import Origin
 from pulumi_dynamic_security.diffing import Change, compare
 from pulumi_dynamic_security.mapping import allowed_origins, jwt_lifetime, mfa, token_storage
 from pulumi_dynamic_security.policy.durations import Duration
-from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS
 from pulumi_dynamic_security.policy.stages import Area, EffectiveMfa, EffectiveStage
 from pulumi_dynamic_security.service.apply import _write_order
 from pulumi_dynamic_security.service.plan import settings_changes
+from pulumi_dynamic_security.vocabulary import MFA_ACTIONS, MFA_METHODS
 from tests.support.ids import LIVE
 
 CHECKS = {"jwt_lifetime": jwt_lifetime.holds, "token_storage": token_storage.holds,
