@@ -54,7 +54,7 @@ RULES: tuple[Rule, ...] = (
     WaiverUnused(),
 )
 
-_BY_ID = {rule.id: rule for rule in RULES}
+_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 
 def rule_ids() -> tuple[str, ...]:

@@ -15,7 +15,7 @@ import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.emulator.state import parse_iso
-from pulumi_dynamic_security.mapping.api_tokens import timestamp
+from pulumi_dynamic_security.rules.token_schedule import timestamp
 from pulumi_dynamic_security.rules.token_notes import parse_note
 from tests.rotation.support import Entry, changes_of, live_tokens, write_policy
 from tests.support.cli import Result, dynsec

@@ -13,7 +13,7 @@ from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.errors import PolicyFileError
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.rules import links
-from pulumi_dynamic_security.rules.base import Posture, RuleContext
+from pulumi_dynamic_security.rules.base import JudgedSettings, RuleContext
 from pulumi_dynamic_security.rules.catalog import (
     RULES,
     rule_by_id,
@@ -99,7 +99,7 @@ def test_waiver_rules_are_metadata_only() -> None:
     policy = SecurityPolicy.from_text(
         "version: 1\nstages:\n  dev:\n    environment_id: 3f0c0000-0000-4000-8000-000000000001\n"
     )
-    context = RuleContext(stage=policy.stage("dev"), posture=Posture())
+    context = RuleContext(stage=policy.stage("dev"), settings=JudgedSettings())
     for rule_id in (WAIVER_EXPIRED, WAIVER_UNUSED):
         assert list(rule_by_id(rule_id).check(context)) == []
 

@@ -195,7 +195,7 @@ def test_origins_are_added_before_any_is_removed(
 
 
 def live_origin_set(client: DynamicClient, environment_id: str = LIVE) -> set[str]:
-    return set(allowed_origins.from_live(client.list_origins(environment_id)))
+    return set(allowed_origins.AREA.from_live(client.list_origins(environment_id)))
 
 
 # --- Never clobber ---------------------------------------------------------------------------

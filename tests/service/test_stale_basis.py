@@ -89,7 +89,7 @@ def test_an_unchanged_environment_keeps_the_basis_of_its_plan() -> None:
     again = read_snapshot(environment.client(), ENVIRONMENT, tokens=False)
 
     assert planned.changes  # the apply below would have something to write
-    assert again.basis() == planned.basis
+    assert again.digest() == planned.environment_digest
 
 
 @pytest.mark.parametrize("edit", [edit_settings, edit_outside_security, add_origin])
