@@ -18,8 +18,9 @@ _WALLET_ACTIONS = (WALLET_EXPORT, WALLET_SIGN)
 
 
 def wallet_actions_protected(mfa: EffectiveMfa | None) -> bool | None:
-    """Whether embedded-wallet actions need a second factor (SPEC §3: a method enabled and both
-    `wallet.waas.export` and `wallet.waas.sign` required); None when the keys are not known."""
+    """Whether embedded-wallet actions need a second factor (docs/rules.md#the-catalogue: a
+    method enabled and both `wallet.waas.export` and `wallet.waas.sign` required); None when
+    the keys are not known."""
     if mfa is None:
         return None
     if mfa.methods is not None and not mfa.methods:

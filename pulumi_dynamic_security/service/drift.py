@@ -1,4 +1,4 @@
-"""`drift`: plan every stage concurrently and summarise (SPEC §4).
+"""`drift`: plan every stage concurrently and summarise (docs/cli.md#commands).
 
 Two thread pools share one client per distinct API token. `concurrency` stage workers each
 take a stage, send its three reads (settings, origins, tokens) at once through the read

@@ -16,7 +16,7 @@ from pulumi_dynamic_security.rules.base import (
 )
 from pulumi_dynamic_security.rules.catalog import rule_by_id
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
-from tests.support.spec import FINDING_KEYS
+from tests.support.output_contract import FINDING_KEYS
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)

@@ -35,7 +35,7 @@ from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.base import Finding, JudgedSettings, LiveFacts, LiveToken
 from pulumi_dynamic_security.rules.catalog import RULES
 from pulumi_dynamic_security.rules.engine import evaluate
-from tests.support.spec import FINDING_KEYS
+from tests.support.output_contract import FINDING_KEYS
 
 CASES_DIR = Path(__file__).parent / "cases"
 DEFAULT_TODAY = date(2026, 6, 1)

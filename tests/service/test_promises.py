@@ -1,4 +1,4 @@
-"""The promises of SPEC §5, one test (or one parametrized family) each, end to end against the
+"""The promises of docs/apply.md, one test (or one parametrized family) each, end to end against the
 emulator over real HTTP. Every assertion about what was sent reads the emulator's own request
 log, so a promise broken anywhere between the planner and the wire fails here.
 """

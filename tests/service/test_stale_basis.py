@@ -1,4 +1,4 @@
-"""Stale plan (SPEC §5) when `updatedAt` does not move.
+"""Stale plan (docs/apply.md#stale-plans) when `updatedAt` does not move.
 
 `apply` refuses a plan when the environment changed since it was made. It compares
 `updatedAt`, and also the settings document and the origins themselves, so that an edit which

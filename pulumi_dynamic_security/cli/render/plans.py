@@ -7,7 +7,8 @@ from pulumi_dynamic_security.service.plan import Plan
 
 
 def render_plan(plan: Plan, output_format: str, *, color: bool = False) -> str:
-    """`text`, `json` (the plan object of SPEC §4) or `markdown` (a PR comment)."""
+    """`text`, `json` (the plan object of docs/cli.md#output-formats) or `markdown` (a PR
+    comment)."""
     if output_format == "json":
         from pulumi_dynamic_security.cli.render.json import dumps
 

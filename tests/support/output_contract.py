@@ -1,4 +1,4 @@
-"""The machine-output keys and vocabularies SPEC §4 fixes."""
+"""The machine-output keys and vocabularies docs/cli.md#output-formats fixes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ FINDING_KEYS = {
 
 
 def assert_plan_shape(plan: dict[str, Any]) -> None:
-    """Exactly the keys SPEC §4 fixes, with the fixed vocabularies."""
+    """Exactly the keys docs/cli.md#output-formats fixes, with the fixed vocabularies."""
     assert set(plan) == PLAN_KEYS
     for change in plan["changes"]:
         assert set(change) == CHANGE_KEYS
