@@ -47,6 +47,7 @@ def ids_to_delete(origins: Iterable[Origin], origin: str) -> list[str]:
 class AllowedOriginsArea(EndpointArea, ComparedArea):
     name = "allowed_origins"
     docs = "docs/mapping.md#allowed_origins"
+    resource = "AllowedOrigins"
     read_back = True
 
     def from_live(self, records: Sequence[Origin]) -> tuple[str, ...]:

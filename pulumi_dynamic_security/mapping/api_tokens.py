@@ -132,6 +132,7 @@ def _without(value: Any, keys: frozenset[str]) -> Any:
 class ApiTokensArea(EndpointArea):
     name = "api_tokens"
     docs = "docs/mapping.md#api_tokens"
+    resource = "ApiTokenRotation"  # one per entry
 
     def from_live(self, records: Sequence[Token]) -> None:
         return None  # the rules read the live tokens from `LiveFacts`

@@ -173,6 +173,9 @@ class EndpointWriter(Protocol):
 class EndpointArea(AreaMapping):
     """A list of records behind endpoints of its own, listed with one GET."""
 
+    # The Pulumi resource (in `providers/`) that holds the area: each has its own, since
+    # its records are written one by one.
+    resource: ClassVar[str]
     # Whether apply reads the records back and checks each change made (`is_kept`).
     read_back: ClassVar[bool] = False
 
