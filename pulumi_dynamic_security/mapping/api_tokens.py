@@ -133,6 +133,7 @@ class ApiTokensArea(EndpointArea):
     name = "api_tokens"
     docs = "docs/mapping.md#api_tokens"
     resource = "ApiTokenRotation"  # one per entry
+    digest_key = "tokens_sha256"  # token writes move no `updatedAt`
 
     def from_live(self, records: Sequence[Token]) -> None:
         return None  # the rules read the live tokens from `LiveFacts`
@@ -222,6 +223,10 @@ class ApiTokensArea(EndpointArea):
 
     def resolves(self, finding: Finding, changes: Sequence[Change]) -> bool:
         return finding.rule == "DS503" and finding.value in tokens_resolved_by(changes)
+
+    def changed_since(self, stage: EffectiveStage) -> str:
+        return (f"The API tokens that stage {stage.name!r} manages (environment "
+                f"{stage.environment_id}) were issued or revoked")
 
     def digest(self, stage: EffectiveStage, records: Sequence[Token] | None) -> str:
         """The SHA-256 of the API tokens the stage's entries manage (id, note, creation

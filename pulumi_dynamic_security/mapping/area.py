@@ -34,7 +34,6 @@ from pulumi_dynamic_security.policy.areas import Area, PartialValues
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
-    from pulumi_dynamic_security.api.models import CreatedToken
     from pulumi_dynamic_security.policy.stages import EffectiveStage
     from pulumi_dynamic_security.rules.base import Finding
 
@@ -165,9 +164,10 @@ class EndpointWriter(Protocol):
     def skipped(self, change: Change, reason: str) -> None:
         """`change` is deliberately left undone, and why (exit 2)."""
 
-    def deliver(self, name: str, created: CreatedToken) -> None:
-        """Hand a newly issued secret to whoever receives it, before anything else happens;
-        raises when it cannot be delivered."""
+    def deliver(self, name: str, created: Any) -> None:
+        """Hand a newly issued secret to whoever receives it (`--secrets-out`, under `name`),
+        before anything else happens; raises when it cannot be delivered. `created` is the
+        API's answer that carries the secret (a `CreatedToken` for a token)."""
 
 
 class EndpointArea(AreaMapping):
@@ -215,7 +215,17 @@ class EndpointArea(AreaMapping):
         """True when `changes` resolve `finding` (it then does not block their apply)."""
         return False
 
-    def digest(self, stage: EffectiveStage, records: Sequence[Any] | None) -> str | None:
-        """A digest of the records the stage manages, recorded in saved plans (None: the
-        environment's own digest covers the area)."""
-        return None
+    # The key under a saved plan's `basis` of the digest of the records the stage manages
+    # (`digest`), for an area whose writes move no `updatedAt`; None: the environment's own
+    # digest covers the area.
+    digest_key: ClassVar[str | None] = None
+
+    def digest(self, stage: EffectiveStage, records: Sequence[Any] | None) -> str:
+        """The digest of the records the stage manages, as listed (`records`; None when
+        not read): a write made since the plan changes it."""
+        raise NotImplementedError(f"{self.name} records no digest")
+
+    def changed_since(self, stage: EffectiveStage) -> str:
+        """What a changed `digest` means, completing "... since the plan was made"."""
+        return (f"The {self.name} of stage {stage.name!r} (environment "
+                f"{stage.environment_id}) changed")

@@ -91,7 +91,7 @@ class _Writer:
     def skipped(self, change: Change, reason: str) -> None:
         self.result.skipped.append(Skipped(change, reason))
 
-    def deliver(self, name: str, created: CreatedToken) -> None:
+    def deliver(self, name: str, created: Any) -> None:
         assert self.on_token_issued is not None  # checked before any write
         self.on_token_issued(name, created)
         self.result.issued.append((name, created.id))

@@ -46,7 +46,7 @@ from pulumi_dynamic_security.mapping import registry
 from pulumi_dynamic_security.mapping.changes import Change
 from pulumi_dynamic_security.rules.token_schedule import timestamp
 from pulumi_dynamic_security.service.plan import Plan, plan_from_snapshot
-from pulumi_dynamic_security.service.plan_file import SavedPlan, managed_tokens_digest
+from pulumi_dynamic_security.service.plan_file import SavedPlan, record_digests
 
 
 def verify_saved_plan(saved: SavedPlan, now: Plan, *, policy: str) -> Plan:
@@ -64,10 +64,11 @@ def verify_saved_plan(saved: SavedPlan, now: Plan, *, policy: str) -> Plan:
         overtaken = area.overtaken(saved.changes, stage, snapshot.records(area.name) or ())
         if overtaken is not None:
             raise _stale(saved, now, f"{overtaken} since the plan was made")
-    if managed_tokens_digest(stage, snapshot.tokens) != saved.tokens_sha256:
-        raise _stale(saved, now, f"The API tokens that stage {stage.name!r} manages "
-                                 f"(environment {stage.environment_id}) were issued or revoked "
-                                 "since the plan was made")
+    digests = record_digests(stage, snapshot)
+    for area in registry.ENDPOINTS:
+        key = area.digest_key
+        if key is not None and digests[key] != saved.record_digests[key]:
+            raise _stale(saved, now, f"{area.changed_since(stage)} since the plan was made")
     difference = first_difference(saved.changes, now.changes)
     if difference is None:
         return now

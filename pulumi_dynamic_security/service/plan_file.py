@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,18 +26,17 @@ from typing import Any
 from pydantic import BaseModel
 
 from pulumi_dynamic_security import clock
-from pulumi_dynamic_security.api.models import Token
 from pulumi_dynamic_security.bounded_json import nesting_exceeds
 from pulumi_dynamic_security.digests import sha256_of
 from pulumi_dynamic_security.errors import InputError, PolicyBlockedError, StalePlanError
 from pulumi_dynamic_security.escaping import echo
-from pulumi_dynamic_security.mapping import api_tokens, registry
+from pulumi_dynamic_security.mapping import registry
 from pulumi_dynamic_security.mapping.changes import ACTIONS, EFFECTS, Change
 from pulumi_dynamic_security.policy.areas import AREAS
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.service.plan import Plan
-from pulumi_dynamic_security.service.snapshot import EnvironmentDigest
+from pulumi_dynamic_security.service.snapshot import EnvironmentDigest, Snapshot
 
 PLAN_FILE_FORMAT = "dynsec-plan"
 PLAN_FILE_VERSION = 2  # 2: the policy digest and the managed tokens' digest
@@ -58,7 +57,7 @@ class SavedPlan:
     changes: tuple[Change, ...]
     created_at: datetime
     environment_digest: EnvironmentDigest
-    tokens_sha256: str
+    record_digests: dict[str, str]  # `EndpointArea.digest_key` -> the digest recorded
     policy_sha256: str
 
 
@@ -73,7 +72,7 @@ def render_plan_file(plan: Plan) -> str:
         "created_at": plan.created_at.isoformat(),
         "basis": {
             **plan.environment_digest.to_json(),
-            "tokens_sha256": managed_tokens_digest(plan.stage, plan.snapshot.tokens),
+            **record_digests(plan.stage, plan.snapshot),
         },
         "policy_sha256": stage_digest(plan.stage),
     }
@@ -114,10 +113,13 @@ def _canonical(value: Any) -> Any:
     raise TypeError(f"stage_digest cannot represent a {type(value).__name__}")
 
 
-def managed_tokens_digest(stage: EffectiveStage, tokens: Iterable[Token] | None) -> str:
-    """The digest of the API tokens the stage manages (`ApiTokensArea.digest`): a rotation
-    or revocation made since the plan changes it, though it moves no `updatedAt`."""
-    return api_tokens.AREA.digest(stage, tuple(tokens) if tokens is not None else None)
+def record_digests(stage: EffectiveStage, snapshot: Snapshot) -> dict[str, str]:
+    """The digests of the records the stage manages, for each endpoint area whose writes
+    move no `updatedAt` (the API tokens): a write made since the plan changes them."""
+    return {
+        area.digest_key: area.digest(stage, snapshot.records(area.name))
+        for area in registry.ENDPOINTS if area.digest_key is not None
+    }
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -220,7 +222,10 @@ def _saved_plan(path: Path, data: dict[str, Any], stage: EffectiveStage) -> Save
         changes=tuple(_change(index, item, stage) for index, item in enumerate(changes)),
         created_at=_created_at(data.get("created_at")),
         environment_digest=digest,
-        tokens_sha256=_sha256(basis.get("tokens_sha256"), "basis.tokens_sha256"),
+        record_digests={
+            area.digest_key: _sha256(basis.get(area.digest_key), f"basis.{area.digest_key}")
+            for area in registry.ENDPOINTS if area.digest_key is not None
+        },
         policy_sha256=_sha256(data.get("policy_sha256"), "policy_sha256"),
     )
 
