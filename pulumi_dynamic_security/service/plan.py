@@ -21,7 +21,7 @@ from pulumi_dynamic_security.policy.areas import Area, AreaValues
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.base import Finding, JudgedSettings
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
-from pulumi_dynamic_security.service.snapshot import EnvironmentDigest, Snapshot, read_snapshot
+from pulumi_dynamic_security.service.snapshot import EnvironmentDigest, Snapshot, read_for_stage
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
@@ -135,7 +135,5 @@ def plan_stage(
     client: DynamicClient, stage: EffectiveStage, *, auth_token_checksum: str | None
 ) -> Plan:
     """Read the stage's environment (3 GETs, plus hostnames for DS302) and plan it."""
-    snapshot = read_snapshot(
-        client, stage.environment_id, cookie_storage_declared=stage.token_storage == "cookie"
-    )
+    snapshot = read_for_stage(client, stage)
     return plan_from_snapshot(stage, snapshot, auth_token_checksum=auth_token_checksum)

@@ -42,7 +42,7 @@ from pulumi_dynamic_security.rules.engine import StageReport
 from pulumi_dynamic_security.rules.token_schedule import RotationState, rotation_state
 from pulumi_dynamic_security.service.apply import ApplyResult, Skipped, apply_plan
 from pulumi_dynamic_security.service.plan import Plan, changes_from, plan_from_snapshot
-from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
+from pulumi_dynamic_security.service.snapshot import Snapshot, read_for_stage
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
@@ -65,15 +65,6 @@ def blocked_error(plan: Plan) -> PolicyBlockedError:
     return plan.report.blocked_error(environment=True)
 
 
-def _snapshot(client: DynamicClient, stage: EffectiveStage, *, tokens: bool) -> Snapshot:
-    return read_snapshot(
-        client,
-        stage.environment_id,
-        tokens=tokens,
-        cookie_storage_declared=stage.token_storage == "cookie",
-    )
-
-
 def _apply_fresh(
     client: DynamicClient,
     stage: EffectiveStage,
@@ -88,7 +79,7 @@ def _apply_fresh(
     (it then writes nothing), read and build again."""
     read_tokens = stage.api_tokens is not None if tokens is None else tokens
     for attempt in range(1, STALE_ATTEMPTS + 1):
-        plan = build(_snapshot(client, stage, tokens=read_tokens))
+        plan = build(read_for_stage(client, stage, tokens=read_tokens))
         if plan.blocked:
             raise blocked_error(plan)
         try:
@@ -110,7 +101,7 @@ def plan_for_check(
     """The plan `converge` or `rotate_token` would start from, against the environment as it
     is now (the same reads): what a provider's `check` judges when it has credentials, so a
     preview fails where the apply would be blocked. Writes nothing."""
-    snapshot = _snapshot(client, stage, tokens=stage.api_tokens is not None)
+    snapshot = read_for_stage(client, stage, tokens=stage.api_tokens is not None)
     return plan_from_snapshot(stage, snapshot, auth_token_checksum=auth_token_checksum)
 
 

@@ -23,6 +23,7 @@ from pulumi_dynamic_security.rules.base import LiveFacts, LiveToken
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
+    from pulumi_dynamic_security.policy.stages import EffectiveStage
 
 WALLET_PROVIDERS = ("turnkey", "coinbaseWaas")
 
@@ -178,6 +179,21 @@ def read_snapshot(
         tokens=token_list,
         active_cookie_hostname=active_cookie_hostname,
         read_at=clock.utc_now(),
+    )
+
+
+def read_for_stage(
+    client: DynamicClient,
+    stage: EffectiveStage,
+    *,
+    tokens: bool = True,
+    pool: Executor | None = None,
+) -> Snapshot:
+    """The reads a plan of `stage` needs (`read_snapshot`; the custom hostnames only when
+    the stage declares cookie storage)."""
+    return read_snapshot(
+        client, stage.environment_id, tokens=tokens,
+        cookie_storage_declared=stage.token_storage == "cookie", pool=pool,
     )
 
 
