@@ -181,8 +181,8 @@ def unavailable(environment_id: str, problem: str, *, hint: str | None = None
     return JwksUnavailable(
         f"Cannot use the signing keys (JWKS) of environment {environment_id}: the JWKS "
         f"route {problem}; no token can be verified until it answers with them.",
-        hint=hint or "Answer 503 (try again later), not 401; check the API URL and the "
-        "network.",
+        hint=(hint or "Check the API URL and the network.") + " Meanwhile a backend answers "
+        "503 (try again later), not 401: this says nothing about the token.",
         problem=problem,
     )
 

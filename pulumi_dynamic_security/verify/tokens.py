@@ -19,7 +19,8 @@ from pulumi_dynamic_security.verify.errors import JwtRejected
 
 # Dynamic's JWTs are well under 4 KiB (a cookie holds one); a header line rarely passes 8 KiB.
 MAX_TOKEN_CHARS = 16 * 1024
-_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# The signature may be empty (`alg: none`), to be refused as an algorithm, not as malformed.
+_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 # The claims `dynsec verify-jwt` shows: none is a credential or personal data.
 SHOWN_CLAIMS = ("sub", "sid", "scope", "exp", "environment_id")
 

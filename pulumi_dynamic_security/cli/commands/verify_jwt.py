@@ -20,7 +20,7 @@ from pulumi_dynamic_security.cli.options import (
 from pulumi_dynamic_security.exit_codes import ExitCode
 
 FORMAT_VERSION = 1
-_BEARER = "bearer "
+_BEARER = "bearer"
 _PIPE_HINT = "Pipe the token in: dynsec verify-jwt POLICY --stage S < token.txt"
 
 
@@ -45,8 +45,9 @@ def _read_token() -> str:
     value = value.strip()
     if value.lower().startswith("authorization:"):
         value = value.split(":", 1)[1].strip()
-    if value.lower().startswith(_BEARER):
-        value = value[len(_BEARER):].strip()
+    words = value.split(None, 1)
+    if words and words[0].lower() == _BEARER:
+        value = words[1].strip() if len(words) > 1 else ""
     if not value:
         raise InputError("No JWT on standard input.",
                          hint=_PIPE_HINT)
