@@ -4,19 +4,32 @@ they act, and saying with which credential they acted."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, TypeVar
 
 import click
 
+from pulumi_dynamic_security.cli.options import api_options, format_option
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.escaping import text
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 MAX_REASON_CHARS = 500
 
-yes_option = click.option("--yes", is_flag=True,
-                          help="Do not ask for confirmation (needed without a terminal).")
-stage_option = click.option("--stage", "-s", required=True, metavar="S",
-                            help="The stage whose environment to act on.")
+_yes_option = click.option("--yes", is_flag=True,
+                           help="Do not ask for confirmation (needed without a terminal).")
+_stage_option = click.option("--stage", "-s", required=True, metavar="S",
+                             help="The stage whose environment to act on.")
+
+
+def incident_options(func: F) -> F:
+    """`--stage`, `--yes`, `--format text|json` and the API options, in that order, after
+    the command's own."""
+    for decorator in (api_options, format_option("text", "json"), _yes_option, _stage_option):
+        func = decorator(func)
+    return func
 
 
 def require_a_way_to_confirm(yes: bool, command: str) -> None:

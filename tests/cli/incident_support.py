@@ -8,14 +8,12 @@ import io
 import pytest
 
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
+from tests.support.policies import policy_text
 
-POLICY = f"""\
-version: 1
-stages:
-  production:
-    environment_id: {LIVE}
+POLICY = policy_text(LIVE, """\
     jwt_lifetime: 2h
     allowed_origins: [https://app.example.com]
+""") + f"""\
   dev:
     environment_id: {SANDBOX}
     allowed_origins: [http://localhost:3000]

@@ -11,18 +11,12 @@ import click
 from pulumi_dynamic_security.cli.incident import (
     ask,
     credential_words,
+    incident_options,
     reason_text,
     require_a_way_to_confirm,
-    stage_option,
     when,
-    yes_option,
 )
-from pulumi_dynamic_security.cli.options import (
-    ApiOptions,
-    api_options,
-    format_option,
-    policy_argument,
-)
+from pulumi_dynamic_security.cli.options import ApiOptions, policy_argument
 from pulumi_dynamic_security.exit_codes import ExitCode
 
 FORMAT_VERSION = 1
@@ -79,12 +73,9 @@ def _run(policy: Path, stage: str, *, locked: bool, reason: str | None, yes: boo
 
 @click.command(name="lock")
 @policy_argument
-@stage_option
 @click.option("--reason", required=True, metavar="TEXT",
               help="Why, for the incident record (printed, and in the JSON output).")
-@yes_option
-@format_option("text", "json")
-@api_options
+@incident_options
 def command(policy: Path, stage: str, reason: str, yes: bool, output_format: str,
             api: ApiOptions) -> int:
     """Lock one stage's environment: EVERY SIGN-IN STOPS (break-glass).
@@ -100,12 +91,9 @@ def command(policy: Path, stage: str, reason: str, yes: bool, output_format: str
 
 @click.command(name="unlock")
 @policy_argument
-@stage_option
 @click.option("--reason", default=None, metavar="TEXT",
               help="Why, for the incident record (optional).")
-@yes_option
-@format_option("text", "json")
-@api_options
+@incident_options
 def unlock(policy: Path, stage: str, reason: str | None, yes: bool, output_format: str,
            api: ApiOptions) -> int:
     """Unlock one stage's environment: sign-ins work again.

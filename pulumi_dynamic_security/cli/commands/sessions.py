@@ -10,17 +10,11 @@ import click
 from pulumi_dynamic_security.cli.incident import (
     ask,
     credential_words,
+    incident_options,
     require_a_way_to_confirm,
-    stage_option,
     when,
-    yes_option,
 )
-from pulumi_dynamic_security.cli.options import (
-    ApiOptions,
-    api_options,
-    format_option,
-    policy_argument,
-)
+from pulumi_dynamic_security.cli.options import ApiOptions, policy_argument
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.exit_codes import ExitCode
 
@@ -34,14 +28,11 @@ def command() -> None:
 
 @command.command(name="revoke")
 @policy_argument
-@stage_option
 @click.option("--user", "user_id", metavar="USER_ID", default=None,
               help="Revoke every session of this user (Dynamic user id, a JWT's sub).")
 @click.option("--all", "everyone", is_flag=True,
               help="Revoke every session of every user of the environment.")
-@yes_option
-@format_option("text", "json")
-@api_options
+@incident_options
 def revoke(policy: Path, stage: str, user_id: str | None, everyone: bool, yes: bool,
            output_format: str, api: ApiOptions) -> int:
     """Revoke end users' sessions in one stage's environment: one user's (--user), or
