@@ -57,6 +57,7 @@ from pulumi_dynamic_security.api.models import (
     Project,
     ProjectEnvironment,
     ProjectEnvironments,
+    Session,
     Token,
 )
 from pulumi_dynamic_security.api.routes import Route
@@ -272,7 +273,7 @@ class DynamicClient:
             if not missing_ok:
                 raise
 
-    # -- sessions --------------------------------------------------------------------------------
+    # -- sessions (incident response: service/incident.py, verify/) ------------------------------
 
     def revoke_user_sessions(self, environment_id: str, user_id: str) -> None:
         """Revoke every session of one user (safe to repeat, so retried like a PUT)."""
@@ -280,6 +281,22 @@ class DynamicClient:
             routes.REVOKE_USER_SESSIONS, expect=(200, 202, 204),
             environment_id=environment_id, user_id=user_id,
         )
+
+    def revoke_all_sessions(self, environment_id: str) -> str | None:
+        """Revoke every session of the environment; Dynamic queues it (202) and answers a
+        message, returned as sent (untrusted text)."""
+        route = routes.REVOKE_ALL_SESSIONS
+        response = self._send(route, expect=(200, 202, 204), environment_id=environment_id)
+        if not response.content:
+            return None
+        message = self._object(route, response, self._json(route, response)).get("message")
+        return message if isinstance(message, str) else None
+
+    def get_session(self, user_id: str, session_id: str) -> Session:
+        """One session of a user, `revoked_at` included (NotFoundError when unknown)."""
+        route = routes.GET_SESSION
+        response = self._send(route, user_id=user_id, session_id=session_id)
+        return self._model(Session, route, response, self._json(route, response))
 
     # -- custom hostnames ------------------------------------------------------------------------
 
