@@ -110,6 +110,9 @@ class EmulatorProcess:
     def set_hostname_status(self, environment_id: str, hostname_id: str, status: str) -> None:
         self._handle.set_hostname_status(environment_id, hostname_id, status)
 
+    def mint_jwt(self, environment_id: str, **request: Any) -> dict[str, Any]:
+        return self._handle.mint_jwt(environment_id, **request)
+
     def close(self) -> None:
         control = getattr(self, "_control", None)
         if control is not None:

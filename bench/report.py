@@ -22,7 +22,7 @@ class Check:
 @dataclass
 class Row:
     scenario: str
-    kind: str  # "drift", "apply", "startup" or "probe"
+    kind: str  # "drift", "apply", "startup", "probe" or "verify"
     envs: int | None = None
     concurrency: int | None = None
     budget_per_min: int | None = None
@@ -43,6 +43,7 @@ class Row:
     client_cpu_s: float | None = None
     emulator_cpu_s: float | None = None
     samples_s: list[float] = field(default_factory=list)
+    figures: dict[str, float] = field(default_factory=dict)  # a scenario's own measurements
     checks: list[Check] = field(default_factory=list)
     note: str = ""
 

@@ -14,7 +14,8 @@ CPU time of that process alone; the request log of the emulator, cleared before 
 * budget-bound: 500 environments against an emulator limited to Dynamic's 1,500 requests a
   minute, with the default budget: no request may be answered 429;
 * peak memory for 1,000 environments (the largest drift row, or a run of its own);
-* a no-op `apply` on a converged stage: no write.
+* a no-op `apply` on a converged stage: no write;
+* the JWT verifier with a warm cache against PyJWT's `jwt.decode` (`bench.verify`).
 
 Each drift row shows the ideal next to the measurement: the larger of
 `requests x latency / concurrency` and `requests / budget per second`, for the 3 GETs
@@ -52,6 +53,7 @@ from bench.measure import (
     run_measured,
 )
 from bench.report import GETS_PER_ENVIRONMENT, Check, Row, render_table, write_json
+from bench.verify import verify_row
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 EXAMPLE_POLICY = "examples/dynamic-security.yaml"
@@ -384,6 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(bench.budget_bound())
             bench.memory(rows)
             rows.append(bench.noop_apply())
+            rows.append(verify_row(emulator, fleet.projects[0].live, quick=settings.quick))
         finally:
             fleet.close()
     table = render_table(rows)

@@ -31,7 +31,7 @@ _MEANINGS = {
     ExitCode.PENDING: "changes or drift pending",
     ExitCode.INVALID_INPUT: "invalid input",
     ExitCode.API_FAILURE: "Dynamic API or network failure",
-    ExitCode.STALE_PLAN: "environment changed since the plan",
+    ExitCode.STALE_PLAN: "environment (or, for apply --plan, policy) changed since the plan",
 }
 
 _PRECEDENCE = {

@@ -234,3 +234,16 @@ class CustomHostname(WireModel):
         list[dict[str, Any]], BeforeValidator(_none_as_empty)
     ] = Field(default_factory=list, alias="verificationRecords")
     errors: Any = None
+
+
+# -- sessions --------------------------------------------------------------------------------
+
+
+class Session(WireModel):
+    """An end user's session (`Session`); `revoked_at` is set once it was revoked."""
+
+    id: str | None = None
+    created_at: datetime | None = Field(default=None, alias="createdAt")
+    ip_address: str | None = Field(default=None, alias="ipAddress")
+    user_agent: str | None = Field(default=None, alias="userAgent")
+    revoked_at: datetime | None = Field(default=None, alias="revokedAt")

@@ -24,6 +24,7 @@ from pulumi_dynamic_security.scopes import (
     SETTINGS_WRITE,
     TOKENS_READ,
     TOKENS_WRITE,
+    USERS_READ,
     USERS_WRITE,
 )
 
@@ -120,6 +121,15 @@ REVOKE_USER_SESSIONS = Route(
     "environment",
     repeatable=True,
 )
+# The newer environment-wide revocation: queued at Dynamic (202), repeatable like the above.
+REVOKE_ALL_SESSIONS = Route(
+    "POST",
+    "/environments/{environment_id}/users/sessions/revoke",
+    USERS_WRITE,
+    "environment",
+    repeatable=True,
+)
+GET_SESSION = Route("GET", "/users/{user_id}/sessions/{session_id}", USERS_READ, "session")
 LIST_CUSTOM_HOSTNAMES = Route(
     "GET", "/environments/{environment_id}/custom/hostnames", SETTINGS_READ, "environment"
 )

@@ -4,7 +4,9 @@ An emulator seeded with `demo` runs inside this process; the walk-through then r
 `dynsec` commands against it, exactly as a user would type them, and prints each one before
 its output: validate the example policy, plan production, apply every stage, drift (clean),
 a simulated dashboard edit that adds a wildcard origin to production, and drift again, which
-catches it.
+catches it. Then an incident: a user's JWT is accepted by the production backend's verifier
+(`pulumi_dynamic_security.verify`, configured from the same policy), `dynsec sessions revoke`
+revokes that user's sessions, and the verifier's session check refuses the same JWT.
 """
 
 from __future__ import annotations
@@ -17,14 +19,21 @@ import time
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pulumi_dynamic_security.exit_codes import ExitCode
 
+if TYPE_CHECKING:
+    from pulumi_dynamic_security.api.client import DynamicClient
+    from pulumi_dynamic_security.emulator.handle import EmulatorHandle
+
 POLICY_NAME = "dynamic-security.yaml"
 PRODUCTION_ENVIRONMENT = "0c000000-0000-4000-8000-000000000002"
 DASHBOARD_EDIT = "https://*.vercel.app"
+DEMO_USER = "d0000000-0000-4000-8000-00000000a11c"
+DEMO_ORIGIN = "https://app.acme-wallet.com"  # one of production's allowed origins
 
 
 def packaged_policy() -> str:
@@ -98,6 +107,7 @@ def run_demo(echo: Callable[[str], None] = click.echo) -> int:
             echo(f"(production now also allows {DASHBOARD_EDIT})")
             step("Drift again: the edit is caught (exit 2 fails the CI job)",
                  ["drift", POLICY_NAME, "--format", "markdown"], 2)
+            expectations.extend(_incident(echo, step, emulator))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     failed = [(title, code, want) for title, code, want in expectations if code != want]
@@ -108,6 +118,56 @@ def run_demo(echo: Callable[[str], None] = click.echo) -> int:
     return ExitCode.OK if not failed else ExitCode.API_FAILURE
 
 
+def _incident(echo: Callable[[str], None], step: Callable[[str, list[str], int], None],
+              emulator: EmulatorHandle) -> list[tuple[str, int, int]]:
+    """The incident story; the outcomes of its two verifier steps (0 accepted, 1 refused)
+    against what the story expects."""
+    from pulumi_dynamic_security.verify import DynamicJwtVerifier, JwtRejected
+
+    echo("")
+    echo(click.style("== A user signs in; the production backend verifies their JWT", bold=True))
+    jwt = emulator.mint_jwt(PRODUCTION_ENVIRONMENT, sub=DEMO_USER, aud=DEMO_ORIGIN)["jwt"]
+    echo(f"(the emulator issued a JWT for user {DEMO_USER} on {DEMO_ORIGIN}, as Dynamic does "
+         "at sign-in; the token itself is never printed)")
+    echo('>>> verifier = DynamicJwtVerifier.from_policy("dynamic-security.yaml", '
+         'stage="production")')
+    echo(">>> claims = verifier.verify(jwt); verifier.check_session(claims, client)")
+    outcomes = []
+    with DynamicJwtVerifier.from_policy(POLICY_NAME, stage="production",
+                                        api_url=emulator.base_url) as verifier, \
+            _admin_client(emulator.base_url, emulator.token) as client:
+
+        def backend(title: str, expected: int) -> None:
+            try:
+                claims = verifier.verify(jwt)
+                verifier.check_session(claims, client)
+            except JwtRejected as exc:
+                echo(f"refused ({exc.check}): {exc.message}")
+                outcomes.append((title, 1, expected))
+                return
+            echo(f"accepted: sub {claims.subject}, session {claims.session_id}, scopes "
+                 f"{' '.join(sorted(claims.scopes))}; the session is active")
+            outcomes.append((title, 0, expected))
+
+        backend("the backend accepts the JWT", 0)
+        step("Incident: revoke every session of that user",
+             ["sessions", "revoke", POLICY_NAME, "--stage", "production", "--user", DEMO_USER,
+              "--yes"], 0)
+        echo("")
+        echo(click.style("== The same JWT again: signature and expiry still hold, the session "
+                         "check refuses it", bold=True))
+        backend("the backend refuses the revoked session", 1)
+    return outcomes
+
+
+def _admin_client(base_url: str, token: str) -> DynamicClient:
+    from pulumi_dynamic_security.api.client import DynamicClient
+    from pulumi_dynamic_security.api.config import ClientConfig
+    from pulumi_dynamic_security.redaction import Secret
+
+    return DynamicClient(ClientConfig(token=Secret(token), base_url=base_url))
+
+
 def _meaning(code: int) -> str:
     try:
         return ExitCode(code).meaning
@@ -116,9 +176,5 @@ def _meaning(code: int) -> str:
 
 
 def _dashboard_edit(base_url: str, token: str) -> None:
-    from pulumi_dynamic_security.api.client import DynamicClient
-    from pulumi_dynamic_security.api.config import ClientConfig
-    from pulumi_dynamic_security.redaction import Secret
-
-    with DynamicClient(ClientConfig(token=Secret(token), base_url=base_url)) as client:
+    with _admin_client(base_url, token) as client:
         client.add_origin(PRODUCTION_ENVIRONMENT, DASHBOARD_EDIT)

@@ -26,13 +26,18 @@ from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.exit_codes import ExitCode
 from pulumi_dynamic_security.redaction import redact
 
-# name -> (module under cli.commands, one-line help shown by `dynsec --help`)
+# name -> (module under cli.commands, one-line help shown by `dynsec --help`); a module that
+# holds several commands names the one meant as `module:attribute` (default `command`).
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check the declared policy against the security rules, per stage."),
     "plan": ("plan", "Show what `apply` would change in one stage, and the findings."),
     "apply": ("apply", "Write the policy to one stage's environment, then verify it."),
     "drift": ("drift", "Plan every stage concurrently and summarise the drift."),
     "export": ("export", "Write an environment's live security settings as a policy file."),
+    "sessions": ("sessions", "Revoke end users' sessions (incident response)."),
+    "lock": ("lock", "Break-glass: lock one stage's environment (every sign-in stops)."),
+    "unlock": ("lock:unlock", "Unlock one stage's environment (sign-ins work again)."),
+    "verify-jwt": ("verify_jwt", "Verify an end-user JWT from stdin as the stage's backend would."),
     "rules": ("rules", "List the security rules."),
     "schema": ("schema", "Print the policy file's JSON Schema, or check the committed copy."),
     "emulator": ("emulator", "Serve the local Dynamic API emulator."),
@@ -52,8 +57,9 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
-        module = importlib.import_module(f"pulumi_dynamic_security.cli.commands.{entry[0]}")
-        command = module.command
+        name, _, attribute = entry[0].partition(":")
+        module = importlib.import_module(f"pulumi_dynamic_security.cli.commands.{name}")
+        command = getattr(module, attribute or "command")
         assert isinstance(command, click.Command)
         return command
 

@@ -3,8 +3,9 @@ import statement of the package (function-level and `TYPE_CHECKING` ones include
 
     base <- policy <- rules <- mapping <- service <- providers <- component
                                   ^          ^
-    base <- api ------------------+----------+--- cli (also the emulator)
+    base <- api ------------------+----------+--- cli (also the emulator and verify)
     base <- emulator
+    policy, api <- verify (what a backend imports to check Dynamic's JWTs)
 
 `base` is the package's top-level modules that serve everyone (errors, escaping, clock, ...);
 `api` and `emulator` stand beside the layers and import only `base`.
@@ -35,7 +36,8 @@ ALLOWED: dict[str, set[str]] = {
     "service": {"mapping", "rules", "policy", "api"},
     "providers": {"service", "mapping", "rules", "policy", "api"},
     "component": {"providers", "service", "mapping", "rules", "policy"},
-    "cli": {"service", "mapping", "rules", "policy", "api", "emulator"},
+    "verify": {"policy", "api"},
+    "cli": {"service", "mapping", "rules", "policy", "api", "emulator", "verify"},
     "root": set(),  # the package's __init__: its lazy names are strings, not imports
 }
 

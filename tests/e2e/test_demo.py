@@ -38,9 +38,9 @@ def test_the_demo_runs_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     assert finished.returncode == 0, finished.stdout + finished.stderr
     steps = re.findall(r"^\$ dynsec (.+)$", out, flags=re.MULTILINE)
     assert [step.split()[0] for step in steps] == [
-        "validate", "plan", "apply", "apply", "apply", "drift", "drift"]
+        "validate", "plan", "apply", "apply", "apply", "drift", "drift", "sessions"]
     codes = [int(code) for code in re.findall(r"^\(exit code (\d+)", out, flags=re.MULTILINE)]
-    assert codes == [0, 2, 0, 0, 0, 0, 2]  # plan --detailed-exitcode: changes pending
+    assert codes == [0, 2, 0, 0, 0, 0, 2, 0]  # plan --detailed-exitcode: changes pending
     # The plan marks which way each change moves security.
     assert re.search(r"^\s+~ jwt_lifetime\s+tightens\s+30d -> 2h$", out, flags=re.MULTILINE)
     assert re.search(r"^\s+\+ allowed_origins\s+weakens\s+https://app\.acme-wallet\.com$", out,
@@ -49,6 +49,14 @@ def test_the_demo_runs_the_whole_story_and_exits_0(tmp_path: Path) -> None:
     # The dashboard edit is caught, in the pull-request format.
     assert "**dynsec drift**: **1 of 3 stages drifted**: `production`" in out
     assert "remove `https://*.vercel.app`" in out
+    # The incident: the backend accepts the JWT, the sessions are revoked, the same JWT is
+    # refused by the session check; the JWT itself is never shown.
+    incident = out[out.index("== A user signs in"):]
+    accepted, revoked, refused = (incident.index("\naccepted: sub "),
+                                  incident.index("\nRevoked every session of user "),
+                                  incident.index("\nrefused (revoked): session "))
+    assert accepted < revoked < refused
+    assert not re.search(r"eyJ[A-Za-z0-9_-]{8,}", out)
     # New tokens go to files, never to the screen; nothing is left behind.
     assert "dyn_" not in out.replace("dyn_emulator", "")
     assert list(tmp_path.iterdir()) == []

@@ -24,6 +24,7 @@ SCENARIOS = [
     "latency-bound",
     "budget-bound",
     "no-op apply",
+    "verify (warm cache) vs jwt.decode",
 ]
 
 
@@ -52,6 +53,10 @@ def test_the_quick_benchmark_runs_every_scenario(tmp_path: Path) -> None:
             assert row[key] is not None
     assert rows["no-op apply"]["writes"] == 0
     assert rows["no-op apply"]["met"] is True
+    verify = rows["verify (warm cache) vs jwt.decode"]
+    assert verify["requests"] == 0 and verify["met"] is True  # a warm cache: no request
+    assert verify["ratio"] > 0 and verify["figures"]["tokens_per_second_per_core"] > 0
+    assert "tokens/s per core" in verify["note"]
     for name in SCENARIOS[:2]:
         assert rows[name]["exit_code"] == 0
         assert rows[name]["wall_s"] > 0

@@ -138,3 +138,15 @@ def test_the_pulumi_providers_load_without_the_http_client_or_yaml(tmp_path: Pat
     assert not unexpected, "\n\n".join(
         f"{package}:\n{_chain(importtime, package)}" for package in unexpected
     )
+
+
+def test_the_verify_module_imports_nothing_heavy(tmp_path: Path) -> None:
+    """A backend imports it at start-up: the HTTP client and the crypto stack load with the
+    first JWKS fetch, the policy loader with `from_policy`, click never."""
+    _assert_light(
+        "from pulumi_dynamic_security.verify import DynamicJwtVerifier, JwtRejected, "
+        "verify_webhook_signature\n"
+        "DynamicJwtVerifier('0c000000-0000-4000-8000-000000000002')\n",
+        tmp_path,
+        also=frozenset({"cryptography", "jwt", "pydantic", "ruamel", "click"}),
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pulumi_dynamic_security.api import client as client_module
+from pulumi_dynamic_security.api import caller as caller_module
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from tests.reliability.scenario import environment_state, follow_revoke_advice, prepare
 from tests.support.cli import Cli
@@ -56,8 +56,8 @@ def test_an_undeliverable_token_that_cannot_be_revoked_is_named(
     baseline = prepare(emu)
     cli.write(FULL)
     transport = LosesTheTokenAnswer()
-    real_transport = client_module._default_transport
-    monkeypatch.setattr(client_module, "_default_transport", lambda base_url: transport)
+    real_transport = caller_module._default_transport
+    monkeypatch.setattr(caller_module, "_default_transport", lambda base_url: transport)
 
     result = cli("apply", "dynamic-security.yaml", "--stage", "production", "--yes",
                  "--secrets-out", str(tmp_path / "tokens.json"))
@@ -75,7 +75,7 @@ def test_an_undeliverable_token_that_cannot_be_revoked_is_named(
 
     # What the message says to do, then a run with a network that works.
     assert follow_revoke_advice(emu, error, {}) == 1
-    monkeypatch.setattr(client_module, "_default_transport", real_transport)
+    monkeypatch.setattr(caller_module, "_default_transport", real_transport)
     rerun = cli("apply", "dynamic-security.yaml", "--stage", "production", "--yes",
                 "--secrets-out", str(tmp_path / "tokens.json"))
     assert rerun.code == 0, rerun.err

@@ -327,3 +327,83 @@ def test_the_provider_lifecycle_keeps_tokens_in_secrets(canary_emu: EmulatorHand
         assert all(needle.encode() not in provider for provider in providers)
         assert needle not in str(failure.value) and needle[-TAIL:] not in stderr
         assert needle not in stderr
+
+
+# --- incident response and backend verification ------------------------------------------------
+
+
+def test_incident_commands_and_the_verifier_keep_tokens_jwts_and_secrets_out(
+    emu: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture,
+) -> None:
+    import io
+
+    from pulumi_dynamic_security.verify import (
+        DynamicJwtVerifier,
+        JwksUnavailable,
+        JwtRejected,
+        verify_webhook_signature,
+    )
+
+    caplog.set_level(logging.DEBUG)
+    (tmp_path / "dynamic-security.yaml").write_text(POLICY, encoding="utf-8")
+    minted = emu.mint_jwt(LIVE, sub="canary-user", aud="https://app.example.com")
+    jwt, refused = minted["jwt"], emu.mint_jwt(LIVE, aud="https://evil.example.com")["jwt"]
+    secret = "whsec_canary_Zq81mXv3Lp0Tn7Rk"
+    canaries = {"admin": ADMIN, "jwt": jwt, "refused-jwt": refused, "webhook": secret}
+    sweep = Sweep()
+    prod = ("dynamic-security.yaml", "--stage", "production")
+
+    def verify_jwt(label: str, token: str, *args: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(token.encode())))
+        return sweep.dynsec(capsys, label, "verify-jwt", *prod, *args, "--debug")
+
+    for fmt in ("text", "json"):
+        jwt = canaries[f"jwt-{fmt}"] = emu.mint_jwt(LIVE, sub="canary-user",
+                                                     aud="https://app.example.com")["jwt"]
+        assert verify_jwt(f"verify-{fmt}", jwt, "--check-session", "--format", fmt) == 0
+        assert verify_jwt(f"verify-refused-{fmt}", refused, "--format", fmt) == 1
+        assert sweep.dynsec(capsys, f"revoke-{fmt}", "sessions", "revoke", *prod, "--user",
+                            "canary-user", "--yes", "--format", fmt, "--debug") == 0
+        assert verify_jwt(f"verify-revoked-{fmt}", jwt, "--check-session", "--format", fmt) == 1
+        assert sweep.dynsec(capsys, f"lock-{fmt}", "lock", *prod, "--reason", "canary", "--yes",
+                            "--format", fmt, "--debug") == 0
+        assert sweep.dynsec(capsys, f"unlock-{fmt}", "unlock", *prod, "--yes", "--format", fmt,
+                            "--debug") == 0
+    assert sweep.dynsec(capsys, "revoke-all", "sessions", "revoke", *prod, "--all", "--yes",
+                        "--debug") == 0
+    emu.set_faults(error_rate=1.0)
+    assert verify_jwt("verify-no-keys", jwt) == 4  # JwksUnavailable
+    emu.set_faults(error_rate=0.0)
+    monkeypatch.setenv("DYNAMIC_API_TOKEN", ADMIN + "-revoked")
+    assert verify_jwt("verify-401", jwt, "--check-session") == 4
+
+    # The library: every rejection and failure, as a backend would log it.
+    printed: list[str] = []
+    with DynamicJwtVerifier(LIVE, api_url=emu.base_url) as verifier:
+        for token in (refused, jwt + "x", jwt.replace(".", ".x", 1), jwt[:-4] + "AAAA"):
+            try:
+                verifier.verify(token)
+            except JwtRejected as exc:
+                printed += [str(exc), repr(exc), "".join(traceback.format_exception(exc)),
+                            pickle.dumps(exc).decode("latin-1")]
+        claims = verifier.verify(jwt)
+        printed += [repr(claims), str(claims), repr(verifier)]
+    with DynamicJwtVerifier(UNKNOWN_ENVIRONMENT, api_url=emu.base_url) as stranger:
+        try:
+            stranger.verify(jwt)
+        except JwksUnavailable as exc:
+            printed += [exc.render(), repr(exc), "".join(traceback.format_exception(exc))]
+    printed.append(repr(verify_webhook_signature(b"{}", secret, secret)))
+    try:
+        verify_webhook_signature("text", "sha256=00", secret)  # type: ignore[arg-type]
+    except TypeError as exc:
+        printed.append("".join(traceback.format_exception(exc)))
+
+    assert len(printed) > 15
+    found = {label: leaks(text, canaries) for label, text in sweep.printed.items()}
+    assert {label: names for label, names in found.items() if names} == {}
+    assert [text for text in printed if leaks(text, canaries)] == []
+    logs = caplog.text + "\n".join(record.getMessage() for record in caplog.records)
+    assert leaks(logs, canaries) == []
+    assert [label for label, text in sweep.printed.items() if MASK in text] == []
