@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pulumi_dynamic_security.policy.areas import AREAS
+
 PLAN_KEYS = {"stage", "environment_id", "production", "changes", "findings", "blocked"}
 CHANGE_KEYS = {"area", "action", "path", "before", "after", "effect"}
 FINDING_KEYS = {
@@ -17,8 +19,7 @@ def assert_plan_shape(plan: dict[str, Any]) -> None:
     assert set(plan) == PLAN_KEYS
     for change in plan["changes"]:
         assert set(change) == CHANGE_KEYS
-        assert change["area"] in {"jwt_lifetime", "token_storage", "mfa", "allowed_origins",
-                                  "api_tokens"}
+        assert change["area"] in AREAS
         assert change["action"] in {"add", "remove", "update", "rotate", "revoke"}
         assert change["effect"] in {"tightens", "weakens", "neutral"}
     for finding in plan["findings"]:
