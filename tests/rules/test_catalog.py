@@ -13,6 +13,7 @@ import pytest
 from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.errors import PolicyFileError
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
+from pulumi_dynamic_security.policy.rule_ids import RULE_IDS
 from pulumi_dynamic_security.rules import links
 from pulumi_dynamic_security.rules.base import JudgedSettings, RuleContext
 from pulumi_dynamic_security.rules.catalog import (
@@ -62,7 +63,11 @@ def test_ids_are_unique_sorted_and_derived_from_the_registry() -> None:
     assert {WAIVER_EXPIRED, WAIVER_UNUSED} <= set(ids)
 
 
-def test_ids_names_and_severities_match_the_spec() -> None:
+def test_the_ids_a_waiver_may_name_are_the_catalogue_in_its_order() -> None:
+    assert rule_ids() == RULE_IDS
+
+
+def test_ids_names_and_severities_match_the_catalogue() -> None:
     actual = {
         rule.id: (rule.name, *rule.describe()["severity"].values()) for rule in RULES
     }
@@ -120,7 +125,7 @@ waivers:
         SecurityPolicy.from_text(text, today=date(2026, 6, 1))
 
 
-def test_markdown_table_has_one_row_per_rule_with_spec_cells() -> None:
+def test_markdown_table_has_one_row_per_rule_with_the_catalogue_cells() -> None:
     lines = rules_table_markdown().splitlines()
     assert lines[0] == "| id | name | when | prod | other |"
     rows = {line.split(" | ")[0].lstrip("| "): line for line in lines[2:]}
