@@ -56,8 +56,8 @@ class AllowedOriginsArea(EndpointArea, ComparedArea):
     def form(self, value: Sequence[str] | None) -> set[str]:
         return set(value or ())
 
-    def effect(self, change: Difference, live_form: Any, declared_form: Any) -> Effect:
-        if change.kind == "add":
+    def effect(self, difference: Difference, live_form: Any, declared_form: Any) -> Effect:
+        if difference.kind == "add":
             return "tightens" if not live_form else "weakens"
         return "weakens" if not declared_form else "tightens"
 

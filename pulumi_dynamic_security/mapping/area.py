@@ -2,8 +2,9 @@
 
 The policy declares its areas (`policy/areas.py`); each has one module here that implements
 one of these and is listed in `mapping/registry.py` (docs/architecture.md#the-area-registry).
-The service layer, saved plans, export and the Pulumi providers loop over the registry;
-nothing else names an area.
+The service layer, saved plans, export and the Pulumi providers loop over the registry
+instead of keeping tables or `if` chains of areas; what still names an area is what only it
+has (an endpoint area's GET in `service/snapshot.py`, its Pulumi resource).
 
 * `SettingsArea`: a part of the environment's settings document (`settings.security`). It
   reads its live value from the document, compares it with the declared one, writes a change
@@ -95,7 +96,7 @@ class ComparedArea(AreaMapping):
         return value
 
     @abstractmethod
-    def effect(self, change: Difference, live_form: Any, declared_form: Any) -> Effect:
+    def effect(self, difference: Difference, live_form: Any, declared_form: Any) -> Effect:
         """How one difference moves the environment's security (docs/mapping.md), knowing
         both sides (`live_form`, `declared_form`: the comparable forms)."""
 

@@ -28,10 +28,10 @@ class JwtLifetimeArea(SettingsArea):
     def form(self, value: Duration | None) -> str | None:
         return str(value) if value is not None else None
 
-    def effect(self, change: Difference, live_form: Any, declared_form: Any) -> Effect:
-        if change.before is None or change.after is None:
+    def effect(self, difference: Difference, live_form: Any, declared_form: Any) -> Effect:
+        if difference.before is None or difference.after is None:
             return "neutral"
-        old, new = Duration.parse(change.before), Duration.parse(change.after)
+        old, new = Duration.parse(difference.before), Duration.parse(difference.after)
         if new < old:
             return "tightens"
         return "weakens" if new > old else "neutral"

@@ -90,12 +90,13 @@ class MfaArea(SettingsArea):
             keys = tuple(k for k in keys if k != "backup_codes")
         return _comparable(live, keys), _comparable(declared, keys)
 
-    def effect(self, change: Difference, live_form: Any, declared_form: Any) -> Effect:
-        if change.path.endswith("backup_codes"):
+    def effect(self, difference: Difference, live_form: Any, declared_form: Any) -> Effect:
+        kind, after = difference.kind, difference.after
+        if difference.path.endswith("backup_codes"):
             return "neutral"
-        if change.kind == "add" or (change.kind == "update" and change.after is True):
+        if kind == "add" or (kind == "update" and after is True):
             return "tightens"
-        if change.kind == "remove" or (change.kind == "update" and change.after is False):
+        if kind == "remove" or (kind == "update" and after is False):
             return "weakens"
         return "neutral"
 

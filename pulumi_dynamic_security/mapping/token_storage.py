@@ -29,10 +29,10 @@ class TokenStorageArea(SettingsArea):
         storages = _storages(security)
         return "cookie" if storages and set(storages) == {"cookie"} else "localstorage"
 
-    def effect(self, change: Difference, live_form: Any, declared_form: Any) -> Effect:
-        if (change.before, change.after) == ("localstorage", "cookie"):
+    def effect(self, difference: Difference, live_form: Any, declared_form: Any) -> Effect:
+        if (difference.before, difference.after) == ("localstorage", "cookie"):
             return "tightens"
-        if (change.before, change.after) == ("cookie", "localstorage"):
+        if (difference.before, difference.after) == ("cookie", "localstorage"):
             return "weakens"
         return "neutral"
 
