@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.models import Token
+from pulumi_dynamic_security.clock import timestamp
 from pulumi_dynamic_security.digests import sha256_of
 from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.mapping.area import (
@@ -37,11 +38,7 @@ from pulumi_dynamic_security.mapping.changes import Change
 from pulumi_dynamic_security.policy.areas import ApiTokenPolicy, Area
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.token_notes import build_note, managed_by_entry
-from pulumi_dynamic_security.rules.token_schedule import (
-    revocation_due_at,
-    rotation_due_at,
-    timestamp,
-)
+from pulumi_dynamic_security.rules.token_schedule import revocation_due_at, rotation_due_at
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.rules.base import Finding

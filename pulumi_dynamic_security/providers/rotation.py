@@ -26,12 +26,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from pulumi_dynamic_security.clock import parse_timestamp, timestamp
 from pulumi_dynamic_security.providers.wire import compact, secret
-from pulumi_dynamic_security.rules.token_schedule import (
-    RotationState,
-    parse_timestamp,
-    timestamp,
-)
+from pulumi_dynamic_security.rules.token_schedule import RotationState
 
 ROTATION = "rotation"  # the input's name
 ISSUE = "issue a token"

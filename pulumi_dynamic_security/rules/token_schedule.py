@@ -1,4 +1,4 @@
-"""When a managed API token falls due, and how those times are written (docs/apply.md#rotation).
+"""When a managed API token falls due (docs/apply.md#rotation).
 
 One owner for three questions every part of the tool asks about an `api_tokens` entry:
 
@@ -8,39 +8,19 @@ One owner for three questions every part of the tool asks about an `api_tokens` 
 
 The planner (`mapping/api_tokens`), the rule (DS503), the Pulumi resource's schedule input
 (`providers/rotation`) and its outputs (`rotation_state`) all ask here, and write times as
-`timestamp` does (UTC, to the second, with a `Z`).
+`clock.timestamp` does (UTC, to the second, with a `Z`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from pulumi_dynamic_security.policy.areas import ApiTokenPolicy
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.rules.token_notes import managed_by_entry
-
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def timestamp(moment: datetime) -> str:
-    """UTC ISO-8601 with a `Z`, to the second (how plans and outputs show token times); a
-    naive time is taken to be UTC already."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return moment.strftime(TIME_FORMAT)
-
-
-def parse_timestamp(value: Any) -> datetime | None:
-    """A time as `timestamp` writes it; None when absent or unreadable."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=timezone.utc)
-    except ValueError:
-        return None
 
 
 def later_by(moment: datetime, duration: Duration) -> datetime:

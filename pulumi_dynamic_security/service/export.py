@@ -22,7 +22,6 @@ from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.mapping import registry
 from pulumi_dynamic_security.mapping.area import Exported
 from pulumi_dynamic_security.policy.stages import infer_production
-from pulumi_dynamic_security.rules.token_schedule import timestamp
 from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
 
 if TYPE_CHECKING:
@@ -73,7 +72,7 @@ def render_policy(snapshot: Snapshot, stage: str | None = None) -> str:
         SCHEMA_COMMENT,
         f"Exported by dynsec {__version__} from environment {environment_id} "
         f"({text(snapshot.environment_name or 'unknown kind')}) at "
-        f"{timestamp(clock.utc_now())}.",
+        f"{clock.timestamp(clock.utc_now())}.",
         "api_tokens are not exported: Dynamic never shows a token's raw value again. Add",
         "entries to rotate tokens from now on (see `dynsec rules`, DS501).",
     ])

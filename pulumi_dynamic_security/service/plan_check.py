@@ -40,11 +40,11 @@ from dataclasses import replace
 from itertools import zip_longest
 from typing import Any
 
+from pulumi_dynamic_security.clock import timestamp
 from pulumi_dynamic_security.errors import InputError, StalePlanError
 from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.mapping import registry
 from pulumi_dynamic_security.mapping.changes import Change
-from pulumi_dynamic_security.rules.token_schedule import timestamp
 from pulumi_dynamic_security.service.plan import Plan, plan_from_snapshot
 from pulumi_dynamic_security.service.plan_file import SavedPlan, record_digests
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_dynamic_security.clock import timestamp
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.emulator.state import parse_iso
 from pulumi_dynamic_security.rules.token_notes import parse_note
-from pulumi_dynamic_security.rules.token_schedule import timestamp
 from tests.rotation.support import Entry, changes_of, live_tokens, write_policy
 from tests.support.cli import Result, dynsec
 from tests.support.ids import LEGACY_TOKEN, LIVE
