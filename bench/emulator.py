@@ -22,7 +22,7 @@ from bench.measure import REPO, dynsec_argv, process_cpu_seconds, read_first_lin
 from pulumi_dynamic_security.emulator.context import DEFAULT_ADMIN_TOKEN
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 
-ADMIN_TOKEN = DEFAULT_ADMIN_TOKEN  # the emulator's documented admin token (SPEC §7)
+ADMIN_TOKEN = DEFAULT_ADMIN_TOKEN  # the emulator's documented admin token (docs/emulator.md)
 _LISTENING = re.compile(r"listening on (\S+/api/v0)")
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 

@@ -115,7 +115,7 @@ class Fleet:
 
         def create(index: int) -> ProjectIds:
             name = f"p{index:04d}"
-            # The organisation of the emulator's `empty` seed (SPEC §7).
+            # The organisation of the emulator's `empty` seed (docs/emulator.md#seeds).
             project = self._client.create_project(ORGANIZATION_ID, name)
             ids = {e.environment_name: e.id for e in project.project_environments}
             sandbox, live = ids.get("sandbox"), ids.get("live")

@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-GETS_PER_ENVIRONMENT = 3  # SPEC §5: settings, origins, tokens
-WINDOW_S = 60.0  # the request budget's rolling window (SPEC §4)
+GETS_PER_ENVIRONMENT = 3  # docs/apply.md#reads: settings, origins, tokens
+WINDOW_S = 60.0  # the request budget's rolling window (docs/cli.md#the-request-budget)
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,10 @@ class Row:
         return all(judged)
 
     def set_ideal(self) -> None:
-        """The ideal wall time of a perfect client making the SPEC's 3 GETs per environment:
-        the larger of `requests x latency / concurrency` (the latency bound) and
-        `requests / budget per second` (the budget's steady rate); `ratio` is the measured
-        wall time over it.
+        """The ideal wall time of a perfect client making the 3 GETs per environment of
+        docs/apply.md#reads: the larger of `requests x latency / concurrency` (the latency
+        bound) and `requests / budget per second` (the budget's steady rate); `ratio` is the
+        measured wall time over it.
 
         The budget allows bursts (N requests at once, then one as each leaves its 60 s
         window), so the steady rate is not a floor: 1,500 requests at 1,000 a minute need

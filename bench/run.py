@@ -18,7 +18,7 @@ CPU time of that process alone; the request log of the emulator, cleared before 
 * the JWT verifier with a warm cache against PyJWT's `jwt.decode` (`bench.verify`).
 
 Each drift row shows the ideal next to the measurement: the larger of
-`requests x latency / concurrency` and `requests / budget per second`, for the SPEC's 3 GETs
+`requests x latency / concurrency` and `requests / budget per second`, for the 3 GETs
 per environment, and the ratio of the wall time to it; then the burst-aware floor (the
 budget lets N requests out at once, so the steady rate is no floor) and the ratio to that.
 The run prints one table and writes it, with the machine it ran on (CPUs, load average
@@ -57,7 +57,7 @@ from bench.verify import verify_row
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 EXAMPLE_POLICY = "examples/dynamic-security.yaml"
-DEFAULT_BUDGET = 1000  # SPEC §4
+DEFAULT_BUDGET = 1000  # docs/cli.md#the-request-budget
 DYNAMIC_RATE_LIMIT = 1500  # Dynamic's admin requests per minute per IP
 RAISED_BUDGET = 1_000_000
 
@@ -301,7 +301,8 @@ class Bench:
 
 
 def _planned_all(stdout: str, envs: int) -> bool:
-    """Every stage came back planned, none in error (the drift JSON of SPEC §4)."""
+    """Every stage came back planned, none in error (the drift JSON of
+    docs/cli.md#output-formats)."""
     try:
         report = json.loads(stdout)
     except ValueError:

@@ -39,42 +39,27 @@ from pathlib import Path
 
 import pulumi
 
-from pulumi_dynamic_security.errors import DynsecError
+from pulumi_dynamic_security.errors import DynsecError, PolicyBlockedError
+from pulumi_dynamic_security.policy.areas import SETTINGS_AREAS
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.providers.errors import PolicyInputError, StageBlockedError
 from pulumi_dynamic_security.providers.origins import AllowedOrigins, AllowedOriginsArgs
 from pulumi_dynamic_security.providers.settings import SecuritySettings, SecuritySettingsArgs
 from pulumi_dynamic_security.providers.tokens import ApiTokenRotation, ApiTokenRotationArgs
-from pulumi_dynamic_security.rules.base import Finding, Severity
-from pulumi_dynamic_security.rules.engine import StageReport, evaluate
-from pulumi_dynamic_security.service.plan import SETTINGS_AREAS
+from pulumi_dynamic_security.rules.base import Severity
+from pulumi_dynamic_security.rules.engine import StageReport, described, evaluate
 
 TYPE = "dynamic-security:index:EnvironmentSecurity"
 CONFIG_NAMESPACE = "dynamic-security"
 STAGE_CONFIG = f"{CONFIG_NAMESPACE}:stage"
 
 
-def _where(finding: Finding) -> str:
-    if finding.file is None:
-        return finding.path
-    line = f":{finding.line}" if finding.line is not None else ""
-    return f"{finding.path} ({finding.file}{line})"
-
-
-def _describe(finding: Finding) -> str:
-    return f"{finding.rule} {finding.name} at {_where(finding)}: {finding.message}"
-
-
-def blocked_error(report: StageReport) -> StageBlockedError:
-    """The error for a stage whose declared policy has unwaived `error` findings."""
-    blocking = [f for f in report.findings if f.blocks]
-    rules = ", ".join(sorted({f.rule for f in blocking}))
-    return StageBlockedError(
-        f"Stage {report.stage.name!r} is blocked by {rules}: "
-        + "; ".join(_describe(f) for f in blocking) + ".",
-        hint="Fix the policy, or add a waiver with a reason and an expiry; "
-        "`dynsec validate` shows the same findings.",
+def blocked_error(report: StageReport) -> PolicyBlockedError:
+    """The error for a stage whose declared policy has unwaived `error` findings: a
+    `StageBlockedError` (a `pulumi.RunError`), raised before anything is registered."""
+    return report.blocked_error(
+        StageBlockedError, outcome=None, also="`dynsec validate` shows the same findings"
     )
 
 
@@ -172,9 +157,9 @@ class EnvironmentSecurity(pulumi.ComponentResource):
         for finding in report.findings:
             if finding.waived:
                 pulumi.log.info(
-                    f"waived: {_describe(finding)} ({finding.waiver_reason})", resource=self
+                    f"waived: {described(finding)} ({finding.waiver_reason})", resource=self
                 )
             elif finding.severity is Severity.WARNING:
-                pulumi.log.warn(_describe(finding), resource=self)
+                pulumi.log.warn(described(finding), resource=self)
             elif finding.severity is Severity.NOTE:
-                pulumi.log.info(_describe(finding), resource=self)
+                pulumi.log.info(described(finding), resource=self)

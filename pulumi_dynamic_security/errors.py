@@ -108,3 +108,9 @@ class StalePlanError(DynsecError):
     """The environment changed between the plan and the apply; nothing was written."""
 
     exit_code = ExitCode.STALE_PLAN
+
+    def __init__(self, message: str, *, hint: str | None = None, detail: str | None = None):
+        super().__init__(
+            message, hint=hint or "Run plan again, review the new plan, then apply it.",
+            detail=detail,
+        )

@@ -1,4 +1,4 @@
-"""The exit-code contract of every `dynsec` command (SPEC §4)."""
+"""The exit-code contract of every `dynsec` command (docs/cli.md#exit-codes)."""
 
 from __future__ import annotations
 

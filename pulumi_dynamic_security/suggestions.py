@@ -21,7 +21,8 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """` (did you mean 'x'?)`, or a list of the valid names when nothing is close."""
+    """`; did you mean 'x'?` for the closest candidate, else `; valid: a, b, c` when there are
+    at most 12 candidates, else nothing: a suffix for the message that names `word`."""
     options = sorted(candidates)
     match = closest(word, options)
     if match is not None:

@@ -1,4 +1,5 @@
-"""The client-side request budget: at most N requests in any rolling window (SPEC §4, §6).
+"""The client-side request budget: at most N requests in any rolling window
+(docs/cli.md#the-request-budget).
 
 Dynamic limits admin calls per IP, so the budget belongs to the process, not to a client:
 `dynsec drift` fans out over a thread pool and the Pulumi providers build a client per call,

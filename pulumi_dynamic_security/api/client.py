@@ -16,7 +16,7 @@ Writes that create something are POSTs, which are never repeated blindly: when a
 outcome is unknown (a 5xx, a timeout, a connection dropped after sending), the client lists
 what exists to learn whether it landed. `add_origin` and `create_custom_hostname` then
 return what they find; `create_token` revokes the token it finds (its raw value was lost
-with the response and can never be delivered) and issues again (SPEC §5). So no retry
+with the response and can never be delivered) and issues again (docs/apply.md#converge). So no retry
 creates a duplicate.
 
 How a call is sent, retried, budgeted and read back is `ApiCaller`'s (`api/caller.py`); this

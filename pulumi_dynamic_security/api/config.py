@@ -154,12 +154,8 @@ class RetryPolicy:
     header the wait before attempt n+1 is "full jitter": a uniform draw in
     [0, min(backoff_cap, backoff_base * 2**(n-1))], which spreads out the clients of a
     thread pool that all failed at once. A `Retry-After` is honoured up to
-    `retry_after_cap` seconds, so a server asking for an hour cannot hang a CI job.
-
-    Six attempts: against a server failing 30% of requests and losing 20% of answers, four
-    left about one apply in three failing somewhere (and some needing two re-runs); six
-    make a failed run rare and a second re-run rarer still, at a worst-case wait of about
-    half a minute before an outage is reported.
+    `retry_after_cap` seconds, so a server asking for an hour cannot hang a CI job. Why six
+    attempts, and these waits: docs/decisions/retries.md.
     """
 
     max_attempts: int = 6

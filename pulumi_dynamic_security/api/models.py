@@ -1,8 +1,11 @@
 """Wire models of Dynamic's admin API (pydantic v2), named as the API names them.
 
 Fields take the API's camelCase names as aliases (`createdAt` -> `created_at`) and every
-model keeps unknown keys (`extra="allow"`): a newer server's fields survive a read, as
-`reference/dynamic-api.md` D.11 asks.
+model keeps unknown keys (`extra="allow"`): a newer server's fields survive a read
+(docs/apply.md#never-clobber). The typed view of `settings.security` takes the names of
+Dynamic's own schemas (`ProjectSettingsSecurity`, `MFASettingsMethods`, ...), never the
+policy's: `Duration` and `MfaMethod` are the policy's words (`policy.durations`,
+`vocabulary`), the wire's are `ApiDuration` and `MfaSettingsMethod`.
 
 The environment's settings document is the one payload that goes back to the server, and
 `PUT /environments/{id}` replaces it whole. So `ProjectEnvironment.settings` is the JSON
@@ -45,8 +48,9 @@ class WireModel(BaseModel):
 # -- settings.security, the typed view -------------------------------------------------------
 
 
-class Duration(WireModel):
-    """`{amount, unit}`; unit is `minutes`, `hours` or `days` (kept as sent)."""
+class ApiDuration(WireModel):
+    """Dynamic's `Duration`, `{amount, unit}`; unit is `minutes`, `hours` or `days` (kept as
+    sent). The policy's duration is `policy.durations.Duration`."""
 
     amount: int
     unit: str
@@ -58,13 +62,17 @@ class AuthSettings(WireModel):
     storage: Annotated[list[str], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
 
 
-class MfaMethod(WireModel):
+class MfaSettingsMethod(WireModel):
+    """Dynamic's `MFASettingsMethods`: one MFA device type and whether it is enabled."""
+
     type: str
     enabled: bool
     allow_backup_codes: bool | None = Field(default=None, alias="allowBackupCodes")
 
 
-class MfaAction(WireModel):
+class MfaSettingsAction(WireModel):
+    """Dynamic's `MFASettingsActions`: one action and whether it needs a second factor."""
+
     action: str
     required: bool
 
@@ -73,10 +81,10 @@ class MfaSettings(WireModel):
     enabled: bool | None = None
     required: bool | None = None
     available_methods: list[str] | None = Field(default=None, alias="availableMethods")
-    methods: Annotated[list[MfaMethod], BeforeValidator(_none_as_empty)] = Field(
+    methods: Annotated[list[MfaSettingsMethod], BeforeValidator(_none_as_empty)] = Field(
         default_factory=list
     )
-    actions: Annotated[list[MfaAction], BeforeValidator(_none_as_empty)] = Field(
+    actions: Annotated[list[MfaSettingsAction], BeforeValidator(_none_as_empty)] = Field(
         default_factory=list
     )
 
@@ -90,7 +98,9 @@ class HCaptchaSettings(WireModel):
     )
 
 
-class ExternalAuth(WireModel):
+class ExternalAuthSettings(WireModel):
+    """Dynamic's `ExternalAuth`: third-party JWT sign-in."""
+
     enabled: bool | None = None
     iss: str | None = None
     aud: str | None = None
@@ -98,14 +108,16 @@ class ExternalAuth(WireModel):
     cookie_name: str | None = Field(default=None, alias="cookieName")
 
 
-class SecuritySettings(WireModel):
-    """A read-only view of `settings.security`; absent sections are None."""
+class ProjectSettingsSecurity(WireModel):
+    """Dynamic's `ProjectSettingsSecurity`: a read-only view of `settings.security`; absent
+    sections are None. (The Pulumi resource `SecuritySettings` is another thing: the policy's
+    settings-document areas of one stage.)"""
 
-    jwt_duration: Duration | None = Field(default=None, alias="jwtDuration")
+    jwt_duration: ApiDuration | None = Field(default=None, alias="jwtDuration")
     auth: AuthSettings | None = None
     mfa: MfaSettings | None = None
     h_captcha: HCaptchaSettings | None = Field(default=None, alias="hCaptcha")
-    external_auth: ExternalAuth | None = Field(default=None, alias="externalAuth")
+    external_auth: ExternalAuthSettings | None = Field(default=None, alias="externalAuth")
     environment_locked: bool | None = Field(default=None, alias="environmentLocked")
 
 
@@ -121,16 +133,16 @@ class ProjectEnvironment(WireModel):
     updated_at: datetime | None = Field(default=None, alias="updatedAt")
     sdk_version: str | None = Field(default=None, alias="sdkVersion")
 
-    _security: SecuritySettings = PrivateAttr()
+    _security: ProjectSettingsSecurity = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
         # Parsed now, not on first use, so a malformed security block fails at the API
         # boundary (as an UnexpectedResponseError) instead of deep inside the rules.
         security = self.settings.get("security")
-        self._security = SecuritySettings.model_validate(security or {})
+        self._security = ProjectSettingsSecurity.model_validate(security or {})
 
     @property
-    def security(self) -> SecuritySettings:
+    def security(self) -> ProjectSettingsSecurity:
         """The typed view of `settings.security` (read-only; write through a settings copy)."""
         return self._security
 

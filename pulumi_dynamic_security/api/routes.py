@@ -1,7 +1,8 @@
 """The routes of Dynamic's admin API this tool calls, with what each one needs.
 
 One table instead of strings scattered through the client: the error messages read the
-resource name and the scope from here (a 403 names the scope the route needs, SPEC §7).
+resource name and the scope from here (a 403 names the scope the route needs,
+docs/emulator.md#scopes).
 `scope=None` marks the organization and project routes, which only an organization
 (admin) token may call; an environment API token never can.
 

@@ -8,9 +8,8 @@ in, so that the slot counts from then on, as the server counts it), sends, and d
 * 429: always retried (Dynamic refused before doing anything), after `Retry-After` when the
   response has one (capped), else after capped exponential backoff with full jitter. 429s
   are counted apart from failures: a refusal that did nothing must not use up the attempts
-  meant for 5xx answers and dropped connections (at 30% 5xx under a tight rate limit,
-  sharing them left a request about two tries against the 5xx). A request gives up after
-  `max_attempts` failures, or after `max_attempts` 429s in a row;
+  meant for 5xx answers and dropped connections (docs/decisions/retries.md). A request
+  gives up after `max_attempts` failures, or after `max_attempts` 429s in a row;
 * 500/502/503/504 and a request cut off after it was sent (read/write timeout, dropped
   connection): retried only when repeating the request is harmless: GET, PUT, DELETE, or a
   request the client marked `REPEATABLE`. A POST that may have been committed is handed back

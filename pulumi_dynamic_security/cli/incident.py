@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from pulumi_dynamic_security.cli.options import api_options, format_option
+from pulumi_dynamic_security.clock import timestamp
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.escaping import text
 
@@ -65,5 +66,5 @@ def credential_words(checksum: str) -> str:
 
 
 def when(moment: datetime) -> str:
-    """`2026-12-01T13:05:09Z`."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """`2026-12-01T13:05:09Z` (`clock.timestamp`)."""
+    return timestamp(moment)

@@ -87,10 +87,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run `dynsec` and exit with the contract's exit code."""
     code = run(argv)
     # The process ends here. Interpreter shutdown would walk every object still alive with
-    # the cyclic garbage collector (~0.1 s after a drift over a few hundred environments,
-    # tens of milliseconds after validate), to free memory the OS takes back anyway.
-    # Freezing them skips that walk; files, atexit handlers and reference counting still
-    # run as usual.
+    # the cyclic garbage collector, to free memory the OS takes back anyway; freezing them
+    # skips that walk (docs/decisions/exit-without-gc.md). Files, atexit handlers and
+    # reference counting still run as usual.
     gc.freeze()
     sys.exit(code)
 

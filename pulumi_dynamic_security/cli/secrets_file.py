@@ -21,8 +21,8 @@ from typing import Any
 
 from pulumi_dynamic_security.api.models import CreatedToken
 from pulumi_dynamic_security.cli.output import FileId, is_special, write_exclusively
+from pulumi_dynamic_security.clock import timestamp
 from pulumi_dynamic_security.errors import InputError
-from pulumi_dynamic_security.mapping.api_tokens import timestamp
 
 SECRETS_MODE = 0o600
 

@@ -2,9 +2,9 @@
 atomically after every committed change.
 
 Atomic: temp file in the same directory (created with mode 0600), fsync, rename, so a crash
-or a reader never sees half a document. Each save serializes the whole state (about 20 ms for
-a thousand environments): `--state` is for keeping a session across restarts; in-memory state
-is the fast path.
+or a reader never sees half a document. Each save serializes the whole state
+(docs/decisions/emulator-state-file.md): `--state` is for keeping a session across restarts;
+in-memory state is the fast path.
 
 What the file holds: token digests (never raw tokens); the write-only hCaptcha secret;
 webhook secrets and test-account codes, which the API answers again on request; and each

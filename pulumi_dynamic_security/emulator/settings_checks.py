@@ -18,20 +18,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pulumi_dynamic_security.emulator import errors
+from pulumi_dynamic_security.vocabulary import MFA_ACTIONS, MFA_METHODS, TOKEN_STORAGES
 
 TIME_UNITS_IN_MINUTES = {"minutes": 1, "hours": 60, "days": 24 * 60}
 JWT_MIN_MINUTES = 1
 JWT_MAX_MINUTES = 30 * 24 * 60  # Dynamic's documented maximum: 30 days
 
-AUTH_STORAGES = ("localstorage", "cookie")
-MFA_DEVICE_TYPES = ("totp", "passkey", "email")
-MFA_ACTIONS = (
-    "wallet.waas.sign",
-    "wallet.waas.export",
-    "wallet.waas.reshare",
-    "wallet.waas.refresh",
-    "user.update",
-)
 CAPTCHA_PROVIDERS = ("hcaptcha", "cloudflareTurnstile")
 NOTIFICATIONS = (
     "verifiedCredentialLinked",
@@ -130,7 +122,7 @@ def _auth(value: object) -> None:
     if not isinstance(value, dict) or not isinstance(value.get("storage"), list):
         raise _invalid("security.auth.storage is required and must be an array")
     for item in value["storage"]:
-        if item not in AUTH_STORAGES:
+        if item not in TOKEN_STORAGES:
             raise _invalid(f"security.auth.storage: {item!r} is not localstorage or cookie")
 
 
@@ -142,7 +134,7 @@ def _mfa(value: object) -> None:
         if key in mfa and not isinstance(mfa[key], bool):
             raise _invalid(f"security.mfa.{key} must be a boolean")
     for item in _list(mfa, "methods"):
-        if not isinstance(item, dict) or item.get("type") not in MFA_DEVICE_TYPES:
+        if not isinstance(item, dict) or item.get("type") not in MFA_METHODS:
             raise _invalid("security.mfa.methods[].type must be one of totp, passkey, email")
         if not isinstance(item.get("enabled"), bool):
             raise _invalid("security.mfa.methods[].enabled is required and must be a boolean")
@@ -152,7 +144,7 @@ def _mfa(value: object) -> None:
         if not isinstance(item.get("required"), bool):
             raise _invalid("security.mfa.actions[].required is required and must be a boolean")
     for item in _list(mfa, "availableMethods"):
-        if item not in MFA_DEVICE_TYPES:
+        if item not in MFA_METHODS:
             raise _invalid("security.mfa.availableMethods must hold totp, passkey or email")
 
 

@@ -1,33 +1,15 @@
-"""Mapping between the policy and Dynamic's API, one module per settings area.
+"""Between the policy and Dynamic's API: one module per area, listed in `registry.py`.
 
-Every settings-document area (`jwt_lifetime`, `token_storage`, `mfa`) has the same shape:
-
-* `from_live(security)`: the live value in the policy's words (`security` is the raw
-  `settings.security` object; absent or malformed parts read as Dynamic's behaviour);
-* `view(value, ...)`: the normalized value that `diffing.compare` sees;
-* `effect(action, path, before, after, live_view)`: tightens / weakens / neutral, by the
-  area's documented rule;
-* `apply_change(security, change)`: write one change into a copy of `settings.security`,
-  touching nothing else;
-* `export(security)`: the value `dynsec export` writes, plus comments on what the policy
-  cannot represent.
-
-`allowed_origins` and `api_tokens` live behind their own endpoints, so instead of
-`apply_change` they tell the executor which requests to make (`service/apply.py`).
+Each area's module implements `area.SettingsArea` (a part of the settings document:
+`jwt_lifetime`, `token_storage`, `mfa`) or `area.EndpointArea` (records behind endpoints of
+their own: `allowed_origins`, `api_tokens`), and exposes its instance as `AREA`
+(docs/architecture.md#the-area-registry). `changes.py` holds the change record every area
+plans. This module holds the helpers the areas share to read and write untrusted JSON.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
-
-
-@dataclass(frozen=True)
-class Exported:
-    """What `export` writes for one area: a value (None: leave the area out) and comments."""
-
-    value: Any
-    comments: tuple[str, ...] = field(default=())
 
 
 def mapping_or_empty(value: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`mfa` <-> `security.mfa` (SPEC §2.1). Only the keys the stage sets are managed.
+"""`mfa` <-> `security.mfa` (docs/mapping.md#mfa). Only the keys the stage sets are managed.
 
 * `methods` -> `methods[] {type, enabled}`: listed types enabled, other known types present
   disabled (never removed); `mfa.enabled` is true exactly when a method is enabled;
@@ -17,20 +17,24 @@ backup codes are neutral (they trade recovery for a weaker second factor).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from pulumi_dynamic_security.diffing import Action, Change, Effect
+from pulumi_dynamic_security.diffing import Difference
 from pulumi_dynamic_security.mapping import (
-    Exported,
     list_or_empty,
     mapping_or_empty,
     writable_list,
     writable_mapping,
 )
-from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS
-from pulumi_dynamic_security.policy.stages import Area, EffectiveMfa
+from pulumi_dynamic_security.mapping.area import Exported, SettingsArea, not_a_change_apply_makes
+from pulumi_dynamic_security.mapping.changes import Change, Effect
+from pulumi_dynamic_security.policy.areas import EffectiveMfa
+from pulumi_dynamic_security.policy.stages import EffectiveStage
+from pulumi_dynamic_security.vocabulary import MFA_ACTIONS, MFA_METHODS
 
-AREA: Area = "mfa"
+_MEMBERS = {"mfa.methods": MFA_METHODS, "mfa.require_for_actions": MFA_ACTIONS}
+_FLAGS = ("mfa.require_at_login", "mfa.backup_codes")
 
 
 def _mfa(security: dict[str, Any]) -> dict[str, Any]:
@@ -45,24 +49,8 @@ def _actions(mfa: dict[str, Any]) -> list[dict[str, Any]]:
     return [a for a in list_or_empty(mfa.get("actions")) if isinstance(a, dict)]
 
 
-def from_live(security: dict[str, Any]) -> EffectiveMfa:
-    """Every MFA key as it is live, in the policy's words."""
-    mfa = _mfa(security)
-    enabled = [m for m in _methods(mfa) if m.get("enabled") is True]
-    codes = {bool(m.get("allowBackupCodes")) for m in enabled}
-    return EffectiveMfa(
-        methods=tuple(t for t in MFA_METHODS if any(m.get("type") == t for m in enabled)),
-        require_at_login=mfa.get("required") is True,
-        require_for_actions=tuple(
-            a for a in MFA_ACTIONS
-            if any(x.get("action") == a and x.get("required") is True for x in _actions(mfa))
-        ),
-        backup_codes=codes.pop() if len(codes) == 1 else None,
-    )
-
-
-def view(value: EffectiveMfa, keys: tuple[str, ...]) -> dict[str, Any]:
-    """The diff view of `keys` (the managed ones): sets for lists, plain values otherwise."""
+def _comparable(value: EffectiveMfa, keys: tuple[str, ...]) -> dict[str, Any]:
+    """`keys` (the managed ones) of `value`: sets for lists, plain values otherwise."""
     result: dict[str, Any] = {}
     for key in keys:
         item = getattr(value, key)
@@ -70,44 +58,136 @@ def view(value: EffectiveMfa, keys: tuple[str, ...]) -> dict[str, Any]:
     return result
 
 
-def views(declared: EffectiveMfa, live: EffectiveMfa) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(live view, desired view) over the declared keys.
+class MfaArea(SettingsArea):
+    name = "mfa"
+    docs = "docs/mapping.md#mfa"
 
-    Backup codes are moot when no method will be enabled after apply: comparing them then
-    would show a change that no write can make, so they are left out of both views.
-    """
-    keys = declared.managed_keys()
-    methods_after = declared.methods if declared.methods is not None else live.methods
-    if "backup_codes" in keys and not methods_after:
-        keys = tuple(k for k in keys if k != "backup_codes")
-    return view(live, keys), view(declared, keys)
+    def from_live(self, security: dict[str, Any]) -> EffectiveMfa:
+        """Every MFA key as it is live, in the policy's words."""
+        mfa = _mfa(security)
+        enabled = [m for m in _methods(mfa) if m.get("enabled") is True]
+        codes = {bool(m.get("allowBackupCodes")) for m in enabled}
+        return EffectiveMfa(
+            methods=tuple(t for t in MFA_METHODS if any(m.get("type") == t for m in enabled)),
+            require_at_login=mfa.get("required") is True,
+            require_for_actions=tuple(
+                a for a in MFA_ACTIONS
+                if any(x.get("action") == a and x.get("required") is True for x in _actions(mfa))
+            ),
+            backup_codes=codes.pop() if len(codes) == 1 else None,
+        )
 
+    def comparable(self, declared: EffectiveMfa, live: EffectiveMfa | None) -> tuple[Any, Any]:
+        """(live side, declared side) over the declared keys.
 
-def effect(action: Action, path: str, before: Any, after: Any, live_view: Any) -> Effect:
-    if path.endswith("backup_codes"):
+        Backup codes are moot when no method will be enabled after apply: comparing them then
+        would show a change that no write can make, so they are left out of both sides.
+        """
+        live = live if live is not None else EffectiveMfa()
+        keys = declared.managed_keys()
+        methods_after = declared.methods if declared.methods is not None else live.methods
+        if "backup_codes" in keys and not methods_after:
+            keys = tuple(k for k in keys if k != "backup_codes")
+        return _comparable(live, keys), _comparable(declared, keys)
+
+    def effect(self, difference: Difference, live_form: Any, declared_form: Any) -> Effect:
+        kind, after = difference.kind, difference.after
+        if difference.path.endswith("backup_codes"):
+            return "neutral"
+        if kind == "add" or (kind == "update" and after is True):
+            return "tightens"
+        if kind == "remove" or (kind == "update" and after is False):
+            return "weakens"
         return "neutral"
-    if action == "add" or (action == "update" and after is True):
-        return "tightens"
-    if action == "remove" or (action == "update" and after is False):
-        return "weakens"
-    return "neutral"
 
+    def write(self, security: dict[str, Any], change: Change) -> None:
+        mfa = writable_mapping(security, "mfa")
+        key = change.path.removeprefix("mfa.")
+        if key == "methods":
+            _set_method(mfa, change.after or change.before, enabled=change.action == "add")
+        elif key == "require_for_actions":
+            _set_action(mfa, change.after or change.before, required=change.action == "add")
+        elif key == "require_at_login":
+            mfa["required"] = bool(change.after)
+        elif key == "backup_codes":
+            for method in _methods(mfa):
+                if method.get("enabled") is True:
+                    method["allowBackupCodes"] = bool(change.after)
+        else:
+            raise ValueError(f"unknown MFA change path {change.path!r}")
 
-def apply_change(security: dict[str, Any], change: Change) -> None:
-    mfa = writable_mapping(security, "mfa")
-    key = change.path.removeprefix("mfa.")
-    if key == "methods":
-        _set_method(mfa, change.after or change.before, enabled=change.action == "add")
-    elif key == "require_for_actions":
-        _set_action(mfa, change.after or change.before, required=change.action == "add")
-    elif key == "require_at_login":
-        mfa["required"] = bool(change.after)
-    elif key == "backup_codes":
-        for method in _methods(mfa):
-            if method.get("enabled") is True:
-                method["allowBackupCodes"] = bool(change.after)
-    else:
-        raise ValueError(f"unknown MFA change path {change.path!r}")
+    def write_order(self, change: Change) -> int:
+        # Methods before backup codes, so that a newly enabled method gets its backup codes.
+        return 1 if change.path.endswith("backup_codes") else 0
+
+    def is_kept(self, security: dict[str, Any], change: Change) -> bool:
+        live = self.from_live(security)
+        key = change.path.removeprefix("mfa.")
+        if key in ("methods", "require_for_actions"):
+            members = getattr(live, key) or ()
+            return (change.after in members) if change.action == "add" else (
+                change.before not in members)
+        if key == "backup_codes":
+            # Moot (and unreadable) while no method is enabled.
+            return live.backup_codes == change.after or not live.methods
+        return bool(getattr(live, key)) == bool(change.after)
+
+    def export(self, security: dict[str, Any]) -> Exported:
+        live = self.from_live(security)
+        mfa = _mfa(security)
+        comments: list[str] = []
+        value: dict[str, Any] = {
+            "methods": list(live.methods or ()),
+            "require_at_login": live.require_at_login,
+            "require_for_actions": list(live.require_for_actions or ()),
+        }
+        if live.require_at_login and not live.methods:
+            del value["require_at_login"]
+            comments.append("live MFA is required at login with no method enabled; left out")
+        if live.backup_codes is not None:
+            value["backup_codes"] = live.backup_codes
+        elif live.methods:
+            comments.append(
+                "backup codes differ between enabled methods, which the policy cannot express; "
+                "set mfa.backup_codes to choose one for all"
+            )
+        unknown = sorted(
+            {str(m.get("type")) for m in _methods(mfa) if m.get("type") not in MFA_METHODS}
+        )
+        if unknown:
+            comments.append(f"live MFA methods this tool does not know are left alone: {unknown}")
+        return Exported(value, tuple(comments))
+
+    def check_saved(self, change: Change, stage: EffectiveStage) -> None:
+        member = change.after if change.action == "add" else change.before
+        if change.action in ("add", "remove") and member in _MEMBERS.get(change.path, ()):
+            return
+        if change.action == "update" and change.path in _FLAGS \
+                and isinstance(change.after, bool):
+            return
+        raise not_a_change_apply_makes(change)
+
+    def input_form(self, value: EffectiveMfa) -> dict[str, Any]:
+        """The managed MFA keys, lists in the policy's canonical order."""
+        form: dict[str, Any] = {
+            "methods": (
+                [m for m in MFA_METHODS if m in value.methods]
+                if value.methods is not None else None
+            ),
+            "require_at_login": value.require_at_login,
+            "require_for_actions": (
+                [a for a in MFA_ACTIONS if a in value.require_for_actions]
+                if value.require_for_actions is not None else None
+            ),
+            "backup_codes": value.backup_codes,
+        }
+        return {key: item for key, item in form.items() if item is not None}
+
+    def live_input(self, live: EffectiveMfa, declared_input: Any) -> dict[str, Any]:
+        """Only the MFA keys the resource manages (every key when it names none)."""
+        if isinstance(declared_input, Mapping):
+            live = live.only(declared_input)
+        return self.input_form(live)
 
 
 def _set_method(mfa: dict[str, Any], method_type: str, *, enabled: bool) -> None:
@@ -141,42 +221,4 @@ def _set_action(mfa: dict[str, Any], action: str, *, required: bool) -> None:
         entry["required"] = required
 
 
-def holds(security: dict[str, Any], change: Change) -> bool:
-    """True when the live document shows `change` made (read-back verification)."""
-    live = from_live(security)
-    key = change.path.removeprefix("mfa.")
-    if key in ("methods", "require_for_actions"):
-        members = getattr(live, key) or ()
-        return (change.after in members) if change.action == "add" else (
-            change.before not in members)
-    if key == "backup_codes":
-        # Moot (and unreadable) while no method is enabled.
-        return live.backup_codes == change.after or not live.methods
-    return bool(getattr(live, key)) == bool(change.after)
-
-
-def export(security: dict[str, Any]) -> Exported:
-    live = from_live(security)
-    mfa = _mfa(security)
-    comments: list[str] = []
-    value: dict[str, Any] = {
-        "methods": list(live.methods or ()),
-        "require_at_login": live.require_at_login,
-        "require_for_actions": list(live.require_for_actions or ()),
-    }
-    if live.require_at_login and not live.methods:
-        del value["require_at_login"]
-        comments.append("live MFA is required at login with no method enabled; left out")
-    if live.backup_codes is not None:
-        value["backup_codes"] = live.backup_codes
-    elif live.methods:
-        comments.append(
-            "backup codes differ between enabled methods, which the policy cannot express; "
-            "set mfa.backup_codes to choose one for all"
-        )
-    unknown = sorted(
-        {str(m.get("type")) for m in _methods(mfa) if m.get("type") not in MFA_METHODS}
-    )
-    if unknown:
-        comments.append(f"live MFA methods this tool does not know are left alone: {unknown}")
-    return Exported(value, tuple(comments))
+AREA = MfaArea()

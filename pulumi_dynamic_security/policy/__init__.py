@@ -1,1 +1,2 @@
-"""The policy file (SPEC §2): models, loading with line numbers, per-stage resolution."""
+"""The policy file (docs/policy.md): models, the areas, loading with line numbers, per-stage
+resolution."""

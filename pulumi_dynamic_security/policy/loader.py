@@ -19,12 +19,14 @@ from pydantic_core import ErrorDetails
 
 from pulumi_dynamic_security.errors import InputError, PolicyFileError, Problem
 from pulumi_dynamic_security.escaping import echo
+from pulumi_dynamic_security.policy.areas import area_problems
 from pulumi_dynamic_security.policy.models import (
     STAGE_NAME_HINT,
     STAGE_ONLY_KEYS,
     PolicyFile,
     SettingsAreas,
 )
+from pulumi_dynamic_security.policy.rule_ids import unknown_rule
 from pulumi_dynamic_security.policy.source import SourceDocument, parse_source, read_source
 from pulumi_dynamic_security.policy.stages import EffectiveStage, resolve_stage
 from pulumi_dynamic_security.suggestions import closest, did_you_mean
@@ -284,15 +286,12 @@ def _cross_checks(policy: SecurityPolicy, source: SourceDocument) -> Iterator[Pr
                 f"stages.{name}.environment_id is also used by stage {other!r}; each stage "
                 "needs its own Dynamic environment",
             )
-    from pulumi_dynamic_security.rules.catalog import rule_ids
-
-    known_rules = rule_ids()
     for index, waiver in enumerate(model.waivers):
-        if waiver.rule not in known_rules:
+        problem = unknown_rule(waiver.rule)
+        if problem is not None:
             yield Problem(
                 source.file, source.line_of(("waivers", index, "rule")),
-                f"waivers[{index}].rule: unknown rule {echo(waiver.rule)}"
-                f"{did_you_mean(waiver.rule, known_rules)} (see `dynsec rules`)",
+                f"waivers[{index}].rule: {problem}",
             )
         for position, stage_name in enumerate(waiver.stages or ()):
             if stage_name not in model.stages:
@@ -302,11 +301,6 @@ def _cross_checks(policy: SecurityPolicy, source: SourceDocument) -> Iterator[Pr
                     f"{did_you_mean(stage_name, model.stages)}",
                 )
     for effective in policy.stages.values():
-        mfa = effective.mfa
-        if mfa is not None and mfa.require_at_login and not mfa.methods:
-            file, line = effective.locate("mfa.require_at_login")
-            yield Problem(
-                file or source.file, line,
-                f"stages.{effective.name}: mfa.require_at_login is true but no MFA method is "
-                "enabled; list at least one in mfa.methods (totp, passkey, email)",
-            )
+        for path, message in area_problems(effective):
+            file, line = effective.locate(path)
+            yield Problem(file or source.file, line, f"stages.{effective.name}: {message}")

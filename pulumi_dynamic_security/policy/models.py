@@ -1,10 +1,11 @@
-"""The policy file, version 1, as pydantic models (SPEC §2).
+"""The policy file, version 1, as pydantic models (docs/policy.md).
 
-These models describe the file as written: every settings area is optional, and `None`
-means "not written here" (a stage inherits it from `defaults`) or, written as `key: null` in
-a stage, "not managed". Resolution into one stage's effective policy is `stages.py`'s job.
-Every model forbids unknown keys and every field carries a description, which the JSON
-Schema (`schemas/dynamic-security-policy.schema.json`) is generated from.
+These models describe the file as written: every area is optional, and `None` means "not
+written here" (a stage inherits it from `defaults`) or, written as `key: null` in a stage,
+"not managed". The areas' own models are in `areas.py`; resolution into one stage's
+effective policy is `stages.py`'s job. Every model forbids unknown keys and every field
+carries a description, which the JSON Schema (`schemas/dynamic-security-policy.schema.json`)
+is generated from (docs/policy.md#json-schema).
 """
 
 from __future__ import annotations
@@ -12,38 +13,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    Strict,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from pulumi_dynamic_security import clock
-from pulumi_dynamic_security.policy.durations import Bounds, Duration
-from pulumi_dynamic_security.policy.origins import OriginError, normalize_origin
-from pulumi_dynamic_security.scopes import TokenScope
-
-TokenStorage = Literal["cookie", "localstorage"]
-MfaMethod = Literal["totp", "passkey", "email"]
-MfaAction = Literal[
-    "wallet.waas.sign", "wallet.waas.export", "wallet.waas.reshare", "wallet.waas.refresh",
-    "user.update",
-]
-
-MFA_METHODS: tuple[MfaMethod, ...] = ("totp", "passkey", "email")
-MFA_ACTIONS: tuple[MfaAction, ...] = (
-    "wallet.waas.sign", "wallet.waas.export", "wallet.waas.reshare", "wallet.waas.refresh",
-    "user.update",
+from pulumi_dynamic_security.policy.areas import AreaKeys
+from pulumi_dynamic_security.policy.fields import (
+    Flag,
+    NonEmptyText,
+    PositiveDuration,
+    StrictModel,
 )
+from pulumi_dynamic_security.policy.origins import OriginError, normalize_origin
 
-DYNAMIC_JWT_MAX = Duration.of(days=30)
 STAGE_ONLY_KEYS = ("environment_id", "production", "token_env")
 PRODUCTION_STAGE_NAMES = ("prod", "production", "live")
 DEFAULT_TOKEN_ENV = "DYNAMIC_API_TOKEN"
@@ -51,25 +33,6 @@ DEFAULT_TOKEN_ENV = "DYNAMIC_API_TOKEN"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 STAGE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
 STAGE_NAME_HINT = "use up to 63 letters, digits, '.', '_' or '-', starting with a letter or digit"
-
-
-def _normalized_origin(value: Any) -> str:
-    try:
-        return normalize_origin(value)  # refuses a non-string too
-    except OriginError as exc:
-        raise PydanticCustomError("origin", str(exc)) from None
-
-
-def _no_duplicates(values: list[Any]) -> list[Any]:
-    seen: set[Any] = set()
-    for index, value in enumerate(values):
-        if value in seen:
-            # `at` points the error at the second occurrence (the loader reads it)
-            raise PydanticCustomError(
-                "duplicate", "{value} is listed twice", {"value": str(value), "at": index}
-            )
-        seen.add(value)
-    return values
 
 
 def _integer_version(value: Any) -> Any:
@@ -83,51 +46,7 @@ def _integer_version(value: Any) -> Any:
     return value
 
 
-# A boolean is true or false as YAML 1.2 writes them: pydantic's lax reading would take
-# "off", "n", 0 or "yes" for one, so every boolean of the file is strict.
-Flag = Annotated[bool, Strict()]
 Version = Annotated[Literal[1], BeforeValidator(_integer_version)]
-Origin = Annotated[
-    str,
-    BeforeValidator(_normalized_origin),
-    Field(description="An origin, scheme://host[:port], at most one '*'; normalized on load."),
-]
-JwtLifetime = Annotated[
-    Duration, AfterValidator(Bounds(Duration(1), DYNAMIC_JWT_MAX, " (Dynamic's range)"))
-]
-PositiveDuration = Annotated[Duration, AfterValidator(Bounds(Duration(1)))]
-NonEmptyText = Annotated[str, Field(min_length=1, pattern=r"\S")]
-
-
-class StrictModel(BaseModel):
-    """Base of every policy model: unknown keys are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Mfa(StrictModel):
-    """End-user MFA. Only the keys written here are managed; the others are left as they are."""
-
-    methods: Annotated[list[MfaMethod], AfterValidator(_no_duplicates)] | None = Field(
-        None,
-        description="MFA methods end users may enroll: a subset of totp, passkey, email. "
-        "[] turns MFA off. Listed methods are enabled, other known methods disabled.",
-    )
-    require_at_login: Flag | None = Field(
-        None,
-        description="Session-based enforcement: an MFA challenge at every sign-in "
-        "(Dynamic's `mfa.required`). Needs at least one method.",
-    )
-    require_for_actions: Annotated[list[MfaAction], AfterValidator(_no_duplicates)] | None = (
-        Field(
-            None,
-            description="Action-based enforcement: actions that need a second factor, e.g. "
-            "wallet.waas.export and wallet.waas.sign. Other actions are set not required.",
-        )
-    )
-    backup_codes: Flag | None = Field(
-        None, description="Allow recovery (backup) codes on every enabled method."
-    )
 
 
 class AppFacts(StrictModel):
@@ -162,65 +81,9 @@ class Limits(StrictModel):
     )
 
 
-class ApiTokenPolicy(StrictModel):
-    """An environment API token that this tool issues and rotates."""
+class SettingsAreas(AreaKeys):
+    """The keys allowed both in `defaults` and in a stage: the areas, and what the rules use."""
 
-    name: str = Field(
-        pattern=r"^[a-z0-9-]{1,40}$",
-        description="Name of the token, unique in the stage: 1-40 of a-z, 0-9 and '-'. "
-        "Managed tokens carry the note dynsec:<name>:<UTC timestamp>.",
-    )
-    scopes: Annotated[list[TokenScope], AfterValidator(_no_duplicates)] = Field(
-        min_length=1, description="Dynamic token scopes granted to the token (least privilege)."
-    )
-    rotate_every: PositiveDuration = Field(
-        description="Issue a successor when the newest token is older than this, e.g. 90d."
-    )
-    overlap: Duration = Field(
-        default=Duration(0),
-        description="How long the previous token stays valid after its successor is issued; "
-        "0d revokes it at once. Must be shorter than rotate_every. Default 0d.",
-    )
-
-    @model_validator(mode="after")
-    def _overlap_shorter_than_rotation(self) -> ApiTokenPolicy:
-        if self.overlap >= self.rotate_every:
-            raise PydanticCustomError(
-                "overlap",
-                "overlap ({overlap}) must be shorter than rotate_every ({rotate_every})",
-                {"overlap": str(self.overlap), "rotate_every": str(self.rotate_every),
-                 "at": "overlap"},
-            )
-        return self
-
-
-def _unique_token_names(tokens: list[ApiTokenPolicy]) -> list[ApiTokenPolicy]:
-    _no_duplicates([token.name for token in tokens])
-    return tokens
-
-
-class SettingsAreas(StrictModel):
-    """The keys allowed both in `defaults` and in a stage."""
-
-    jwt_lifetime: JwtLifetime | None = Field(
-        None,
-        description="Lifetime of the end-user JWT: <int>m, <int>h or <int>d, from 1m to 30d "
-        "(Dynamic's maximum). Not managed when absent.",
-    )
-    token_storage: TokenStorage | None = Field(
-        None,
-        description="Where the browser SDK keeps the JWT: cookie (HttpOnly, needs a custom "
-        "hostname) or localstorage. Not managed when absent.",
-    )
-    mfa: Mfa | None = Field(None, description="End-user MFA. Not managed when absent.")
-    allowed_origins: list[Origin] | None = Field(
-        None,
-        description="The complete set of allowed origins (CORS). An empty list means Dynamic "
-        "accepts every domain. Not managed when absent.",
-    )
-    api_tokens: Annotated[list[ApiTokenPolicy], AfterValidator(_unique_token_names)] | None = (
-        Field(None, description="API tokens to issue and rotate. Not managed when absent.")
-    )
     app: AppFacts | None = Field(
         None, description="Facts about the application that the rules take into account."
     )

@@ -1,9 +1,9 @@
 """Reading a policy file (YAML or JSON) into plain Python values plus a line for every key.
 
-PyYAML's parser (libyaml's C parser when it is installed: fifteen times faster than a
-pure-Python parser on a policy with hundreds of stages) turns the text into events, and our
-own bounded composer (`compose.py`) builds the values from them, refusing tags, duplicate
-keys, alias cycles and expansion bombs; we then convert the composed tree into plain dicts,
+PyYAML's parser (libyaml's C parser when it is installed; docs/decisions/yaml-parser.md)
+turns the text into events, and our own bounded composer (`compose.py`) builds the values
+from them, refusing tags, duplicate keys, alias cycles and expansion bombs
+(docs/policy.md#reading-untrusted-yaml); we then convert the composed tree into plain dicts,
 lists and scalars, keeping a map from a path (`("stages", "dev", "allowed_origins", 1)`) to a
 1-based line, so that errors and findings can say `file:line`. JSON is read by the same
 parser (JSON is YAML). Scalars resolve as in YAML 1.2's core schema (`scalars.py`).

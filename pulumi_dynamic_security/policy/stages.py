@@ -9,51 +9,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
+from pulumi_dynamic_security.policy.areas import AreaValues, resolved_areas
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.models import (
     DEFAULT_TOKEN_ENV,
     PRODUCTION_STAGE_NAMES,
-    ApiTokenPolicy,
     AppFacts,
     Defaults,
     Limits,
-    Mfa,
-    MfaAction,
-    MfaMethod,
     SettingsAreas,
     Stage,
-    TokenStorage,
     Waiver,
 )
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.policy.source import SourceDocument
 
-Area = Literal["jwt_lifetime", "token_storage", "mfa", "allowed_origins", "api_tokens"]
-AREAS: tuple[Area, ...] = ("jwt_lifetime", "token_storage", "mfa", "allowed_origins", "api_tokens")
-
 _M = TypeVar("_M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class EffectiveMfa:
-    """The MFA keys a stage manages; `None` leaves that key as it is live."""
-
-    methods: tuple[MfaMethod, ...] | None = None
-    require_at_login: bool | None = None
-    require_for_actions: tuple[MfaAction, ...] | None = None
-    backup_codes: bool | None = None
-
-    def managed_keys(self) -> tuple[str, ...]:
-        return tuple(name for name in MFA_KEYS if getattr(self, name) is not None)
-
-
-MFA_KEYS = tuple(f.name for f in fields(EffectiveMfa))  # the keys of the policy's `mfa`
 
 
 @dataclass(frozen=True)
@@ -121,27 +98,21 @@ def parse_path(path: str) -> tuple[str | int, ...]:
     )
 
 
-@dataclass(frozen=True)
-class EffectiveStage:
-    """Everything the rules, the planner and the Pulumi resources need about one stage."""
+@dataclass(frozen=True, kw_only=True)
+class EffectiveStage(AreaValues):
+    """Everything the rules, the planner and the Pulumi resources need about one stage: its
+    areas' values (`AreaValues`: `None` where the stage does not manage the area), and the
+    stage's own facts."""
 
     name: str
     environment_id: str
     production: bool
     production_inferred: bool
     token_env: str = DEFAULT_TOKEN_ENV
-    jwt_lifetime: Duration | None = None
-    token_storage: TokenStorage | None = None
-    mfa: EffectiveMfa | None = None
-    allowed_origins: tuple[str, ...] | None = None
-    api_tokens: tuple[ApiTokenPolicy, ...] | None = None
     app: ResolvedApp = ResolvedApp()
     limits: ResolvedLimits = ResolvedLimits()
     waivers: tuple[StageWaiver, ...] = ()
     locator: Locator = field(default=Locator(None, ""), compare=False, repr=False)
-
-    def manages(self, area: Area) -> bool:
-        return getattr(self, area) is not None
 
     def locate(self, path: str) -> tuple[str | None, int | None]:
         return self.locator.locate(path)
@@ -164,26 +135,20 @@ def resolve_stage(
     waivers: Sequence[Waiver] = (),
     source: SourceDocument | None = None,
 ) -> EffectiveStage:
-    """Merge `defaults` into `stage` (SPEC §2) and resolve the stage's own settings."""
+    """Merge `defaults` into `stage` (docs/policy.md#stages-and-defaults) and resolve the
+    stage's own settings."""
     merged: dict[str, Any] = {}
-    for area in SettingsAreas.model_fields:
-        merged[area] = _merged_value(area, stage, defaults)
-    mfa_model: Mfa | None = merged["mfa"]
+    for key in SettingsAreas.model_fields:
+        merged[key] = _merged_value(key, stage, defaults)
     app_model: AppFacts | None = merged["app"]
     limits_model: Limits | None = merged["limits"]
-    origins = merged["allowed_origins"]
-    tokens = merged["api_tokens"]
     return EffectiveStage(
+        **resolved_areas(merged),
         name=name,
         environment_id=stage.environment_id,
         production=stage.production if stage.production is not None else infer_production(name),
         production_inferred=stage.production is None,
         token_env=stage.token_env or DEFAULT_TOKEN_ENV,
-        jwt_lifetime=merged["jwt_lifetime"],
-        token_storage=merged["token_storage"],
-        mfa=_effective_mfa(mfa_model),
-        allowed_origins=tuple(origins) if origins is not None else None,
-        api_tokens=tuple(tokens) if tokens is not None else None,
         app=_resolved(ResolvedApp, app_model),
         limits=_resolved(ResolvedLimits, limits_model),
         waivers=tuple(
@@ -212,20 +177,6 @@ def _merge_models(base: _M, override: _M) -> _M:
     return type(base).model_construct(
         _fields_set=base.model_fields_set | override.model_fields_set, **values
     )
-
-
-def _effective_mfa(model: Mfa | None) -> EffectiveMfa | None:
-    if model is None:
-        return None
-    mfa = EffectiveMfa(
-        methods=tuple(model.methods) if model.methods is not None else None,
-        require_at_login=model.require_at_login,
-        require_for_actions=(
-            tuple(model.require_for_actions) if model.require_for_actions is not None else None
-        ),
-        backup_codes=model.backup_codes,
-    )
-    return mfa if mfa.managed_keys() else None
 
 
 _R = TypeVar("_R", ResolvedApp, ResolvedLimits)

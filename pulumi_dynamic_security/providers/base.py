@@ -20,6 +20,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, DiffResult, ResourceProvid
 from pydantic import ValidationError
 
 from pulumi_dynamic_security.errors import DynsecError
+from pulumi_dynamic_security.policy.areas import area_problems
 from pulumi_dynamic_security.policy.models import Stage
 from pulumi_dynamic_security.policy.stages import EffectiveStage, parse_path, resolve_stage
 from pulumi_dynamic_security.providers.credentials import Credentials
@@ -113,7 +114,14 @@ class DynamicSecurityProvider(Credentials, ResourceProvider, ABC):
         waivers = waivers_of(inputs.get("waivers"), failures)
         if failures or model is None or not isinstance(name, str):
             return Parsed(None, tuple(failures))
-        return Parsed(resolve_stage(name, model, None, waivers))
+        stage = resolve_stage(name, model, None, waivers)
+        # The loader's checks of a resolved stage, for inputs that did not come through a
+        # policy file (`policy.areas.area_problems`).
+        problems = [
+            CheckFailure(self.input_for(parse_path(path)), message)
+            for path, message in area_problems(stage)
+        ]
+        return Parsed(None, tuple(problems)) if problems else Parsed(stage)
 
     def stage_of(self, inputs: Mapping[str, Any]) -> EffectiveStage:
         """The stage slice of inputs that `check` accepted; an input error otherwise."""

@@ -1,10 +1,10 @@
 """Between a stage of the policy and a resource's inputs, both ways.
 
 The component builds each resource's inputs from a loaded stage (`common_inputs`,
-`app_output`, `limits_output`, `mfa_output`: the policy's normalized forms, `"2h"`, lists in
-canonical order); a provider reads inputs back into a stage slice with the policy's own
-models, reporting what cannot be read as check failures (`Parsed`, `waivers_of`,
-`failure_at`).
+`app_output`, `limits_output`, and each area's `input_form` in the registry: the policy's
+normalized forms, `"2h"`, lists in canonical order); a provider reads inputs back into a
+stage slice with the policy's own models and checks, reporting what cannot be read as check
+failures (`Parsed`, `waivers_of`, `failure_at`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 from pulumi.dynamic import CheckFailure
 from pydantic import ValidationError
 
-from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS, Waiver
-from pulumi_dynamic_security.policy.stages import EffectiveMfa, EffectiveStage
-from pulumi_dynamic_security.providers.wire import compact
+from pulumi_dynamic_security.policy.models import Waiver
+from pulumi_dynamic_security.policy.rule_ids import unknown_rule
+from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.base import Finding, RuleArea
 
 COMMON_INPUTS = ("environment_id", "stage", "production", "waivers")
@@ -67,21 +67,6 @@ def limits_output(stage: EffectiveStage) -> dict[str, str]:
     return {f.name: str(getattr(stage.limits, f.name)) for f in fields(stage.limits)}
 
 
-def mfa_output(value: EffectiveMfa) -> dict[str, Any]:
-    """The managed MFA keys, lists in the policy's canonical order."""
-    return compact({
-        "methods": (
-            [m for m in MFA_METHODS if m in value.methods] if value.methods is not None else None
-        ),
-        "require_at_login": value.require_at_login,
-        "require_for_actions": (
-            [a for a in MFA_ACTIONS if a in value.require_for_actions]
-            if value.require_for_actions is not None else None
-        ),
-        "backup_codes": value.backup_codes,
-    })
-
-
 def loc_path(loc: tuple[int | str, ...]) -> tuple[str | int, ...]:
     """A pydantic error location as a data path (pydantic inserts validator names such as
     `function-after[...]` into `loc`)."""
@@ -96,9 +81,8 @@ def render_path(prop: str, path: tuple[str | int, ...]) -> str:
 
 
 def waivers_of(value: Any, failures: list[CheckFailure]) -> list[Waiver]:
-    """The `waivers` input read with the policy's model; each bad entry is a failure."""
-    from pulumi_dynamic_security.rules.catalog import rule_ids
-
+    """The `waivers` input read with the policy's model and checks (as the loader reads
+    `waivers:`); each bad entry is a failure."""
     if value is None:
         return []
     if not isinstance(value, (list, tuple)):
@@ -115,10 +99,9 @@ def waivers_of(value: Any, failures: list[CheckFailure]) -> list[Waiver]:
                 "waivers", f"waivers[{index}]{'.' + where if where else ''}: {first['msg']}"
             ))
             continue
-        if waiver.rule not in rule_ids():
-            failures.append(CheckFailure(
-                "waivers", f"waivers[{index}]: no rule {waiver.rule!r} (see `dynsec rules`)"
-            ))
+        problem = unknown_rule(waiver.rule)
+        if problem is not None:
+            failures.append(CheckFailure("waivers", f"waivers[{index}].rule: {problem}"))
             continue
         waivers.append(waiver)
     return waivers

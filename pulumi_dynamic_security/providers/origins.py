@@ -18,7 +18,10 @@ from pulumi.dynamic import CheckFailure
 
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.providers.inputs import Parsed, common_inputs
-from pulumi_dynamic_security.providers.settings_like import SettingsLikeProvider, carried_meta
+from pulumi_dynamic_security.providers.settings_like import (
+    SettingsLikeProvider,
+    descriptive_inputs,
+)
 from pulumi_dynamic_security.rules.base import RuleArea
 from pulumi_dynamic_security.service.resource_reads import read_origins
 
@@ -81,7 +84,10 @@ class AllowedOriginsProvider(SettingsLikeProvider):
         origins = read_origins(client, environment_id)
         if origins is None:
             return None
-        return {**carried_meta(props), "environment_id": environment_id, "origins": list(origins)}
+        return {
+            **descriptive_inputs(props), "environment_id": environment_id,
+            "origins": list(origins),
+        }
 
 
 class AllowedOrigins(pulumi.dynamic.Resource, module="dynamic-security", name="AllowedOrigins"):

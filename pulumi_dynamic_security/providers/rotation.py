@@ -23,12 +23,12 @@ schedule form, never a verdict.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from pulumi_dynamic_security.mapping.api_tokens import timestamp
+from pulumi_dynamic_security.clock import parse_timestamp, timestamp
 from pulumi_dynamic_security.providers.wire import compact, secret
-from pulumi_dynamic_security.service.resources import RotationState
+from pulumi_dynamic_security.rules.token_schedule import RotationState
 
 ROTATION = "rotation"  # the input's name
 ISSUE = "issue a token"
@@ -36,22 +36,11 @@ _ROTATE_AFTER = "rotate after "
 _REVOKE_AFTER = "; revoke previous after "
 _ROTATION_DUE = "rotation due since "
 _REVOKE_DUE = "revocation of the previous token due since "
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # mapping.api_tokens.timestamp's format
 
 TOKEN_OUTPUTS = (
     "token_id", "token", "created_at", "rotate_after", "previous_token_id",
     "revoke_previous_after",
 )
-
-
-def parse_time(value: Any) -> datetime | None:
-    """A time as the outputs write it (`2026-01-02T03:04:05Z`); None when absent or unreadable."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.strptime(value, _TIME_FORMAT).replace(tzinfo=timezone.utc)
-    except ValueError:
-        return None
 
 
 def _time(value: datetime | None) -> str | None:
@@ -114,10 +103,10 @@ def offline_verdict(previous: Any, now: datetime) -> str | None:
     if not previous.startswith(_ROTATE_AFTER):
         return previous
     rotate_text, _, revoke_text = previous.removeprefix(_ROTATE_AFTER).partition(_REVOKE_AFTER)
-    rotate_after = parse_time(rotate_text)
+    rotate_after = parse_timestamp(rotate_text)
     if rotate_after is None:
         return None
-    return verdict(rotate_after, parse_time(revoke_text) if revoke_text else None, now)
+    return verdict(rotate_after, parse_timestamp(revoke_text) if revoke_text else None, now)
 
 
 def due_for(value: Any, outputs: Mapping[str, Any]) -> bool:

@@ -9,46 +9,36 @@ converges the managed fields; `delete` leaves the document as it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 import pulumi.dynamic
-from pulumi.dynamic import CheckFailure
 
-from pulumi_dynamic_security.policy.stages import MFA_KEYS, EffectiveMfa, EffectiveStage
-from pulumi_dynamic_security.providers.inputs import (
-    Parsed,
-    app_output,
-    common_inputs,
-    limits_output,
-    mfa_output,
+from pulumi_dynamic_security.mapping import registry
+from pulumi_dynamic_security.policy.areas import SETTINGS_AREAS, AreaValues
+from pulumi_dynamic_security.policy.stages import EffectiveStage
+from pulumi_dynamic_security.providers.inputs import app_output, common_inputs, limits_output
+from pulumi_dynamic_security.providers.settings_like import (
+    SettingsLikeProvider,
+    descriptive_inputs,
 )
-from pulumi_dynamic_security.providers.settings_like import SettingsLikeProvider, carried_meta
 from pulumi_dynamic_security.providers.wire import compact
 from pulumi_dynamic_security.rules.base import RuleArea
-from pulumi_dynamic_security.service.plan import SETTINGS_AREAS
 from pulumi_dynamic_security.service.resource_reads import read_settings
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
 
-# Each settings-document area's input, from its value in the policy's words (a stage's or
-# the live one); a new area adds one entry here and its field on the Args.
-AREA_INPUT: dict[str, Callable[[Any], Any]] = {
-    "jwt_lifetime": str,
-    "token_storage": str,
-    "mfa": mfa_output,
-}
 
-
-def area_values(values: Any, areas: Sequence[str] = SETTINGS_AREAS) -> dict[str, Any]:
-    """The inputs of `areas` from `values` (an EffectiveStage or a Posture); None where the
-    area is not set."""
+def settings_inputs(values: AreaValues) -> dict[str, Any]:
+    """Each settings-document area's input from `values` (a stage's, in the policy's
+    words: the area's `input_form`); None where the area is not set."""
     return {
-        area: AREA_INPUT[area](value) if (value := getattr(values, area)) is not None else None
-        for area in areas
+        area.name: area.input_form(value) if (value := values.value(area.name)) is not None
+        else None
+        for area in registry.SETTINGS
     }
 
 
@@ -72,7 +62,7 @@ class SecuritySettingsArgs:
         """The inputs for one stage of a loaded policy."""
         return cls(
             **common_inputs(stage, SecuritySettingsProvider.rule_areas),
-            **area_values(stage),
+            **settings_inputs(stage),
             app=app_output(stage),
             limits=limits_output(stage),
         )
@@ -95,18 +85,7 @@ class SecuritySettingsProvider(SettingsLikeProvider):
         return head if isinstance(head, str) and head else "mfa"
 
     def area_outputs(self, stage: EffectiveStage) -> dict[str, Any]:
-        return {**area_values(stage), "app": app_output(stage), "limits": limits_output(stage)}
-
-    def parse(self, inputs: Mapping[str, Any]) -> Parsed:
-        parsed = super().parse(inputs)
-        mfa_value = parsed.stage.mfa if parsed.stage is not None else None
-        # The loader's cross-check, for inputs that did not come through a policy file.
-        if mfa_value is not None and mfa_value.require_at_login and not mfa_value.methods:
-            return Parsed(None, (CheckFailure(
-                "mfa", "mfa.require_at_login is true but no MFA method is enabled; list "
-                "at least one in mfa.methods (totp, passkey, email)",
-            ),))
-        return parsed
+        return {**settings_inputs(stage), "app": app_output(stage), "limits": limits_output(stage)}
 
     def live_outputs(
         self, client: DynamicClient, environment_id: str, props: Mapping[str, Any]
@@ -115,18 +94,16 @@ class SecuritySettingsProvider(SettingsLikeProvider):
         live = read_settings(client, environment_id)
         if live is None:
             return None
-        managed = [area for area in SETTINGS_AREAS if props.get(area) is not None]
+        managed = [area for area in registry.SETTINGS if props.get(area.name) is not None]
         if not managed:  # nothing known yet (a `get`), so every area
-            managed = list(SETTINGS_AREAS)
-        declared_mfa = props.get("mfa")
-        if live.mfa is not None and isinstance(declared_mfa, Mapping):
-            # only the MFA keys the resource manages
-            kept = {key: getattr(live.mfa, key) for key in MFA_KEYS if key in declared_mfa}
-            live = replace(live, mfa=EffectiveMfa(**kept))
+            managed = list(registry.SETTINGS)
         return compact({
-            **carried_meta(props),
+            **descriptive_inputs(props),
             "environment_id": environment_id,
-            **area_values(live, managed),
+            **{
+                area.name: area.live_input(value, props.get(area.name))
+                for area in managed if (value := live.value(area.name)) is not None
+            },
         })
 
 

@@ -23,12 +23,13 @@ if TYPE_CHECKING:
 
 # The inputs that describe rather than configure: a live read cannot see them, so they are
 # carried over from the state.
-META_INPUTS = ("environment_id", "stage", "production", "waivers", "app", "limits")
+DESCRIPTIVE_INPUTS = ("environment_id", "stage", "production", "waivers", "app", "limits")
 
 
-def carried_meta(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The inputs of `props` that describe rather than configure (`META_INPUTS`)."""
-    return compact({key: props.get(key) for key in META_INPUTS})
+def descriptive_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs of `props` that describe rather than configure (`DESCRIPTIVE_INPUTS`),
+    carried over from the state by `read`."""
+    return compact({key: props.get(key) for key in DESCRIPTIVE_INPUTS})
 
 
 class SettingsLikeProvider(DynamicSecurityProvider):

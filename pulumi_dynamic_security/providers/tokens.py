@@ -26,8 +26,8 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.errors import NotFoundError
+from pulumi_dynamic_security.policy.areas import ApiTokenPolicy
 from pulumi_dynamic_security.policy.durations import Duration
-from pulumi_dynamic_security.policy.models import ApiTokenPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.providers.base import DynamicSecurityProvider
 from pulumi_dynamic_security.providers.errors import ProviderError
@@ -43,12 +43,12 @@ from pulumi_dynamic_security.providers.rotation import (
 )
 from pulumi_dynamic_security.providers.wire import compact, revealed
 from pulumi_dynamic_security.rules.base import RuleArea
+from pulumi_dynamic_security.rules.token_schedule import rotation_state
 from pulumi_dynamic_security.service.resource_reads import read_rotation
 from pulumi_dynamic_security.service.resources import (
     RotationOutcome,
     revoke_tokens,
     rotate_token,
-    rotation_state,
     single_entry,
 )
 

@@ -1,1 +1,2 @@
-"""The rule engine (SPEC §3): rule objects, the explicit registry, evaluation and waivers."""
+"""The rule engine (docs/rules.md): rule objects, the explicit registry, evaluation and
+waivers."""

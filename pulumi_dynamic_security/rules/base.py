@@ -1,4 +1,4 @@
-"""What a rule is, what it sees, and what it reports (SPEC §3).
+"""What a rule is, what it sees, and what it reports (docs/rules.md).
 
 A rule is a class with a stable id, a short name, the area it belongs to, a severity for
 production stages and one for the others (`None`: not reported there), a summary, a
@@ -8,10 +8,11 @@ remediation and the Dynamic docs page it comes from. `check(ctx)` yields `Hit`s;
 Rules see a `RuleContext`:
 
 * `stage`: the stage's effective policy (name, production, app facts, limits, api_tokens);
-* `posture`: the security settings to judge, in the policy's own words. Offline
-  (`validate`) that is the declared policy, and an area the stage does not manage is `None`
-  (rules on it are skipped). Online (`plan`, `drift`, Pulumi) it is the environment as it
-  will be after apply: declared where managed, live where not (`live_keys` says which);
+* `settings`: the security settings to judge (`JudgedSettings`), in the policy's own words.
+  Offline (`validate`) that is the declared policy, and an area the stage does not manage
+  is `None` (rules on it are skipped). Online (`plan`, `drift`, Pulumi) it is the
+  environment as it will be after apply: declared where managed, live where not
+  (`live_keys` says which; docs/rules.md#offline-and-online);
 * `live`: facts only the API knows (tokens, environment kind, custom hostnames, wallets and
   SMS providers). `None` offline; the rules marked `live` need it and stay silent without it.
 """
@@ -25,14 +26,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pulumi_dynamic_security.policy.durations import Duration
-from pulumi_dynamic_security.policy.models import TokenStorage
-from pulumi_dynamic_security.policy.stages import EffectiveMfa, EffectiveStage
+from pulumi_dynamic_security.policy.areas import Area, AreaValues
+from pulumi_dynamic_security.policy.rule_ids import RuleId
+from pulumi_dynamic_security.policy.stages import EffectiveStage
 
-RuleArea = Literal[
-    "allowed_origins", "jwt_lifetime", "token_storage", "mfa", "api_tokens", "environment",
-    "waivers",
-]
+# What a rule is about: one of the policy's areas, or the stage's environment, or its waivers.
+RuleArea = Literal[Area, "environment", "waivers"]
 
 
 class Severity(str, enum.Enum):
@@ -45,27 +44,19 @@ class Severity(str, enum.Enum):
         return {"error": 0, "warning": 1, "note": 2}[self.value]
 
 
-@dataclass(frozen=True)
-class Posture:
-    """Security settings to judge, in the policy's words; `None` means unknown/not managed."""
+@dataclass(frozen=True, kw_only=True)
+class JudgedSettings(AreaValues):
+    """The settings the rules judge: a value per area in the policy's words (`None`: unknown
+    or not managed), and which of them were read live rather than declared."""
 
-    jwt_lifetime: Duration | None = None
-    token_storage: TokenStorage | None = None
-    mfa: EffectiveMfa | None = None
-    allowed_origins: tuple[str, ...] | None = None
     # keys whose value was read from the live environment rather than declared, e.g.
     # "allowed_origins" or "mfa.require_for_actions"; findings on them never block.
     live_keys: frozenset[str] = frozenset()
 
     @classmethod
-    def declared(cls, stage: EffectiveStage) -> Posture:
+    def declared(cls, stage: EffectiveStage) -> JudgedSettings:
         """The stage's declared settings, as `validate` judges them."""
-        return cls(
-            jwt_lifetime=stage.jwt_lifetime,
-            token_storage=stage.token_storage,
-            mfa=stage.mfa,
-            allowed_origins=stage.allowed_origins,
-        )
+        return cls(**stage.area_values())
 
     def is_live(self, path: str) -> bool:
         """True when the value at `path` came from the live environment."""
@@ -103,7 +94,7 @@ class LiveFacts:
 @dataclass(frozen=True)
 class RuleContext:
     stage: EffectiveStage
-    posture: Posture
+    settings: JudgedSettings
     live: LiveFacts | None = None
 
 
@@ -121,7 +112,7 @@ class Hit:
 class Rule(ABC):
     """A security rule. Subclasses set the class attributes and implement `check`."""
 
-    id: ClassVar[str]
+    id: ClassVar[RuleId]
     name: ClassVar[str]
     area: ClassVar[RuleArea]
     production: ClassVar[Severity | None]
@@ -158,7 +149,7 @@ class Rule(ABC):
 
 @dataclass
 class Finding:
-    """A hit made reportable: the JSON shape of SPEC §4 (`to_json`)."""
+    """A hit made reportable: the finding JSON of docs/cli.md#output-formats (`to_json`)."""
 
     rule: str
     name: str

@@ -1,4 +1,5 @@
-"""The explicit registry of rules, and the catalogue `dynsec rules` prints (SPEC §3).
+"""The explicit registry of rules, and the catalogue `dynsec rules` prints
+(docs/rules.md#the-catalogue).
 
 `RULES` lists one instance of every rule in id order. Nothing registers itself on import:
 adding a rule means adding it here, where a reviewer sees it. The README's rule table is
@@ -54,7 +55,7 @@ RULES: tuple[Rule, ...] = (
     WaiverUnused(),
 )
 
-_BY_ID = {rule.id: rule for rule in RULES}
+_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 
 def rule_ids() -> tuple[str, ...]:
@@ -76,14 +77,15 @@ def severity_cell(rule: Rule, kind: str) -> str:
     severity: Severity | None = rule.production if kind == "production" else rule.other
     if severity is None:
         return "-"
-    # Every escalation in SPEC §3 is a production one (DS401, DS403, DS502).
+    # Every escalation in the catalogue is a production one (DS401, DS403, DS502;
+    # docs/rules.md#severities).
     if kind == "production" and rule.severity_note:
         return f"{severity.value} ({rule.severity_note})"
     return severity.value
 
 
 def rules_table_markdown() -> str:
-    """The rule table of SPEC §3 (id, name, when, prod, other), built from the rule objects."""
+    """The rule table (id, name, when, prod, other), built from the rule objects."""
     lines = ["| id | name | when | prod | other |", "|---|---|---|---|---|"]
     for rule in RULES:
         cells = (
@@ -121,7 +123,8 @@ def rules_text(width: int = 100) -> str:
 
 
 def rules_json() -> str:
-    """The catalogue as SPEC §4's JSON: a list of `Rule.describe()` objects."""
+    """The catalogue as JSON (docs/cli.md#output-formats): a list of `Rule.describe()`
+    objects."""
     return json.dumps([rule.describe() for rule in RULES], indent=2) + "\n"
 
 

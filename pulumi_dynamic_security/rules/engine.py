@@ -1,4 +1,4 @@
-"""Running the rules on one stage: hits become findings, then waivers apply (SPEC §3).
+"""Running the rules on one stage: hits become findings, then waivers apply (docs/rules.md).
 
 Order of work for a stage:
 1. every rule reported for the stage's kind runs on the context (the (live) rules only when
@@ -20,12 +20,14 @@ from datetime import date
 from typing import Any
 
 from pulumi_dynamic_security import clock
-from pulumi_dynamic_security.policy.stages import AREAS, EffectiveStage, StageWaiver
+from pulumi_dynamic_security.errors import PolicyBlockedError
+from pulumi_dynamic_security.policy.areas import AREAS
+from pulumi_dynamic_security.policy.stages import EffectiveStage, StageWaiver
 from pulumi_dynamic_security.rules.base import (
     Finding,
     Hit,
+    JudgedSettings,
     LiveFacts,
-    Posture,
     Rule,
     RuleContext,
     Severity,
@@ -33,6 +35,8 @@ from pulumi_dynamic_security.rules.base import (
 
 WAIVER_EXPIRED = "DS901"
 WAIVER_UNUSED = "DS902"
+NOTHING_WRITTEN = "nothing was written"
+_BLOCKED_HINT = "Fix the policy, or add a waiver with a reason and an expiry"
 
 
 @dataclass
@@ -47,6 +51,30 @@ class StageReport:
     def blocked(self) -> bool:
         return any(finding.blocks for finding in self.findings)
 
+    def blocked_error(
+        self,
+        error: type[PolicyBlockedError] = PolicyBlockedError,
+        *,
+        outcome: str | None = NOTHING_WRITTEN,
+        details: bool = True,
+        environment: bool = False,
+        also: str | None = None,
+    ) -> PolicyBlockedError:
+        """The one "stage is blocked" error (exit 1): `Stage 'x' [(environment E)] is blocked
+        by DS102[; nothing was written]: DS102 origin-wildcard at allowed_origins[0] (file:5):
+        <message>.` Without `details` (the findings were just shown) the rules are only named.
+        `also` ends the hint (e.g. where else the findings show)."""
+        blocking = [finding for finding in self.findings if finding.blocks]
+        rules = ", ".join(sorted({finding.rule for finding in blocking}))
+        where = f" (environment {self.stage.environment_id})" if environment else ""
+        then = f"; {outcome}" if outcome else ""
+        if details:
+            listed = "; ".join(described(finding) for finding in blocking)
+            message = f"Stage {self.stage.name!r}{where} is blocked by {rules}{then}: {listed}."
+        else:
+            message = f"Stage {self.stage.name!r}{where} is blocked by policy ({rules}){then}."
+        return error(message, hint=f"{_BLOCKED_HINT}{'; ' + also if also else ''}.")
+
     def to_json(self) -> dict[str, Any]:
         return {
             "stage": self.stage.name,
@@ -59,7 +87,7 @@ class StageReport:
 def evaluate(
     stage: EffectiveStage,
     *,
-    posture: Posture | None = None,
+    settings: JudgedSettings | None = None,
     live: LiveFacts | None = None,
     rules: Sequence[Rule] | None = None,
     today: date | None = None,
@@ -70,9 +98,9 @@ def evaluate(
         from pulumi_dynamic_security.rules.catalog import RULES
 
         rules = RULES
-    posture = posture if posture is not None else Posture.declared(stage)
-    context = RuleContext(stage=stage, posture=posture, live=live)
-    by_id = {rule.id: rule for rule in rules}
+    settings = settings if settings is not None else JudgedSettings.declared(stage)
+    context = RuleContext(stage=stage, settings=settings, live=live)
+    by_id: dict[str, Rule] = {rule.id: rule for rule in rules}
     findings: list[Finding] = []
     for rule in rules:
         if rule.area == "waivers" or (rule.live and live is None):
@@ -81,7 +109,7 @@ def evaluate(
         if severity is None:
             continue
         for hit in rule.check(context):
-            findings.append(_finding(rule, hit, severity, stage, posture))
+            findings.append(_finding(rule, hit, severity, stage, settings))
     findings.extend(
         _apply_waivers(stage, findings, by_id, today or clock.utc_today(), offline=live is None)
     )
@@ -95,10 +123,19 @@ def evaluate(
     return StageReport(stage=stage, findings=findings, skipped_areas=skipped)
 
 
+def described(finding: Finding) -> str:
+    """`DS102 origin-wildcard at allowed_origins[0] (dynamic-security.yaml:5): <message>`."""
+    where = finding.path
+    if finding.file is not None:
+        line = f":{finding.line}" if finding.line is not None else ""
+        where = f"{finding.path} ({finding.file}{line})"
+    return f"{finding.rule} {finding.name} at {where}: {finding.message}"
+
+
 def _finding(
-    rule: Rule, hit: Hit, severity: Severity, stage: EffectiveStage, posture: Posture
+    rule: Rule, hit: Hit, severity: Severity, stage: EffectiveStage, settings: JudgedSettings
 ) -> Finding:
-    from_live = posture.is_live(hit.path)
+    from_live = settings.is_live(hit.path)
     file, line = (None, None) if hit.on_live_value or from_live else stage.locate(hit.path)
     return Finding(
         rule=rule.id,
@@ -164,4 +201,4 @@ def _waiver_finding(
     if severity is None:
         return []
     hit = Hit(path=f"waivers[{entry.index}]", message=message, value=entry.waiver.rule)
-    return [_finding(rule, hit, severity, stage, Posture())]
+    return [_finding(rule, hit, severity, stage, JudgedSettings())]

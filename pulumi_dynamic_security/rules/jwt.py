@@ -26,7 +26,7 @@ class JwtLong(Rule):
     doc_url = links.AUTH_BEST_PRACTICES
 
     def check(self, ctx: RuleContext) -> Iterator[Hit]:
-        lifetime, limit = ctx.posture.jwt_lifetime, ctx.stage.limits.production_jwt_max
+        lifetime, limit = ctx.settings.jwt_lifetime, ctx.stage.limits.production_jwt_max
         if lifetime is not None and lifetime > limit:
             yield Hit(
                 path="jwt_lifetime",
@@ -56,10 +56,10 @@ class JwtLongWalletsNoMfa(Rule):
     doc_url = links.AUTH_BEST_PRACTICES
 
     def check(self, ctx: RuleContext) -> Iterator[Hit]:
-        lifetime, limit = ctx.posture.jwt_lifetime, ctx.stage.limits.wallet_jwt_max
+        lifetime, limit = ctx.settings.jwt_lifetime, ctx.stage.limits.wallet_jwt_max
         if not ctx.stage.app.embedded_wallets or lifetime is None or not lifetime > limit:
             return
-        if wallet_actions_protected(ctx.posture.mfa) is not False:
+        if wallet_actions_protected(ctx.settings.mfa) is not False:
             return
         yield Hit(
             path="jwt_lifetime",

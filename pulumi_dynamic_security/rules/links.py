@@ -1,4 +1,5 @@
-"""Where each rule comes from: the Dynamic docs pages, and this project's README (SPEC §3).
+"""Where each rule comes from: the Dynamic docs pages, and this project's README
+(docs/rules.md#the-catalogue).
 
 Several rules cite the same page, so each address is written once here. Findings, SARIF and
 `dynsec rules` print these, so they are absolute URLs.

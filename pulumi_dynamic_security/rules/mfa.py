@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pulumi_dynamic_security.policy.stages import EffectiveMfa
+from pulumi_dynamic_security.policy.areas import EffectiveMfa
 from pulumi_dynamic_security.rules import links
 from pulumi_dynamic_security.rules.base import Hit, Rule, RuleContext, Severity
 
@@ -18,8 +18,9 @@ _WALLET_ACTIONS = (WALLET_EXPORT, WALLET_SIGN)
 
 
 def wallet_actions_protected(mfa: EffectiveMfa | None) -> bool | None:
-    """Whether embedded-wallet actions need a second factor (SPEC §3: a method enabled and both
-    `wallet.waas.export` and `wallet.waas.sign` required); None when the keys are not known."""
+    """Whether embedded-wallet actions need a second factor (docs/rules.md#the-catalogue: a
+    method enabled and both `wallet.waas.export` and `wallet.waas.sign` required); None when
+    the keys are not known."""
     if mfa is None:
         return None
     if mfa.methods is not None and not mfa.methods:
@@ -60,7 +61,7 @@ class MfaOff(Rule):
     doc_url = links.END_USER_MFA
 
     def check(self, ctx: RuleContext) -> Iterator[Hit]:
-        mfa = ctx.posture.mfa
+        mfa = ctx.settings.mfa
         if mfa is None or mfa.methods is None or mfa.methods:
             return
         high_value = ctx.stage.app.high_value
@@ -91,7 +92,7 @@ class SmsSoleFactor(Rule):
     doc_url = links.AUTH_BEST_PRACTICES
 
     def check(self, ctx: RuleContext) -> Iterator[Hit]:
-        if not ctx.stage.app.sms_sign_in or _mfa_required_at_login(ctx.posture.mfa) is not False:
+        if not ctx.stage.app.sms_sign_in or _mfa_required_at_login(ctx.settings.mfa) is not False:
             return
         yield Hit(
             path="mfa.require_at_login",
@@ -118,7 +119,7 @@ class WalletExportNoMfa(Rule):
     doc_url = links.END_USER_MFA
 
     def check(self, ctx: RuleContext) -> Iterator[Hit]:
-        mfa = ctx.posture.mfa
+        mfa = ctx.settings.mfa
         if not ctx.stage.app.embedded_wallets or mfa is None or mfa.require_for_actions is None:
             return
         if WALLET_EXPORT in mfa.require_for_actions:
@@ -148,7 +149,7 @@ class MfaEmailOnly(Rule):
     doc_url = links.END_USER_MFA
 
     def check(self, ctx: RuleContext) -> Iterator[Hit]:
-        mfa = ctx.posture.mfa
+        mfa = ctx.settings.mfa
         if mfa is None or mfa.methods is None or tuple(mfa.methods) != ("email",):
             return
         yield Hit(

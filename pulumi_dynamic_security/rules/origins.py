@@ -29,7 +29,7 @@ def _origins(ctx: RuleContext) -> Iterator[tuple[int, str]]:
     """(index, origin) for each distinct origin; a repeated spelling is reported once, at its
     first position, since Dynamic compares origins as a set."""
     seen: set[str] = set()
-    for index, origin in enumerate(ctx.posture.allowed_origins or ()):
+    for index, origin in enumerate(ctx.settings.allowed_origins or ()):
         if origin not in seen:
             seen.add(origin)
             yield index, origin
@@ -52,7 +52,7 @@ class OriginsEmpty(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Hit]:
         # `None` is "not managed" (nothing to judge); only a list that is really empty fires.
-        if ctx.posture.allowed_origins is not None and not ctx.posture.allowed_origins:
+        if ctx.settings.allowed_origins is not None and not ctx.settings.allowed_origins:
             yield Hit(
                 path="allowed_origins",
                 message="allowed_origins is empty: Dynamic then accepts SDK requests from every "

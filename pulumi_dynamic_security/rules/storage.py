@@ -26,7 +26,7 @@ class JwtInLocalStorage(Rule):
     doc_url = links.AUTH_BEST_PRACTICES
 
     def check(self, ctx: RuleContext) -> Iterator[Hit]:
-        if ctx.posture.token_storage == "localstorage":
+        if ctx.settings.token_storage == "localstorage":
             yield Hit(
                 path="token_storage",
                 message="token_storage is localstorage: any script that runs on the page (one "
@@ -57,7 +57,7 @@ class CookieWithoutHostname(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Hit]:
         live = ctx.live
-        if live is None or ctx.posture.token_storage != "cookie":
+        if live is None or ctx.settings.token_storage != "cookie":
             return
         # `active_cookie_hostname` is None when the hostnames were not read (not a switch to
         # cookie storage): nothing is known, so nothing is reported.

@@ -1,4 +1,4 @@
-"""The note that marks an API token as one this tool manages (SPEC §5, "Rotation").
+"""The note that marks an API token as one this tool manages (docs/apply.md#rotation).
 
 Dynamic lists a token's `note` (at most 100 characters) but never its raw value, so the note
 is the only place to record which `api_tokens` entry a token belongs to and when it was
@@ -84,6 +84,6 @@ def managed_by_entry(tokens: Iterable[_T]) -> dict[str, list[_T]]:
         note = parse_note(token.note)
         if note is not None:
             by_entry.setdefault(note.name, []).append(token)
-    for mine in by_entry.values():
-        mine.sort(key=lambda t: (t.created_at, t.id))
+    for entry_tokens in by_entry.values():
+        entry_tokens.sort(key=lambda t: (t.created_at, t.id))
     return by_entry

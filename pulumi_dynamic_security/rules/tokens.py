@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
 
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.rules import links
 from pulumi_dynamic_security.rules.base import Hit, LiveToken, Rule, RuleContext, Severity
 from pulumi_dynamic_security.rules.token_notes import managed_by_entry, parse_note
+from pulumi_dynamic_security.rules.token_schedule import (
+    overdue_after,
+    overdue_at,
+    revocation_due_at,
+)
 
 _ROTATION_ERROR_ABOVE = Duration.of(days=365)
 
@@ -29,8 +33,8 @@ def _successors(tokens: Iterable[LiveToken]) -> dict[str, LiveToken]:
     rotation issues them), when there is one."""
     return {
         older.id: newer
-        for mine in managed_by_entry(tokens).values()
-        for older, newer in itertools.pairwise(mine)
+        for entry_tokens in managed_by_entry(tokens).values()
+        for older, newer in itertools.pairwise(entry_tokens)
     }
 
 
@@ -124,14 +128,12 @@ class TokenOverdue(Rule):
             if note is None or note.name not in entries:
                 continue  # DS504's business
             index, entry = entries[note.name]
-            allowed = Duration(entry.rotate_every.minutes + entry.overlap.minutes)
-            age = live.now - token.created_at
             successor = successors.get(token.id)
-            if successor is not None and live.now <= successor.created_at + timedelta(
-                minutes=entry.overlap.minutes
-            ):
+            if successor is not None and live.now <= revocation_due_at(entry, successor.created_at):
                 continue  # kept on purpose: its successor's overlap has not run out
-            if age > timedelta(minutes=allowed.minutes):
+            if live.now > overdue_at(entry, token.created_at):
+                age = live.now - token.created_at
+                allowed = overdue_after(entry)
                 yield Hit(
                     path=f"api_tokens[{index}]",
                     message=f"{_describe(token)} is {age.days} days old, past rotate_every + "

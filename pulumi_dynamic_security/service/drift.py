@@ -1,4 +1,4 @@
-"""`drift`: plan every stage concurrently and summarise (SPEC §4).
+"""`drift`: plan every stage concurrently and summarise (docs/cli.md#commands).
 
 Two thread pools share one client per distinct API token. `concurrency` stage workers each
 take a stage, send its three reads (settings, origins, tokens) at once through the read
@@ -25,7 +25,7 @@ from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.service.connection import Connection
 from pulumi_dynamic_security.service.plan import Plan, plan_from_snapshot
-from pulumi_dynamic_security.service.snapshot import read_snapshot
+from pulumi_dynamic_security.service.snapshot import read_for_stage
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
@@ -113,10 +113,7 @@ def drift(
         try:
             token, client = clients.for_stage(stage)
             # What `plan_stage` does, with the reads sent together through `reads`.
-            snapshot = read_snapshot(
-                client, stage.environment_id,
-                cookie_storage_declared=stage.token_storage == "cookie", pool=reads,
-            )
+            snapshot = read_for_stage(client, stage, pool=reads)
             plan = plan_from_snapshot(stage, snapshot, auth_token_checksum=token.checksum)
         except DynsecError as exc:
             return StageFailure(stage.name, exc.render(), exc.exit_code)

@@ -1,7 +1,8 @@
 """`export`: an environment's live security settings as a policy file.
 
-Every area the policy can represent is written (never `api_tokens`: raw values cannot be
-read back), with comments on live values it cannot represent. For any representable live
+Every area the policy can represent is written, each by its module in the registry (never
+`api_tokens`: raw values cannot be read back), with comments on live values it cannot
+represent (docs/mapping.md#export). For any representable live
 state, planning the exported file shows no changes. Comments quote live values, escaped as
 terminal text (`escaping.text`): a line break inside one (a CR that YAML would honour) can
 never end the comment and write a key of its own.
@@ -18,14 +19,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security._version import __version__
 from pulumi_dynamic_security.escaping import text
-from pulumi_dynamic_security.mapping import (
-    Exported,
-    allowed_origins,
-    api_tokens,
-    jwt_lifetime,
-    mfa,
-    token_storage,
-)
+from pulumi_dynamic_security.mapping import registry
+from pulumi_dynamic_security.mapping.area import Exported
 from pulumi_dynamic_security.policy.stages import infer_production
 from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
 
@@ -50,12 +45,11 @@ def render_policy(snapshot: Snapshot, stage: str | None = None) -> str:
     environment_id = snapshot.environment_id
     security = snapshot.security
     name = stage or default_stage_name(snapshot.environment_name)
-    areas: dict[str, Exported] = {
-        "jwt_lifetime": jwt_lifetime.export(security),
-        "token_storage": token_storage.export(security),
-        "mfa": mfa.export(security),
-        "allowed_origins": allowed_origins.export(snapshot.origins),
-    }
+    areas: dict[str, Exported] = {area.name: area.export(security) for area in registry.SETTINGS}
+    for endpoint in registry.ENDPOINTS:
+        exported = endpoint.export(snapshot.records(endpoint.name) or ())
+        if exported is not None:
+            areas[endpoint.name] = exported
     body = CommentedMap()
     body["environment_id"] = environment_id
     body["production"] = snapshot.environment_name == "live" or infer_production(name)
@@ -78,7 +72,7 @@ def render_policy(snapshot: Snapshot, stage: str | None = None) -> str:
         SCHEMA_COMMENT,
         f"Exported by dynsec {__version__} from environment {environment_id} "
         f"({text(snapshot.environment_name or 'unknown kind')}) at "
-        f"{api_tokens.timestamp(clock.utc_now())}.",
+        f"{clock.timestamp(clock.utc_now())}.",
         "api_tokens are not exported: Dynamic never shows a token's raw value again. Add",
         "entries to rotate tokens from now on (see `dynsec rules`, DS501).",
     ])

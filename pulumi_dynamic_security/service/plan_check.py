@@ -40,14 +40,13 @@ from dataclasses import replace
 from itertools import zip_longest
 from typing import Any
 
-from pulumi_dynamic_security.diffing import Change
+from pulumi_dynamic_security.clock import timestamp
 from pulumi_dynamic_security.errors import InputError, StalePlanError
 from pulumi_dynamic_security.escaping import echo
-from pulumi_dynamic_security.mapping import api_tokens
+from pulumi_dynamic_security.mapping import registry
+from pulumi_dynamic_security.mapping.changes import Change
 from pulumi_dynamic_security.service.plan import Plan, plan_from_snapshot
-from pulumi_dynamic_security.service.plan_file import SavedPlan, managed_tokens_digest
-
-_FORECAST_KEYS = frozenset({"due"})  # times that are "now" plus a duration in a token change
+from pulumi_dynamic_security.service.plan_file import SavedPlan, record_digests
 
 
 def verify_saved_plan(saved: SavedPlan, now: Plan, *, policy: str) -> Plan:
@@ -57,24 +56,19 @@ def verify_saved_plan(saved: SavedPlan, now: Plan, *, policy: str) -> Plan:
     stage, snapshot = now.stage, now.snapshot
     if snapshot is None:
         raise ValueError("verify_saved_plan needs a plan computed against a read")
-    if now.basis != saved.basis:
-        what = (
-            "settings" if now.basis.settings_sha256 != saved.basis.settings_sha256
-            else "allowed origins" if now.basis.origins_sha256 != saved.basis.origins_sha256
-            else "environment"
-        )
-        raise _stale(saved, now, f"The {what} of stage {stage.name!r} (environment "
+    changed = saved.environment_digest.what_changed(now.environment_digest)
+    if changed is not None:
+        raise _stale(saved, now, f"The {changed} of stage {stage.name!r} (environment "
                                  f"{stage.environment_id}) changed since the plan was made")
-    overtaken = api_tokens.rotations_overtaken(saved.changes, stage.api_tokens or (),
-                                               snapshot.tokens or ())
-    if overtaken:
-        raise _stale(saved, now, f"The API tokens {', '.join(map(repr, overtaken))} of stage "
-                                 f"{stage.name!r} (environment {stage.environment_id}) were "
-                                 "rotated since the plan was made")
-    if managed_tokens_digest(stage, snapshot.tokens) != saved.tokens_sha256:
-        raise _stale(saved, now, f"The API tokens that stage {stage.name!r} manages "
-                                 f"(environment {stage.environment_id}) were issued or revoked "
-                                 "since the plan was made")
+    for area in registry.ENDPOINTS:
+        overtaken = area.overtaken(saved.changes, stage, snapshot.records(area.name) or ())
+        if overtaken is not None:
+            raise _stale(saved, now, f"{overtaken} since the plan was made")
+    digests = record_digests(stage, snapshot)
+    for area in registry.ENDPOINTS:
+        key = area.digest_key
+        if key is not None and digests[key] != saved.record_digests[key]:
+            raise _stale(saved, now, f"{area.changed_since(stage)} since the plan was made")
     difference = first_difference(saved.changes, now.changes)
     if difference is None:
         return now
@@ -82,7 +76,7 @@ def verify_saved_plan(saved: SavedPlan, now: Plan, *, policy: str) -> Plan:
         then = plan_from_snapshot(stage, replace(snapshot, read_at=saved.created_at),
                                   auth_token_checksum=None)
         if first_difference(saved.changes, then.changes) is None:
-            made = api_tokens.timestamp(saved.created_at)
+            made = timestamp(saved.created_at)
             raise _stale(saved, now, f"A token rotation or revocation of stage {stage.name!r} "
                                      f"fell due since the plan was made ({made}), so the plan "
                                      "computed now differs")
@@ -104,24 +98,17 @@ def first_difference(
 ) -> tuple[int, Change | None, Change | None] | None:
     """(position, the file's change, the computed change) of the first pair that differs,
     None when both lists are equal, one for one and in order."""
-    for index, (mine, theirs) in enumerate(zip_longest(saved, computed)):
-        if mine is None or theirs is None or _compared(mine) != _compared(theirs):
-            return index, mine, theirs
+    for index, (in_file, now) in enumerate(zip_longest(saved, computed)):
+        if in_file is None or now is None or _compared(in_file) != _compared(now):
+            return index, in_file, now
     return None
 
 
 def _compared(change: Change) -> tuple[Any, ...]:
-    before, after = change.before, change.after
-    if change.area == api_tokens.AREA:
-        before = _without(before, _FORECAST_KEYS)
-        after = _without(after, _FORECAST_KEYS | {"created_at"})  # the token not yet issued
+    """What is compared of a change: all of it but what its area says is a forecast (the
+    times a token rotation computes from "now")."""
+    before, after = registry.area(change.area).saved_form(change)
     return change.area, change.action, change.path, before, after, change.effect
-
-
-def _without(value: Any, keys: frozenset[str]) -> Any:
-    if not isinstance(value, dict):
-        return value
-    return {key: item for key, item in value.items() if key not in keys}
 
 
 def describe(change: Change | None) -> str:
@@ -142,5 +129,4 @@ def describe(change: Change | None) -> str:
 def _stale(saved: SavedPlan, now: Plan, what: str) -> StalePlanError:
     return StalePlanError(
         f"{what}: the saved plan {saved.path} no longer describes it; nothing was written.",
-        hint="Run plan again, review the new plan, then apply it.",
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,18 +26,17 @@ from typing import Any
 from pydantic import BaseModel
 
 from pulumi_dynamic_security import clock
-from pulumi_dynamic_security.api.models import Token
 from pulumi_dynamic_security.bounded_json import nesting_exceeds
-from pulumi_dynamic_security.diffing import ACTIONS, EFFECTS, Change
+from pulumi_dynamic_security.digests import sha256_of
 from pulumi_dynamic_security.errors import InputError, PolicyBlockedError, StalePlanError
 from pulumi_dynamic_security.escaping import echo
-from pulumi_dynamic_security.mapping import api_tokens
+from pulumi_dynamic_security.mapping import registry
+from pulumi_dynamic_security.mapping.changes import ACTIONS, EFFECTS, Change
+from pulumi_dynamic_security.policy.areas import AREAS
 from pulumi_dynamic_security.policy.durations import Duration
-from pulumi_dynamic_security.policy.models import DYNAMIC_JWT_MAX, MFA_ACTIONS, MFA_METHODS
-from pulumi_dynamic_security.policy.origins import normalize_origin
-from pulumi_dynamic_security.policy.stages import AREAS, EffectiveStage
+from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.service.plan import Plan
-from pulumi_dynamic_security.service.snapshot import Basis, sha256_of
+from pulumi_dynamic_security.service.snapshot import EnvironmentDigest, Snapshot
 
 PLAN_FILE_FORMAT = "dynsec-plan"
 PLAN_FILE_VERSION = 2  # 2: the policy digest and the managed tokens' digest
@@ -47,7 +46,6 @@ MAX_PLAN_DEPTH = 16  # `plan --out` nests 4 deep (file, changes, change, before)
 _CLOCK_SKEW = timedelta(minutes=5)  # how far in the future a plan's time may be
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_TOKEN_PATH = re.compile(r"api_tokens\[(0|[1-9][0-9]{0,3})\]")
 _MAX_TEXT = 2048  # the longest string a change holds (an origin is at most ~260)
 
 
@@ -58,8 +56,8 @@ class SavedPlan:
     path: Path
     changes: tuple[Change, ...]
     created_at: datetime
-    basis: Basis
-    tokens_sha256: str
+    environment_digest: EnvironmentDigest
+    record_digests: dict[str, str]  # `EndpointArea.digest_key` -> the digest recorded
     policy_sha256: str
 
 
@@ -73,8 +71,8 @@ def render_plan_file(plan: Plan) -> str:
         **plan.to_json(),
         "created_at": plan.created_at.isoformat(),
         "basis": {
-            **plan.basis.to_json(),
-            "tokens_sha256": managed_tokens_digest(plan.stage, plan.snapshot.tokens),
+            **plan.environment_digest.to_json(),
+            **record_digests(plan.stage, plan.snapshot),
         },
         "policy_sha256": stage_digest(plan.stage),
     }
@@ -115,19 +113,13 @@ def _canonical(value: Any) -> Any:
     raise TypeError(f"stage_digest cannot represent a {type(value).__name__}")
 
 
-def managed_tokens_digest(stage: EffectiveStage, tokens: Iterable[Token] | None) -> str:
-    """The SHA-256 of the API tokens the stage's `api_tokens` entries manage (id, note,
-    creation time): a rotation or revocation made since the plan changes it. Tokens of
-    nobody's entry do not count (their changes change no plan); tokens not read (None)
-    have a digest of their own."""
-    if tokens is None:
-        return sha256_of("tokens not read")
-    token_list = list(tokens)
-    return sha256_of(sorted(
-        (entry.name, token.id, token.note or "", api_tokens.timestamp(token.created_at))
-        for entry in stage.api_tokens or ()
-        for token in api_tokens.managed_tokens(entry, token_list)
-    ))
+def record_digests(stage: EffectiveStage, snapshot: Snapshot) -> dict[str, str]:
+    """The digests of the records the stage manages, for each endpoint area whose writes
+    move no `updatedAt` (the API tokens): a write made since the plan changes them."""
+    return {
+        area.digest_key: area.digest(stage, snapshot.records(area.name))
+        for area in registry.ENDPOINTS if area.digest_key is not None
+    }
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -167,7 +159,6 @@ def load_plan_file(path: Path, stage: EffectiveStage) -> SavedPlan:
         raise StalePlanError(
             f"The policy of stage {stage.name!r} changed since the plan {path} was made (its "
             "effective settings or waivers differ); nothing was written.",
-            hint="Run plan again, review the new plan, then apply it.",
         )
     return saved
 
@@ -223,15 +214,18 @@ def _saved_plan(path: Path, data: dict[str, Any], stage: EffectiveStage) -> Save
     if not isinstance(basis, dict):
         raise _Damaged(f"`basis` is {_kind(basis)}, not an object")
     try:
-        parsed_basis = Basis.from_json(basis)
+        digest = EnvironmentDigest.from_json(basis)
     except ValueError as exc:
         raise _Damaged(f"`basis`: {exc}") from None
     return SavedPlan(
         path=path,
         changes=tuple(_change(index, item, stage) for index, item in enumerate(changes)),
         created_at=_created_at(data.get("created_at")),
-        basis=parsed_basis,
-        tokens_sha256=_sha256(basis.get("tokens_sha256"), "basis.tokens_sha256"),
+        environment_digest=digest,
+        record_digests={
+            area.digest_key: _sha256(basis.get(area.digest_key), f"basis.{area.digest_key}")
+            for area in registry.ENDPOINTS if area.digest_key is not None
+        },
         policy_sha256=_sha256(data.get("policy_sha256"), "policy_sha256"),
     )
 
@@ -302,46 +296,12 @@ def _value_problem(value: Any) -> str | None:
     return f"is {_kind(value)}"
 
 
-_MFA_MEMBERS = {"mfa.methods": MFA_METHODS, "mfa.require_for_actions": MFA_ACTIONS}
-_MFA_FLAGS = ("mfa.require_at_login", "mfa.backup_codes")
-
-
 def _checked(change: Change, stage: EffectiveStage) -> Change:
-    """`change` if apply could carry it out as written; ValueError otherwise, so that a
-    hand-edited value is refused as damage before any request (the comparison with the plan
-    computed now would refuse it too, later)."""
-    member = change.after if change.action == "add" else change.before
-    if change.area == "jwt_lifetime" and change.path == "jwt_lifetime" \
-            and change.action == "update" and isinstance(change.after, str):
-        if not Duration(1) <= Duration.parse(change.after) <= DYNAMIC_JWT_MAX:
-            raise ValueError(f"JWT lifetime {echo(change.after)} is outside 1m..30d")
-        return change
-    if change.area == "token_storage" and change.path == "token_storage" \
-            and change.action == "update" and change.after in ("cookie", "localstorage"):
-        return change
-    if change.area == "mfa" and change.action in ("add", "remove") \
-            and member in _MFA_MEMBERS.get(change.path, ()):
-        return change
-    if change.area == "mfa" and change.action == "update" and change.path in _MFA_FLAGS \
-            and isinstance(change.after, bool):
-        return change
-    if change.area == "allowed_origins" and change.path == "allowed_origins" \
-            and change.action in ("add", "remove") and isinstance(member, str):
-        if normalize_origin(member) != member:
-            raise ValueError(f"origin {echo(member)} is not in normalized form")
-        return change
-    if change.area == "api_tokens" and change.action in ("rotate", "revoke"):
-        match = _TOKEN_PATH.fullmatch(change.path)
-        if match is None or int(match.group(1)) >= len(stage.api_tokens or ()):
-            raise ValueError(f"{echo(change.path)} names no api_tokens entry")
-        if change.action == "revoke" and not (
-            isinstance(change.before, dict) and change.before.get("id")
-        ):
-            raise ValueError("a revocation without a token id")
-        return change
-    raise ValueError(
-        f"not a change apply can make: {change.area} {change.action} {echo(change.path)}"
-    )
+    """`change` if apply could carry it out as written (its area says: `check_saved`);
+    ValueError otherwise, so that a hand-edited value is refused as damage before any
+    request (the comparison with the plan computed now would refuse it too, later)."""
+    registry.area(change.area).check_saved(change, stage)
+    return change
 
 
 def _bad(path: Path, problem: str) -> InputError:

@@ -10,42 +10,26 @@ an area's live value is belongs here and in `mapping/`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pulumi_dynamic_security.api.errors import NotFoundError
-from pulumi_dynamic_security.mapping import (
-    allowed_origins,
-    jwt_lifetime,
-    mapping_or_empty,
-    mfa,
-    token_storage,
-)
-from pulumi_dynamic_security.policy.models import ApiTokenPolicy
-from pulumi_dynamic_security.rules.base import Posture
-from pulumi_dynamic_security.service.plan import SETTINGS_AREAS
-from pulumi_dynamic_security.service.resources import RotationState, rotation_state
+from pulumi_dynamic_security.mapping import allowed_origins, mapping_or_empty, registry
+from pulumi_dynamic_security.policy.areas import ApiTokenPolicy, AreaValues
+from pulumi_dynamic_security.rules.token_schedule import RotationState, rotation_state
 from pulumi_dynamic_security.service.snapshot import read_snapshot
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
 
-# How each settings-document area reads from `settings.security`.
-_FROM_LIVE: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "jwt_lifetime": jwt_lifetime.from_live,
-    "token_storage": token_storage.from_live,
-    "mfa": mfa.from_live,
-}
 
-
-def read_settings(client: DynamicClient, environment_id: str) -> Posture | None:
+def read_settings(client: DynamicClient, environment_id: str) -> AreaValues | None:
     """The settings-document areas as they are live (one GET)."""
     try:
         settings = client.get_environment(environment_id).settings
     except NotFoundError:
         return None
     security = mapping_or_empty(settings.get("security"))
-    return Posture(**{area: _FROM_LIVE[area](security) for area in SETTINGS_AREAS})
+    return AreaValues(**{area.name: area.from_live(security) for area in registry.SETTINGS})
 
 
 def read_origins(client: DynamicClient, environment_id: str) -> tuple[str, ...] | None:
@@ -55,7 +39,7 @@ def read_origins(client: DynamicClient, environment_id: str) -> tuple[str, ...] 
         snapshot = read_snapshot(client, environment_id, tokens=False)
     except NotFoundError:
         return None
-    return allowed_origins.from_live(snapshot.origins)
+    return allowed_origins.AREA.from_live(snapshot.origins)
 
 
 def read_rotation(

@@ -3,8 +3,8 @@
 The Pulumi providers hold a slice of a stage each (`SecuritySettings`: the settings document;
 `AllowedOrigins`: the origin set; `ApiTokenRotation`: one `api_tokens` entry), expressed as an
 `EffectiveStage` that manages only those areas. Everything here is built from the functions
-the CLI uses (`read_snapshot`, `plan_from_snapshot`, `apply_plan`, the mapping views and
-`diffing.compare`), so a resource and `dynsec apply` decide and write exactly alike. What this
+the CLI uses (`read_snapshot`, `plan_from_snapshot`, `apply_plan`, `plan.changes_from`), so a
+resource and `dynsec apply` decide and write exactly alike. What this
 module adds is what a resource needs and a CLI run does not:
 
 * `plan_for_check` — the plan an apply of the resource would start from, for its `check`;
@@ -20,28 +20,29 @@ module adds is what a resource needs and a CLI run does not:
   settling revocations that the new token makes due;
 * `revoke_tokens` — the revocations a deleted `ApiTokenRotation` makes, through the same
   executor (so the self-revocation guard holds);
-* `rotation_state` — what the outputs of an `ApiTokenRotation` say about the live tokens.
+
+What the outputs of an `ApiTokenRotation` say about the live tokens is
+`rules.token_schedule.rotation_state`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.models import CreatedToken, Token
-from pulumi_dynamic_security.diffing import Change
 from pulumi_dynamic_security.errors import PolicyBlockedError, StalePlanError
 from pulumi_dynamic_security.mapping import api_tokens
-from pulumi_dynamic_security.policy.models import ApiTokenPolicy
-from pulumi_dynamic_security.policy.stages import AREAS, EffectiveStage
-from pulumi_dynamic_security.rules.base import Posture
+from pulumi_dynamic_security.mapping.changes import Change
+from pulumi_dynamic_security.policy.areas import AREAS, ApiTokenPolicy
+from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.engine import StageReport
+from pulumi_dynamic_security.rules.token_schedule import RotationState, rotation_state
 from pulumi_dynamic_security.service.apply import ApplyResult, Skipped, apply_plan
 from pulumi_dynamic_security.service.plan import Plan, changes_from, plan_from_snapshot
-from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
+from pulumi_dynamic_security.service.snapshot import Snapshot, read_for_stage
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
@@ -52,30 +53,16 @@ STALE_ATTEMPTS = 4
 # plan that shows nothing left (its snapshot is the read-back).
 _ROTATION_ROUNDS = 3
 
+
 def declared_changes(before: EffectiveStage, after: EffectiveStage) -> list[Change]:
     """What going from `before` to `after` changes, for the areas `after` manages, by the
     comparison `plan` uses (`plan.changes_from`)."""
-    return changes_from(Posture.declared(before), after, AREAS)
+    return changes_from(before, after, AREAS)
 
 
 def blocked_error(plan: Plan) -> PolicyBlockedError:
     """The error for a blocked plan, naming each blocking rule, where, and why."""
-    blocking = [f for f in plan.findings if f.blocks]
-    details = "; ".join(f"{f.rule} {f.name} at {f.path}: {f.message}" for f in blocking)
-    return PolicyBlockedError(
-        f"Stage {plan.stage.name!r} (environment {plan.environment_id}) is blocked by "
-        f"{', '.join(sorted({f.rule for f in blocking}))}; nothing was written. {details}.",
-        hint="Fix the policy, or add a waiver with a reason and an expiry.",
-    )
-
-
-def _snapshot(client: DynamicClient, stage: EffectiveStage, *, tokens: bool) -> Snapshot:
-    return read_snapshot(
-        client,
-        stage.environment_id,
-        tokens=tokens,
-        cookie_storage_declared=stage.token_storage == "cookie",
-    )
+    return plan.report.blocked_error(environment=True)
 
 
 def _apply_fresh(
@@ -92,7 +79,7 @@ def _apply_fresh(
     (it then writes nothing), read and build again."""
     read_tokens = stage.api_tokens is not None if tokens is None else tokens
     for attempt in range(1, STALE_ATTEMPTS + 1):
-        plan = build(_snapshot(client, stage, tokens=read_tokens))
+        plan = build(read_for_stage(client, stage, tokens=read_tokens))
         if plan.blocked:
             raise blocked_error(plan)
         try:
@@ -114,7 +101,7 @@ def plan_for_check(
     """The plan `converge` or `rotate_token` would start from, against the environment as it
     is now (the same reads): what a provider's `check` judges when it has credentials, so a
     preview fails where the apply would be blocked. Writes nothing."""
-    snapshot = _snapshot(client, stage, tokens=stage.api_tokens is not None)
+    snapshot = read_for_stage(client, stage, tokens=stage.api_tokens is not None)
     return plan_from_snapshot(stage, snapshot, auth_token_checksum=auth_token_checksum)
 
 
@@ -135,37 +122,6 @@ def converge(
 
 
 # -- tokens -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RotationState:
-    """An `api_tokens` entry as the live token list shows it."""
-
-    token_id: str | None = None  # the newest managed token
-    created_at: datetime | None = None
-    rotate_after: datetime | None = None
-    previous_token_id: str | None = None  # its predecessor, kept for `overlap`
-    revoke_previous_after: datetime | None = None
-    scopes: tuple[str, ...] = ()
-
-
-def rotation_state(entry: ApiTokenPolicy, tokens: Iterable[Token]) -> RotationState:
-    """The newest managed token of `entry`, when it is due, and the predecessor it overlaps."""
-    mine = api_tokens.managed_tokens(entry, tokens)
-    if not mine:
-        return RotationState()
-    newest = mine[-1]
-    previous = mine[-2] if len(mine) > 1 else None
-    return RotationState(
-        token_id=newest.id,
-        created_at=newest.created_at,
-        rotate_after=api_tokens.later_by(newest.created_at, entry.rotate_every),
-        previous_token_id=previous.id if previous is not None else None,
-        revoke_previous_after=(
-            api_tokens.later_by(newest.created_at, entry.overlap) if previous is not None else None
-        ),
-        scopes=tuple(sorted(newest.scopes)),
-    )
 
 
 @dataclass
@@ -192,8 +148,10 @@ def _forced_rotation(plan: Plan, entry: ApiTokenPolicy) -> Plan:
     if any(c.area == "api_tokens" and c.action == "rotate" for c in plan.changes):
         return plan
     now = plan.snapshot.read_at if plan.snapshot is not None else clock.utc_now()
-    mine = api_tokens.managed_tokens(entry, _tokens_of(plan))
-    rotate = api_tokens.rotate_change(0, entry, mine[-1] if mine else None, now=now)
+    entry_tokens = api_tokens.managed_tokens(entry, _tokens_of(plan))
+    rotate = api_tokens.rotate_change(
+        0, entry, entry_tokens[-1] if entry_tokens else None, now=now
+    )
     return replace(plan, changes=[rotate, *plan.changes])
 
 
@@ -284,15 +242,14 @@ def revoke_tokens(
     def build(snapshot: Snapshot) -> Plan:
         live = {t.id: t for t in snapshot.tokens or ()}
         changes = [
-            Change("api_tokens", "revoke", "api_tokens[0]",
-                   api_tokens.describe(live[token_id], snapshot.read_at), None, "tightens")
+            api_tokens.revoke_change(live[token_id], now=snapshot.read_at)
             for token_id in wanted if token_id in live
         ]
         return Plan(
             stage=stage,
             changes=changes,
             report=StageReport(stage=stage, findings=[]),
-            basis=snapshot.basis(),
+            environment_digest=snapshot.digest(),
             snapshot=snapshot,
             created_at=snapshot.read_at,
         )

@@ -1,15 +1,14 @@
 """Reading an environment as it is now: the settings document, origins, tokens, and (only
 when it matters) custom hostnames.
 
-`plan` and `drift` read each environment with 3 GETs (SPEC §5) — also for areas the stage
-does not manage, because the online rules audit them — plus the custom hostnames only when a
-`live` environment is being switched to cookie storage (DS302).
+`plan` and `drift` read each environment with 3 GETs (docs/apply.md#reads) — also for areas
+the stage does not manage, because the online rules audit them — plus the custom hostnames
+only when a `live` environment is being switched to cookie storage (DS302). An endpoint
+area's records (`records`) are what its one GET listed.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,18 +16,23 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.models import Origin, ProjectEnvironment, Token
+from pulumi_dynamic_security.digests import sha256_of
 from pulumi_dynamic_security.mapping import mapping_or_empty, token_storage
+from pulumi_dynamic_security.policy.areas import Area
 from pulumi_dynamic_security.rules.base import LiveFacts, LiveToken
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
+    from pulumi_dynamic_security.policy.stages import EffectiveStage
 
 WALLET_PROVIDERS = ("turnkey", "coinbaseWaas")
 
 
 @dataclass(frozen=True)
-class Basis:
-    """What a plan was computed from; `apply` compares it with a fresh read (stale plan)."""
+class EnvironmentDigest:
+    """What a plan saw of the environment (its `updatedAt`, the digests of its settings and
+    origins); `apply` compares it with a fresh read to refuse a stale plan
+    (docs/apply.md#stale-plans). Saved plans write it as `basis`."""
 
     updated_at: str | None
     settings_sha256: str
@@ -42,7 +46,7 @@ class Basis:
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> Basis:
+    def from_json(cls, data: Any) -> EnvironmentDigest:
         if not isinstance(data, dict):
             raise ValueError("basis missing")
         updated, settings, origins = (
@@ -51,6 +55,15 @@ class Basis:
         if not isinstance(settings, str) or not isinstance(origins, str):
             raise ValueError("basis without digests")
         return cls(updated if isinstance(updated, str) else None, settings, origins)
+
+    def what_changed(self, now: EnvironmentDigest) -> str | None:
+        """What differs in `now` (`settings`, `allowed origins` or the `environment`'s
+        `updatedAt`), or None when nothing does."""
+        if now == self:
+            return None
+        if now.settings_sha256 != self.settings_sha256:
+            return "settings"
+        return "allowed origins" if now.origins_sha256 != self.origins_sha256 else "environment"
 
 
 @dataclass(frozen=True)
@@ -78,9 +91,16 @@ class Snapshot:
         name = self.settings.get("environmentName")
         return name if name in ("sandbox", "live") else None
 
-    def basis(self) -> Basis:
+    def records(self, area: Area) -> tuple[Any, ...] | None:
+        """The records of an endpoint area as listed; None when they were not read."""
+        listed: dict[Area, tuple[Any, ...] | None] = {
+            "allowed_origins": self.origins, "api_tokens": self.tokens,
+        }
+        return listed.get(area)
+
+    def digest(self) -> EnvironmentDigest:
         updated = self.environment.updated_at
-        return Basis(
+        return EnvironmentDigest(
             updated_at=updated.isoformat() if updated is not None else None,
             settings_sha256=sha256_of(self.settings),
             origins_sha256=sha256_of(sorted(
@@ -114,12 +134,6 @@ def _enabled(provider: dict[str, Any]) -> bool:
     return bool(provider.get("enabledAt")) or provider.get("enabled") is True
 
 
-def sha256_of(value: Any) -> str:
-    """The SHA-256 of `value` as canonical JSON (sorted keys, no spaces): a stable digest."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def read_snapshot(
     client: DynamicClient,
     environment_id: str,
@@ -148,7 +162,7 @@ def read_snapshot(
     switching_live_to_cookie = (
         cookie_storage_declared
         and environment.settings.get("environmentName") == "live"
-        and token_storage.from_live(security) != "cookie"
+        and token_storage.AREA.from_live(security) != "cookie"
     )
     if switching_live_to_cookie:
         hostnames = (
@@ -165,6 +179,21 @@ def read_snapshot(
         tokens=token_list,
         active_cookie_hostname=active_cookie_hostname,
         read_at=clock.utc_now(),
+    )
+
+
+def read_for_stage(
+    client: DynamicClient,
+    stage: EffectiveStage,
+    *,
+    tokens: bool = True,
+    pool: Executor | None = None,
+) -> Snapshot:
+    """The reads a plan of `stage` needs (`read_snapshot`; the custom hostnames only when
+    the stage declares cookie storage)."""
+    return read_snapshot(
+        client, stage.environment_id, tokens=tokens,
+        cookie_storage_declared=stage.token_storage == "cookie", pool=pool,
     )
 
 

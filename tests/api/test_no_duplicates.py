@@ -1,4 +1,4 @@
-"""A POST whose answer is lost never leaves a duplicate (SPEC §5 "Converge").
+"""A POST whose answer is lost never leaves a duplicate (docs/apply.md#converge).
 
 `lost_response_rate` makes the emulator commit a write and answer 502, exactly a response
 lost on the way back. The client must learn by listing whether the write landed.

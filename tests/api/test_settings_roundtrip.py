@@ -1,4 +1,4 @@
-"""The settings document survives get -> update byte for byte (SPEC §5 "Never clobber")."""
+"""The settings document survives get -> update byte for byte (docs/apply.md#never-clobber)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`dynsec apply` against the emulator: confirmation, exit codes, saved plans (SPEC §4, §5)."""
+"""`dynsec apply` against the emulator: confirmation, exit codes, saved plans (docs/cli.md,
+docs/apply.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`dynsec drift` against the emulator: exit codes, per-stage errors, formats (SPEC §4)."""
+"""`dynsec drift` against the emulator: exit codes, per-stage errors, formats (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from tests.support.cli import Cli, json_out
 from tests.support.clients import make_client
 from tests.support.ids import LIVE, SANDBOX, SECOND_SANDBOX, UNKNOWN_ENVIRONMENT
-from tests.support.spec import assert_plan_shape
+from tests.support.output_contract import assert_plan_shape
 
 # Matches the demo seed exactly: no drift anywhere.
 CLEAN = f"""\

@@ -1,4 +1,5 @@
-"""`dynsec export` against the emulator: the exported file plans with no changes (SPEC §2.1)."""
+"""`dynsec export` against the emulator: the exported file plans with no changes
+(docs/mapping.md#export)."""
 
 from __future__ import annotations
 

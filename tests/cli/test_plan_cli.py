@@ -1,4 +1,4 @@
-"""`dynsec plan` against the emulator: exit codes, formats, --out, and errors (SPEC §4)."""
+"""`dynsec plan` against the emulator: exit codes, formats, --out, and errors (docs/cli.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.cli import Cli, json_out
 from tests.support.ids import LIVE, SANDBOX, UNKNOWN_ENVIRONMENT
-from tests.support.spec import assert_plan_shape
+from tests.support.output_contract import assert_plan_shape
 
 # Production on the live environment: every managed area differs from the demo seed, and no
 # unwaived error (the seed's token and the stage's facts give warnings only).

@@ -12,7 +12,7 @@ import pytest
 from tests.cli.support import CLEAN, MIXED, findings
 from tests.support.cli import dynsec, write_policy
 from tests.support.ids import LIVE, SANDBOX
-from tests.support.spec import FINDING_KEYS
+from tests.support.output_contract import FINDING_KEYS
 
 Capture = pytest.CaptureFixture[str]
 

@@ -1,4 +1,4 @@
-"""`dynsec demo` (SPEC §8): the whole story runs, as a user starts it, and exits 0."""
+"""`dynsec demo` (docs/cli.md#commands): the whole story runs, as a user starts it, and exits 0."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_dynamic_security.demo import packaged_policy
+from pulumi_dynamic_security.cli.demo import packaged_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def test_the_demo_runs_the_whole_story_and_exits_0(tmp_path: Path) -> None:
         check=False,
     )
     elapsed = time.monotonic() - started
-    print(f"dynsec demo took {elapsed:.1f} s (SPEC §8: under 10 s)")
+    print(f"dynsec demo took {elapsed:.1f} s (the README: under 10 s)")
 
     out = finished.stdout
     assert finished.returncode == 0, finished.stdout + finished.stderr

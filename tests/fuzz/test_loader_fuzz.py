@@ -26,8 +26,8 @@ from pulumi_dynamic_security.errors import PolicyFileError
 from pulumi_dynamic_security.policy import source
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS
 from pulumi_dynamic_security.rules.catalog import rule_ids
+from pulumi_dynamic_security.vocabulary import MFA_ACTIONS, MFA_METHODS
 
 FUZZ = settings(
     max_examples=120, deadline=None, database=None,

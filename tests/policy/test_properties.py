@@ -23,9 +23,9 @@ from pulumi_dynamic_security.errors import PolicyFileError
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.hosts import ends_in_number
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS
 from pulumi_dynamic_security.policy.origins import SCHEMES, normalize_origin
 from pulumi_dynamic_security.rules.catalog import rule_ids
+from pulumi_dynamic_security.vocabulary import MFA_ACTIONS, MFA_METHODS
 
 # --- origins ---------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ DECLARED = ["https://app.acme-wallet.com", "https://www.acme-wallet.com"]
 
 
 def live_origins(client: DynamicClient) -> list[str]:
-    return list(allowed_origins.from_live(client.list_origins(LIVE)))
+    return list(allowed_origins.AREA.from_live(client.list_origins(LIVE)))
 
 
 def test_full_lifecycle(host: ProviderHost, emu: EmulatorHandle, admin: DynamicClient,

@@ -58,7 +58,7 @@ def test_an_update_with_nothing_to_write_makes_no_write(
     waiver = {"rule": "DS201", "reason": "long sessions", "expires": "2027-01-31"}
     emu.clear_requests()
     # a new waiver changes what the rules see, so the engine calls update; the environment
-    # already matches, so update writes nothing (SPEC §5, minimal writes)
+    # already matches, so update writes nothing (docs/apply.md#minimal-writes)
     assert resource.up({**inputs(policy), "waivers": [waiver]}) == "update"
     assert writes(emu) == []
 

@@ -1,4 +1,4 @@
-"""Faults injected by the emulator while `apply` changes every area (SPEC §5 "Converge",
+"""Faults injected by the emulator while `apply` changes every area (docs/apply.md#converge,
 "Never open the door", "Never clobber"; §7 faults).
 
 Each scenario (see `scenario`) watches the emulator's state after every write the tool sends,

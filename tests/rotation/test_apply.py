@@ -1,5 +1,5 @@
 """`dynsec apply` on `api_tokens`: the successor issued with the declared scopes and written
-once to `--secrets-out` (0600, SPEC §5 JSON), never without the flag; predecessors revoked
+once to `--secrets-out` (0600, docs/apply.md#rotation), never without the flag; predecessors revoked
 past their overlap; unmanaged tokens untouched; a saved plan never rotates twice.
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from pulumi_dynamic_security.clock import timestamp
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.emulator.state import parse_iso
-from pulumi_dynamic_security.mapping.api_tokens import timestamp
 from pulumi_dynamic_security.rules.token_notes import parse_note
 from tests.rotation.support import Entry, changes_of, live_tokens, write_policy
 from tests.support.cli import Result, dynsec

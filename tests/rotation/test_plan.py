@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from pulumi_dynamic_security.clock import timestamp
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
-from pulumi_dynamic_security.mapping.api_tokens import timestamp
 from tests.rotation.support import Entry, changes_of, findings_of, write_policy
 from tests.support.cli import dynsec
 from tests.support.ids import LEGACY_TOKEN

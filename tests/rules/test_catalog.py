@@ -1,4 +1,5 @@
-"""The rule catalogue: ids and names are the contract of SPEC §3, and the README shows it."""
+"""The rule catalogue: ids and names are public interface (docs/rules.md#the-catalogue), and the
+README shows it."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import pytest
 from pulumi_dynamic_security.cli.main import run
 from pulumi_dynamic_security.errors import PolicyFileError
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
+from pulumi_dynamic_security.policy.rule_ids import RULE_IDS
 from pulumi_dynamic_security.rules import links
-from pulumi_dynamic_security.rules.base import Posture, RuleContext
+from pulumi_dynamic_security.rules.base import JudgedSettings, RuleContext
 from pulumi_dynamic_security.rules.catalog import (
     RULES,
     rule_by_id,
@@ -25,8 +27,9 @@ from pulumi_dynamic_security.rules.engine import WAIVER_EXPIRED, WAIVER_UNUSED
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
-# SPEC §3, copied on purpose: id -> (name, production, other). Changing one is a breaking change.
-SPEC_TABLE = {
+# The catalogue, copied on purpose: id -> (name, production, other). Changing one is a breaking
+# change.
+CATALOGUE = {
     "DS101": ("origins-empty", "error", "warning"),
     "DS102": ("origin-wildcard", "error", "note"),
     "DS103": ("origin-local", "error", "-"),
@@ -60,11 +63,15 @@ def test_ids_are_unique_sorted_and_derived_from_the_registry() -> None:
     assert {WAIVER_EXPIRED, WAIVER_UNUSED} <= set(ids)
 
 
-def test_ids_names_and_severities_match_the_spec() -> None:
+def test_the_ids_a_waiver_may_name_are_the_catalogue_in_its_order() -> None:
+    assert rule_ids() == RULE_IDS
+
+
+def test_ids_names_and_severities_match_the_catalogue() -> None:
     actual = {
         rule.id: (rule.name, *rule.describe()["severity"].values()) for rule in RULES
     }
-    assert actual == SPEC_TABLE
+    assert actual == CATALOGUE
 
 
 def test_every_rule_is_documented() -> None:
@@ -99,7 +106,7 @@ def test_waiver_rules_are_metadata_only() -> None:
     policy = SecurityPolicy.from_text(
         "version: 1\nstages:\n  dev:\n    environment_id: 3f0c0000-0000-4000-8000-000000000001\n"
     )
-    context = RuleContext(stage=policy.stage("dev"), posture=Posture())
+    context = RuleContext(stage=policy.stage("dev"), settings=JudgedSettings())
     for rule_id in (WAIVER_EXPIRED, WAIVER_UNUSED):
         assert list(rule_by_id(rule_id).check(context)) == []
 
@@ -118,11 +125,11 @@ waivers:
         SecurityPolicy.from_text(text, today=date(2026, 6, 1))
 
 
-def test_markdown_table_has_one_row_per_rule_with_spec_cells() -> None:
+def test_markdown_table_has_one_row_per_rule_with_the_catalogue_cells() -> None:
     lines = rules_table_markdown().splitlines()
     assert lines[0] == "| id | name | when | prod | other |"
     rows = {line.split(" | ")[0].lstrip("| "): line for line in lines[2:]}
-    assert list(rows) == list(SPEC_TABLE)
+    assert list(rows) == list(CATALOGUE)
     assert rows["DS401"].endswith("| warning (error if `app.high_value`) | - |")
     assert rows["DS502"].endswith("| warning (error above 365d) | warning |")
     assert rows["DS103"].endswith("| error | - |")
@@ -147,7 +154,7 @@ def test_text_table_is_aligned_and_lists_every_rule() -> None:
     lines = rules_text().splitlines()
     header = lines[0]
     rows = [line for line in lines[1:] if line.startswith("DS")]
-    assert [row.split()[0] for row in rows] == list(SPEC_TABLE)
+    assert [row.split()[0] for row in rows] == list(CATALOGUE)
     for row in rows:
         assert row.index(row.split()[1]) == header.index("NAME")
     assert max(len(line) for line in lines) <= 100
@@ -162,7 +169,7 @@ def test_dynsec_rules_exits_0_in_every_format(fmt: str, capsys: pytest.CaptureFi
         assert out == rules_table_markdown()
     elif fmt == "json":
         described = json.loads(out)
-        assert [item["id"] for item in described] == list(SPEC_TABLE)
+        assert [item["id"] for item in described] == list(CATALOGUE)
         for item in described:
             assert set(item) == {
                 "id", "name", "area", "severity", "summary", "remediation", "doc_url",

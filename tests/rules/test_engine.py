@@ -7,10 +7,16 @@ from datetime import date, datetime, timedelta, timezone
 
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from pulumi_dynamic_security.rules.base import Finding, LiveFacts, LiveToken, Posture, Severity
+from pulumi_dynamic_security.rules.base import (
+    Finding,
+    JudgedSettings,
+    LiveFacts,
+    LiveToken,
+    Severity,
+)
 from pulumi_dynamic_security.rules.catalog import rule_by_id
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
-from tests.support.spec import FINDING_KEYS
+from tests.support.output_contract import FINDING_KEYS
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
@@ -157,12 +163,12 @@ stages:
     jwt_lifetime: 2h
 """)
     stage = policy.stage("production")
-    posture = dataclasses.replace(
-        Posture.declared(stage),
+    settings = dataclasses.replace(
+        JudgedSettings.declared(stage),
         allowed_origins=("http://app.example.com",),
         live_keys=frozenset({"allowed_origins"}),
     )
-    report = evaluate(stage, posture=posture, live=LiveFacts(now=NOW), today=TODAY)
+    report = evaluate(stage, settings=settings, live=LiveFacts(now=NOW), today=TODAY)
     [plain_http] = _of(report, "DS104")
     assert plain_http.severity is Severity.ERROR
     assert (plain_http.managed, plain_http.blocks, plain_http.file, plain_http.line) == (

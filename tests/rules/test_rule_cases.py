@@ -8,10 +8,11 @@ A case file holds `rule: <ID>` and a list of `cases`, each with:
 * `live` (optional): synthetic live facts for online evaluation: `now`, `environment_name`,
   `auth_token_checksum`, `active_cookie_hostname`, `embedded_wallets_enabled`,
   `sms_sign_in_enabled`, and `tokens` (`id`, `note`, `checksum`, `age` such as `100d`);
-* `posture` (optional): settings read live, replacing the declared ones (`jwt_lifetime`,
-  `token_storage`, `mfa`, `allowed_origins`, `live_keys`);
-* `expect`: the findings of that rule, in report order, each given by the keys of SPEC §4's
-  finding JSON that matter (plus `value` and `message_contains`); `[]` means it does not fire;
+* `judged` (optional): settings read live, replacing the declared ones: any area's keys,
+  written as in the policy (and read by the policy's own models), plus `live_keys`;
+* `expect`: the findings of that rule, in report order, each given by the keys of the
+  finding JSON (docs/cli.md#output-formats) that matter (plus `value` and
+  `message_contains`); `[]` means it does not fire;
 * `blocked` (optional): whether the whole stage is blocked.
 """
 
@@ -27,18 +28,18 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from pulumi_dynamic_security.policy.areas import AreaKeys, resolved_areas
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from pulumi_dynamic_security.policy.origins import normalize_origin
-from pulumi_dynamic_security.policy.stages import EffectiveMfa, EffectiveStage
-from pulumi_dynamic_security.rules.base import Finding, LiveFacts, LiveToken, Posture
+from pulumi_dynamic_security.policy.stages import EffectiveStage
+from pulumi_dynamic_security.rules.base import Finding, JudgedSettings, LiveFacts, LiveToken
 from pulumi_dynamic_security.rules.catalog import RULES
 from pulumi_dynamic_security.rules.engine import evaluate
-from tests.support.spec import FINDING_KEYS
+from tests.support.output_contract import FINDING_KEYS
 
 CASES_DIR = Path(__file__).parent / "cases"
 DEFAULT_TODAY = date(2026, 6, 1)
-_CASE_KEYS = {"name", "stage", "policy", "today", "live", "posture", "expect", "blocked"}
+_CASE_KEYS = {"name", "stage", "policy", "today", "live", "judged", "expect", "blocked"}
 _FINDING_KEYS = FINDING_KEYS | {"value", "message_contains"}
 
 
@@ -91,22 +92,14 @@ def _live_facts(spec: Mapping[str, Any], today: date) -> LiveFacts:
     )
 
 
-def _posture(stage: EffectiveStage, spec: Mapping[str, Any]) -> Posture:
-    """The declared posture with the values the case says were read live."""
-    changes: dict[str, Any] = {"live_keys": frozenset(spec.get("live_keys", ()))}
-    if "jwt_lifetime" in spec:
-        changes["jwt_lifetime"] = Duration.parse(spec["jwt_lifetime"])
-    if "token_storage" in spec:
-        changes["token_storage"] = spec["token_storage"]
-    if "allowed_origins" in spec:
-        changes["allowed_origins"] = tuple(normalize_origin(o) for o in spec["allowed_origins"])
-    if "mfa" in spec:
-        mfa: dict[str, Any] = {
-            key: tuple(value) if isinstance(value, list) else value
-            for key, value in spec["mfa"].items()
-        }
-        changes["mfa"] = EffectiveMfa(**mfa)
-    return dataclasses.replace(Posture.declared(stage), **changes)
+def _judged(stage: EffectiveStage, spec: Mapping[str, Any]) -> JudgedSettings:
+    """The declared settings with the values the case says were read live (any area, read
+    as the policy reads it)."""
+    areas = {key: value for key, value in spec.items() if key != "live_keys"}
+    read = resolved_areas(dict(AreaKeys.model_validate(areas)))
+    changes: dict[str, Any] = {area: value for area, value in read.items() if area in areas}
+    changes["live_keys"] = frozenset(spec.get("live_keys", ()))
+    return dataclasses.replace(JudgedSettings.declared(stage), **changes)
 
 
 def _policy_text(policy: Any) -> str:
@@ -138,9 +131,9 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     policy = SecurityPolicy.from_text(_policy_text(case["policy"]), today=today)
     stage = policy.stage(case["stage"])
     live = _live_facts(case["live"], today) if "live" in case else None
-    posture = _posture(stage, case["posture"]) if "posture" in case else None
+    judged = _judged(stage, case["judged"]) if "judged" in case else None
 
-    report = evaluate(stage, posture=posture, live=live, today=today)
+    report = evaluate(stage, settings=judged, live=live, today=today)
 
     found = [finding for finding in report.findings if finding.rule == rule_id]
     expected = case["expect"]

@@ -1,4 +1,4 @@
-"""The managed-token note `dynsec:<name>:<YYYYMMDDTHHMMSSZ>` (SPEC §5)."""
+"""The managed-token note `dynsec:<name>:<YYYYMMDDTHHMMSSZ>` (docs/apply.md#rotation)."""
 
 from __future__ import annotations
 

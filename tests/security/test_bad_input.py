@@ -1,6 +1,6 @@
 """Every bad input gets the right exit code (3: invalid input, 4: the API or the network) and
 one clear message on stderr (what, where, what to do), never a traceback; with a JSON or SARIF
-format stdout stays empty (SPEC §4).
+format stdout stays empty (docs/cli.md#output-formats).
 
 One table: the malformed policy corpus (`tests/policy/malformed/`, each case through `plan`,
 where `validate` already has its own test), then arguments, files and the environment. Each

@@ -1,4 +1,4 @@
-"""Canary credentials through everything the tool does (SPEC §5 "Secrets").
+"""Canary credentials through everything the tool does (docs/apply.md#secrets).
 
 Canaries: the emulator's admin token, used as the API token; a planted token's raw value,
 used through `--token-file`; the raw token a rotation issues (from `--secrets-out`), used as

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from pulumi_dynamic_security import clock
-from pulumi_dynamic_security.diffing import Change
+from pulumi_dynamic_security.mapping.changes import Change
 from pulumi_dynamic_security.service.plan_check import first_difference
 from tests.support.cli import Cli
 from tests.support.clients import edit_settings, live_origins, make_client

@@ -15,8 +15,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from pulumi_dynamic_security.policy.hosts import ends_in_number
-from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS
 from pulumi_dynamic_security.policy.origins import normalize_origin
+from pulumi_dynamic_security.vocabulary import MFA_ACTIONS, MFA_METHODS
 
 UNKNOWN_METHOD_TYPES = ("sms", "webauthn-v2")
 _UNIT_MAX = {"minutes": 30 * 24 * 60, "hours": 30 * 24, "days": 30}

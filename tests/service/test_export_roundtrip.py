@@ -1,4 +1,4 @@
-"""`export` then `plan` shows no changes (SPEC §2.1), for generated live states.
+"""`export` then `plan` shows no changes (docs/mapping.md#export), for generated live states.
 
 Two levels: a pure one on many generated documents (including MFA method types this tool
 does not know, which the emulator refuses to store), and an end-to-end one that writes each

@@ -1,12 +1,13 @@
-"""The mapping modules and `diffing.compare`, without a server: what each area reads from the
-live document, how a change is classified, what `apply_change` writes (and leaves alone), and
-a property that ties them together: writing a plan's changes into any live document leaves
+"""The areas' modules and `diffing.compare`, without a server: what each area reads from the
+live document, how a change is classified, what `write` writes (and leaves alone), and a
+property that ties them together: writing a plan's changes into any live document leaves
 nothing to plan.
 """
 
 from __future__ import annotations
 
 import copy
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -14,19 +15,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pulumi_dynamic_security.api.models import Origin
-from pulumi_dynamic_security.diffing import Change, compare
-from pulumi_dynamic_security.mapping import allowed_origins, jwt_lifetime, mfa, token_storage
+from pulumi_dynamic_security.diffing import Difference, compare
+from pulumi_dynamic_security.mapping import (
+    allowed_origins,
+    jwt_lifetime,
+    mfa,
+    registry,
+    token_storage,
+)
+from pulumi_dynamic_security.mapping.area import SettingsArea
+from pulumi_dynamic_security.mapping.changes import Change
+from pulumi_dynamic_security.policy.areas import EffectiveMfa
 from pulumi_dynamic_security.policy.durations import Duration
-from pulumi_dynamic_security.policy.models import MFA_ACTIONS, MFA_METHODS
-from pulumi_dynamic_security.policy.stages import Area, EffectiveMfa, EffectiveStage
-from pulumi_dynamic_security.service.apply import _write_order
+from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.service.plan import settings_changes
+from pulumi_dynamic_security.vocabulary import MFA_ACTIONS, MFA_METHODS
 from tests.support.ids import LIVE
 
-CHECKS = {"jwt_lifetime": jwt_lifetime.holds, "token_storage": token_storage.holds,
-          "mfa": mfa.holds}
-WRITERS = {"jwt_lifetime": jwt_lifetime.apply_change,
-           "token_storage": token_storage.apply_change, "mfa": mfa.apply_change}
+JWT, STORAGE, MFA, ORIGINS = jwt_lifetime.AREA, token_storage.AREA, mfa.AREA, allowed_origins.AREA
+SETTINGS: dict[str, SettingsArea] = {area.name: area for area in registry.SETTINGS}
 
 
 def stage(**areas: Any) -> EffectiveStage:
@@ -37,9 +44,13 @@ def stage(**areas: Any) -> EffectiveStage:
 def write(security: dict[str, Any], changes: list[Change]) -> dict[str, Any]:
     """A copy of `security` with `changes` written in, in the order apply writes them."""
     result = copy.deepcopy(security)
-    for change in sorted(changes, key=_write_order):
-        WRITERS[change.area](result, change)
+    for change in sorted(changes, key=lambda c: (SETTINGS[c.area].write_order(c), c.path)):
+        SETTINGS[change.area].write(result, change)
     return result
+
+
+def effect(area: Any, action: Any, path: str, before: Any, after: Any) -> str:
+    return str(area.effect(Difference(action, path, before, after), None, None))
 
 
 def origins(*values: str) -> list[Origin]:
@@ -70,12 +81,12 @@ def test_a_jwt_change_is_written_in_the_largest_whole_unit() -> None:
     assert write(security, changes) == {"jwtDuration": {"amount": 2, "unit": "days"}, "other": 1}
 
 
-@pytest.mark.parametrize(("before", "after", "effect"), [
+@pytest.mark.parametrize(("before", "after", "expected"), [
     ("1d", "2h", "tightens"), ("2h", "1d", "weakens"), ("24h", "1d", "neutral"),
     (None, "2h", "neutral"),
 ])
-def test_jwt_effect(before: str | None, after: str, effect: str) -> None:
-    assert jwt_lifetime.effect("update", "jwt_lifetime", before, after, None) == effect
+def test_jwt_effect(before: str | None, after: str, expected: str) -> None:
+    assert effect(JWT, "update", "jwt_lifetime", before, after) == expected
 
 
 def test_a_jwt_the_api_cannot_express_reads_as_unknown_and_is_replaced() -> None:
@@ -83,8 +94,8 @@ def test_a_jwt_the_api_cannot_express_reads_as_unknown_and_is_replaced() -> None
     changes = settings_changes(stage(jwt_lifetime=Duration.parse("2h")), security)
 
     assert [(c.before, c.after, c.effect) for c in changes] == [(None, "2h", "neutral")]
-    assert jwt_lifetime.export(security).value is None
-    assert "not understood" in jwt_lifetime.export(security).comments[0]
+    assert JWT.export(security).value is None
+    assert "not understood" in JWT.export(security).comments[0]
 
 
 # --- token_storage ---------------------------------------------------------------------------
@@ -97,7 +108,7 @@ def test_a_jwt_the_api_cannot_express_reads_as_unknown_and_is_replaced() -> None
 ])
 def test_token_storage_reads_as_spec_2_1_says(storage: list[str] | None, reads_as: str) -> None:
     security = {} if storage is None else {"auth": {"storage": storage}}
-    assert token_storage.from_live(security) == reads_as
+    assert STORAGE.from_live(security) == reads_as
 
 
 def test_switching_to_cookie_writes_only_the_storage_and_tightens() -> None:
@@ -107,12 +118,11 @@ def test_switching_to_cookie_writes_only_the_storage_and_tightens() -> None:
     assert [(c.before, c.after, c.effect) for c in changes] == [
         ("localstorage", "cookie", "tightens")]
     assert write(security, changes) == {"auth": {"storage": ["cookie"], "other": True}}
-    assert token_storage.effect("update", "token_storage", "cookie", "localstorage",
-                                None) == "weakens"
+    assert effect(STORAGE, "update", "token_storage", "cookie", "localstorage") == "weakens"
 
 
 def test_both_storages_are_exported_with_a_comment() -> None:
-    exported = token_storage.export({"auth": {"storage": ["cookie", "localstorage"]}})
+    exported = STORAGE.export({"auth": {"storage": ["cookie", "localstorage"]}})
     assert exported.value == "localstorage"
     assert "both" in exported.comments[0]
 
@@ -184,7 +194,7 @@ def test_login_requirement_and_backup_codes() -> None:
     written = write(security, changes)["mfa"]
     assert written["required"] is True
     assert written["methods"][0]["allowBackupCodes"] is False
-    assert mfa.effect("update", "mfa.require_at_login", True, False, None) == "weakens"
+    assert effect(MFA, "update", "mfa.require_at_login", True, False) == "weakens"
 
 
 def test_only_the_managed_mfa_keys_are_compared() -> None:
@@ -204,8 +214,8 @@ def test_mixed_backup_codes_read_as_unknown_and_are_exported_with_a_comment() ->
         {"type": "totp", "enabled": True, "allowBackupCodes": True},
         {"type": "passkey", "enabled": True, "allowBackupCodes": False},
     ])
-    assert mfa.from_live(security).backup_codes is None
-    exported = mfa.export(security)
+    assert MFA.from_live(security).backup_codes is None
+    exported = MFA.export(security)
     assert "backup_codes" not in exported.value
     assert any("backup codes differ" in comment for comment in exported.comments)
 
@@ -228,11 +238,7 @@ def test_enabling_a_disabled_method_keeps_backup_codes_agreed() -> None:
 
 
 def origin_changes(declared: list[str], live: list[Origin]) -> list[Change]:
-    live_values = allowed_origins.from_live(live)
-    changes = compare({"allowed_origins": allowed_origins.view(live_values)},
-                      {"allowed_origins": allowed_origins.view(declared)},
-                      {"allowed_origins": allowed_origins.effect})
-    return allowed_origins.with_plan_effects(changes, live_values)
+    return ORIGINS.plan(declared, live, now=datetime.now(timezone.utc))
 
 
 def test_live_origins_are_normalized_before_comparing() -> None:
@@ -265,11 +271,10 @@ def test_the_first_origin_on_an_empty_list_tightens_and_emptying_it_weakens() ->
 
 def test_read_back_checks_each_origin_change_on_normalized_values() -> None:
     live = origins("HTTPS://New.example.com:443")
-    assert allowed_origins.holds(live, Change("allowed_origins", "add", "allowed_origins", None,
-                                              "https://new.example.com", "weakens"))
-    assert not allowed_origins.holds(live, Change("allowed_origins", "remove",
-                                                  "allowed_origins", "https://new.example.com",
-                                                  None, "tightens"))
+    assert ORIGINS.is_kept(live, Change("allowed_origins", "add", "allowed_origins", None,
+                                        "https://new.example.com", "weakens"))
+    assert not ORIGINS.is_kept(live, Change("allowed_origins", "remove", "allowed_origins",
+                                            "https://new.example.com", None, "tightens"))
 
 
 def test_every_spelling_of_a_removed_origin_is_deleted() -> None:
@@ -278,13 +283,13 @@ def test_every_spelling_of_a_removed_origin_is_deleted() -> None:
 
 
 def test_an_invalid_live_origin_is_left_out_of_an_export_and_only_it() -> None:
-    exported = allowed_origins.export(origins("https://a.com:99999", "https://a.com"))
+    exported = ORIGINS.export(origins("https://a.com:99999", "https://a.com"))
     assert exported.value == ["https://a.com"]
     assert len(exported.comments) == 1 and "a.com:99999" in exported.comments[0]
 
 
 def test_an_empty_origin_list_is_exported_with_a_warning() -> None:
-    exported = allowed_origins.export([])
+    exported = ORIGINS.export([])
     assert exported.value == []
     assert "every domain" in exported.comments[0]
 
@@ -292,17 +297,18 @@ def test_an_empty_origin_list_is_exported_with_a_warning() -> None:
 # --- compare ---------------------------------------------------------------------------------
 
 
-def test_compare_sees_only_the_areas_it_is_given() -> None:
-    live: dict[Area, Any] = {"jwt_lifetime": "30d", "token_storage": "localstorage"}
-    changes = compare(live, {"token_storage": "localstorage"},
-                      {"token_storage": token_storage.effect})
-    assert changes == []
+def test_a_plan_compares_only_the_areas_the_stage_manages() -> None:
+    security = {"jwtDuration": {"amount": 30, "unit": "days"}, "auth": {"storage": ["cookie"]}}
+    assert settings_changes(stage(token_storage="cookie"), security) == []
 
 
-def test_compare_orders_additions_before_removals_and_by_value() -> None:
-    changes = compare({"allowed_origins": {"https://z.com", "https://y.com"}},
-                      {"allowed_origins": {"https://b.com", "https://a.com"}},
-                      {"allowed_origins": allowed_origins.effect})
+def test_compare_sees_only_what_it_is_given() -> None:
+    assert compare("token_storage", "localstorage", "localstorage") == []
+
+
+def test_plans_order_additions_before_removals_and_by_value() -> None:
+    changes = ORIGINS.compared(["https://b.com", "https://a.com"],
+                               ("https://z.com", "https://y.com"))
     assert [(c.action, c.before or c.after) for c in changes] == [
         ("add", "https://a.com"), ("add", "https://b.com"),
         ("remove", "https://y.com"), ("remove", "https://z.com"),
@@ -380,9 +386,10 @@ def test_writing_the_planned_changes_leaves_nothing_to_plan(
     written = write(live, changes)
 
     assert settings_changes(declared, written) == []
-    assert all(CHECKS[c.area](written, c) for c in changes)  # what read-back verifies
-    # (backup codes are moot, so "hold", while no method is enabled)
-    assert not any(CHECKS[c.area](live, c) for c in changes if c.path != "mfa.backup_codes")
+    assert all(SETTINGS[c.area].is_kept(written, c) for c in changes)  # what read-back verifies
+    # (backup codes are moot, so "kept", while no method is enabled)
+    assert not any(SETTINGS[c.area].is_kept(live, c) for c in changes
+                   if c.path != "mfa.backup_codes")
     assert written["unmanaged"] == live["unmanaged"]
     if "mfa" in live:
         assert written["mfa"]["availableMethods"] == ["totp"]

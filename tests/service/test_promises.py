@@ -1,4 +1,4 @@
-"""The promises of SPEC §5, one test (or one parametrized family) each, end to end against the
+"""The promises of docs/apply.md, one test (or one parametrized family) each, end to end against the
 emulator over real HTTP. Every assertion about what was sent reads the emulator's own request
 log, so a promise broken anywhere between the planner and the wire fails here.
 """
@@ -195,7 +195,7 @@ def test_origins_are_added_before_any_is_removed(
 
 
 def live_origin_set(client: DynamicClient, environment_id: str = LIVE) -> set[str]:
-    return set(allowed_origins.from_live(client.list_origins(environment_id)))
+    return set(allowed_origins.AREA.from_live(client.list_origins(environment_id)))
 
 
 # --- Never clobber ---------------------------------------------------------------------------

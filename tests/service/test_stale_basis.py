@@ -1,4 +1,4 @@
-"""Stale plan (SPEC §5) when `updatedAt` does not move.
+"""Stale plan (docs/apply.md#stale-plans) when `updatedAt` does not move.
 
 `apply` refuses a plan when the environment changed since it was made. It compares
 `updatedAt`, and also the settings document and the origins themselves, so that an edit which
@@ -89,7 +89,7 @@ def test_an_unchanged_environment_keeps_the_basis_of_its_plan() -> None:
     again = read_snapshot(environment.client(), ENVIRONMENT, tokens=False)
 
     assert planned.changes  # the apply below would have something to write
-    assert again.basis() == planned.basis
+    assert again.digest() == planned.environment_digest
 
 
 @pytest.mark.parametrize("edit", [edit_settings, edit_outside_security, add_origin])

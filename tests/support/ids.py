@@ -1,5 +1,5 @@
-"""The ids of the emulator's `demo` seed (SPEC §7), as the emulator itself defines them, and
-an environment id that no seed has."""
+"""The ids of the emulator's `demo` seed (docs/emulator.md#seeds), as the emulator itself
+defines them, and an environment id that no seed has."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Looking for credentials where they must not be (SPEC §5 "Secrets")."""
+"""Looking for credentials where they must not be (docs/apply.md#secrets)."""
 
 from __future__ import annotations
 

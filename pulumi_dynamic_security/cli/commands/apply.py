@@ -41,7 +41,6 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
     """
     from pulumi_dynamic_security.cli.render.plans import render_plan
     from pulumi_dynamic_security.cli.secrets_file import SecretsFile, check_writable
-    from pulumi_dynamic_security.errors import PolicyBlockedError
     from pulumi_dynamic_security.policy.loader import SecurityPolicy
     from pulumi_dynamic_security.service.apply import apply_plan
     from pulumi_dynamic_security.service.plan import plan_stage
@@ -64,11 +63,8 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
             plan = verify_saved_plan(saved, plan, policy=str(policy))
         color = stdout_wants_color()
         click.echo(render_plan(plan, "text", color=color), nl=False, color=color)
-        if plan.blocked:
-            raise PolicyBlockedError(
-                f"Stage {stage!r} is blocked by policy; nothing was written.",
-                hint="Fix the findings marked error, or waive them with a reason and an expiry.",
-            )
+        if plan.blocked:  # the findings were just shown with the plan
+            raise plan.report.blocked_error(details=False)
         if not plan.changes:
             click.echo(f"Nothing to apply: stage {stage!r} matches the policy.")
             return ExitCode.OK

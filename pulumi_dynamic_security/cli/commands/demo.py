@@ -12,6 +12,6 @@ def command() -> int:
     Nothing leaves this machine: the emulator runs inside this process on a free loopback
     port, seeded with a sandbox and a live environment.
     """
-    from pulumi_dynamic_security.demo import run_demo
+    from pulumi_dynamic_security.cli.demo import run_demo
 
     return run_demo()

@@ -1,4 +1,5 @@
-"""`dynsec rules [--format text|markdown|json]`: the rule catalogue (SPEC §3, §4)."""
+"""`dynsec rules [--format text|markdown|json]`: the rule catalogue
+(docs/rules.md#the-catalogue)."""
 
 from __future__ import annotations
 

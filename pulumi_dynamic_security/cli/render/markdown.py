@@ -24,8 +24,8 @@ from typing import Any
 
 from pulumi_dynamic_security.cli.render import plan_text
 from pulumi_dynamic_security.cli.render.text import plural
-from pulumi_dynamic_security.diffing import Change
 from pulumi_dynamic_security.escaping import markdown, markdown_code
+from pulumi_dynamic_security.mapping.changes import Change
 from pulumi_dynamic_security.rules.base import Finding
 from pulumi_dynamic_security.service.drift import DriftReport, StageFailure
 from pulumi_dynamic_security.service.plan import Plan

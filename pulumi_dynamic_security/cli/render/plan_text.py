@@ -29,8 +29,8 @@ from pulumi_dynamic_security.cli.render.text import (
     plural,
     production_label,
 )
-from pulumi_dynamic_security.diffing import Change
 from pulumi_dynamic_security.escaping import text
+from pulumi_dynamic_security.mapping.changes import Change
 from pulumi_dynamic_security.service.drift import DriftReport
 from pulumi_dynamic_security.service.plan import Plan
 

@@ -1,4 +1,4 @@
-"""`dynsec demo`: the whole story on an embedded emulator, no account needed (SPEC §8).
+"""`dynsec demo`: the whole story on an embedded emulator, no account needed (docs/cli.md#commands).
 
 An emulator seeded with `demo` runs inside this process; the walk-through then runs the real
 `dynsec` commands against it, exactly as a user would type them, and prints each one before

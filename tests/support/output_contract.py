@@ -1,8 +1,10 @@
-"""The machine-output keys and vocabularies SPEC §4 fixes."""
+"""The machine-output keys and vocabularies docs/cli.md#output-formats fixes."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from pulumi_dynamic_security.policy.areas import AREAS
 
 PLAN_KEYS = {"stage", "environment_id", "production", "changes", "findings", "blocked"}
 CHANGE_KEYS = {"area", "action", "path", "before", "after", "effect"}
@@ -13,12 +15,11 @@ FINDING_KEYS = {
 
 
 def assert_plan_shape(plan: dict[str, Any]) -> None:
-    """Exactly the keys SPEC §4 fixes, with the fixed vocabularies."""
+    """Exactly the keys docs/cli.md#output-formats fixes, with the fixed vocabularies."""
     assert set(plan) == PLAN_KEYS
     for change in plan["changes"]:
         assert set(change) == CHANGE_KEYS
-        assert change["area"] in {"jwt_lifetime", "token_storage", "mfa", "allowed_origins",
-                                  "api_tokens"}
+        assert change["area"] in AREAS
         assert change["action"] in {"add", "remove", "update", "rotate", "revoke"}
         assert change["effect"] in {"tightens", "weakens", "neutral"}
     for finding in plan["findings"]:

@@ -1,0 +1,69 @@
+"""The change record: one thing `apply` would do, in the policy's words.
+
+Every plan is a list of `Change`s (the `change` object of docs/cli.md#output-formats): one
+per member of a set (origins, MFA methods, MFA actions) with `add`/`remove`, one per scalar
+(`update`), `rotate`/`revoke` for API tokens. Each area's module says what its changes are
+and how each moves the environment's security (`effect`); this module only holds the record,
+reads it back from a saved plan, and puts changes in the order plans list them.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pulumi_dynamic_security.policy.areas import AREAS, Area
+
+Action = Literal["add", "remove", "update", "rotate", "revoke"]
+Effect = Literal["tightens", "weakens", "neutral"]
+ACTIONS: tuple[Action, ...] = typing.get_args(Action)
+EFFECTS: tuple[Effect, ...] = typing.get_args(Effect)
+
+# Within a path, additions before removals: the order in which apply performs them.
+_ACTION_RANK: dict[Action, int] = {"add": 0, "update": 1, "rotate": 2, "remove": 3, "revoke": 4}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change `apply` would make, in the policy's words."""
+
+    area: Area
+    action: Action
+    path: str  # e.g. "allowed_origins", "mfa.methods", "mfa.require_at_login", "api_tokens[0]"
+    before: Any
+    after: Any
+    effect: Effect
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "area": self.area,
+            "action": self.action,
+            "path": self.path,
+            "before": self.before,
+            "after": self.after,
+            "effect": self.effect,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Change:
+        """Read a change back from a saved plan (`plan --out`); ValueError if malformed."""
+        area, action, effect = data.get("area"), data.get("action"), data.get("effect")
+        path = data.get("path")
+        if area not in AREAS or action not in ACTIONS or effect not in EFFECTS:
+            raise ValueError(f"not a change record: {dict(data)!r}")
+        if not isinstance(path, str):
+            raise ValueError(f"change without a path: {dict(data)!r}")
+        return cls(area, action, path, data.get("before"), data.get("after"), effect)
+
+
+def in_plan_order(changes: Iterable[Change]) -> list[Change]:
+    """Areas in the policy's order; within a path, additions before removals, then by value,
+    so that output is deterministic."""
+    return sorted(changes, key=_order)
+
+
+def _order(change: Change) -> tuple[int, str, int, str]:
+    member = str(change.after if change.after is not None else change.before)
+    return AREAS.index(change.area), change.path, _ACTION_RANK[change.action], member

@@ -1,0 +1,58 @@
+"""The value types the policy models share: strict booleans, origins, durations in range,
+lists without duplicates, and the base of every model (unknown keys are errors).
+
+Booleans are strict (docs/policy.md#booleans-and-version): pydantic's lax reading would take
+"off", "n", 0 or "yes" for one. Origins are normalized on load (docs/policy.md#origins);
+durations compare by value (docs/policy.md#durations).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic_core import PydanticCustomError
+
+from pulumi_dynamic_security.policy.durations import Bounds, Duration
+from pulumi_dynamic_security.policy.origins import OriginError, normalize_origin
+
+DYNAMIC_JWT_MAX = Duration.of(days=30)
+
+
+def _normalized_origin(value: Any) -> str:
+    try:
+        return normalize_origin(value)  # refuses a non-string too
+    except OriginError as exc:
+        raise PydanticCustomError("origin", str(exc)) from None
+
+
+def no_duplicates(values: list[Any]) -> list[Any]:
+    """`values`, or a `duplicate` error pointing at the second occurrence."""
+    seen: set[Any] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            # `at` points the error at the second occurrence (the loader reads it)
+            raise PydanticCustomError(
+                "duplicate", "{value} is listed twice", {"value": str(value), "at": index}
+            )
+        seen.add(value)
+    return values
+
+
+Flag = Annotated[bool, Strict()]
+Origin = Annotated[
+    str,
+    BeforeValidator(_normalized_origin),
+    Field(description="An origin, scheme://host[:port], at most one '*'; normalized on load."),
+]
+JwtLifetime = Annotated[
+    Duration, AfterValidator(Bounds(Duration(1), DYNAMIC_JWT_MAX, " (Dynamic's range)"))
+]
+PositiveDuration = Annotated[Duration, AfterValidator(Bounds(Duration(1)))]
+NonEmptyText = Annotated[str, Field(min_length=1, pattern=r"\S")]
+
+
+class StrictModel(BaseModel):
+    """Base of every policy model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
