@@ -257,7 +257,8 @@ def test_json_has_the_fixed_shape(workdir: Path, capsys: Capture) -> None:
     assert set(document) == {"version", "results"}
     assert document["version"] == 1
     for stage in document["results"]:
-        assert set(stage) == {"stage", "production", "blocked", "findings"}
+        assert set(stage) == {"file", "stage", "production", "blocked", "findings"}
+        assert stage["file"] == "dynamic-security.yaml"
         for finding in stage["findings"]:
             assert set(finding) == FINDING_KEYS
     dev, production = document["results"]
