@@ -18,16 +18,19 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     Strict,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.policy.durations import Bounds, Duration
-from pulumi_dynamic_security.policy.origins import OriginError, normalize_origin
+from pulumi_dynamic_security.policy.origins import ORIGIN_PATTERN, OriginError, normalize_origin
 from pulumi_dynamic_security.scopes import TokenScope
 
 TokenStorage = Literal["cookie", "localstorage"]
@@ -72,6 +75,24 @@ def _no_duplicates(values: list[Any]) -> list[Any]:
     return values
 
 
+class _UniqueItems:
+    """List metadata: every item at most once (`_no_duplicates`), `uniqueItems` in the
+    JSON Schema."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(_no_duplicates, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), "uniqueItems": True}
+
+
+UNIQUE = _UniqueItems()
+
+
 def _integer_version(value: Any) -> Any:
     """`version` is the integer 1: not text ("1"), not a float (1.0), not a boolean (true)."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -90,13 +111,18 @@ Version = Annotated[Literal[1], BeforeValidator(_integer_version)]
 Origin = Annotated[
     str,
     BeforeValidator(_normalized_origin),
-    Field(description="An origin, scheme://host[:port], at most one '*'; normalized on load."),
+    Field(description="An origin, scheme://host[:port], at most one '*'; normalized on load.",
+          json_schema_extra={"pattern": ORIGIN_PATTERN}),
 ]
-JwtLifetime = Annotated[
-    Duration, AfterValidator(Bounds(Duration(1), DYNAMIC_JWT_MAX, " (Dynamic's range)"))
-]
-PositiveDuration = Annotated[Duration, AfterValidator(Bounds(Duration(1)))]
+JwtLifetime = Annotated[Duration, Bounds(Duration(1), DYNAMIC_JWT_MAX, " (Dynamic's range)")]
+PositiveDuration = Annotated[Duration, Bounds(Duration(1))]
 NonEmptyText = Annotated[str, Field(min_length=1, pattern=r"\S")]
+# A stage a waiver names (the loader checks it is one of the file's).
+StageName = Annotated[str, Field(json_schema_extra={"pattern": STAGE_NAME_PATTERN})]
+# A value a waiver is limited to: one that looks like an origin (holds "://") must be one.
+WaiverValue = Annotated[str, Field(json_schema_extra={
+    "if": {"pattern": "://"}, "then": {"pattern": ORIGIN_PATTERN},
+})]
 
 
 class StrictModel(BaseModel):
@@ -108,7 +134,7 @@ class StrictModel(BaseModel):
 class Mfa(StrictModel):
     """End-user MFA. Only the keys written here are managed; the others are left as they are."""
 
-    methods: Annotated[list[MfaMethod], AfterValidator(_no_duplicates)] | None = Field(
+    methods: Annotated[list[MfaMethod], UNIQUE] | None = Field(
         None,
         description="MFA methods end users may enroll: a subset of totp, passkey, email. "
         "[] turns MFA off. Listed methods are enabled, other known methods disabled.",
@@ -118,7 +144,7 @@ class Mfa(StrictModel):
         description="Session-based enforcement: an MFA challenge at every sign-in "
         "(Dynamic's `mfa.required`). Needs at least one method.",
     )
-    require_for_actions: Annotated[list[MfaAction], AfterValidator(_no_duplicates)] | None = (
+    require_for_actions: Annotated[list[MfaAction], UNIQUE] | None = (
         Field(
             None,
             description="Action-based enforcement: actions that need a second factor, e.g. "
@@ -170,7 +196,7 @@ class ApiTokenPolicy(StrictModel):
         description="Name of the token, unique in the stage: 1-40 of a-z, 0-9 and '-'. "
         "Managed tokens carry the note dynsec:<name>:<UTC timestamp>.",
     )
-    scopes: Annotated[list[TokenScope], AfterValidator(_no_duplicates)] = Field(
+    scopes: Annotated[list[TokenScope], UNIQUE] = Field(
         min_length=1, description="Dynamic token scopes granted to the token (least privilege)."
     )
     rotate_every: PositiveDuration = Field(
@@ -266,10 +292,10 @@ class Waiver(StrictModel):
         description="Last day (UTC) the waiver applies; at most one year ahead. After it, the "
         "finding is active again and DS901 is reported."
     )
-    stages: list[str] | None = Field(
+    stages: list[StageName] | None = Field(
         None, description="Stages the waiver applies to. Default: every stage."
     )
-    values: list[str] | None = Field(
+    values: list[WaiverValue] | None = Field(
         None,
         description="Only waive findings on these exact (normalized) values, e.g. one origin.",
     )
