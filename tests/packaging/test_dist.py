@@ -95,7 +95,8 @@ def test_the_wheel_runs_the_demo_and_the_sdist_tests_pass_on(
     else:
         run(python, "-m", "venv", environment)
     bin_dir = environment / ("Scripts" if sys.platform == "win32" else "bin")
-    pip = [bin_dir / "python", "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    pip: list[str | Path] = [bin_dir / "python", "-m", "pip", "--disable-pip-version-check",
+                             "--quiet"]
     run(*pip, "install", dists.wheel, timeout=900)
 
     demo = run(bin_dir / "dynsec", "demo", cwd=tmp_path, timeout=300)
