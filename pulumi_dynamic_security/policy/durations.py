@@ -16,6 +16,8 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from pulumi_dynamic_security.policy.constraints import Constraint
+
 _SYNTAX = re.compile(r"([0-9]+)([mhd])")
 _MINUTES_PER_UNIT = {"d": 24 * 60, "h": 60, "m": 1}  # largest first: used to pick the unit
 _API_UNIT = {"d": "days", "h": "hours", "m": "minutes"}
@@ -147,7 +149,7 @@ def _bounds_message(low: Duration, high: Duration | None) -> str:
     return f"must be between {low} and {high}"
 
 
-class Bounds:
+class Bounds(Constraint):
     """An inclusive range for a `Duration` field: `Annotated[Duration, Bounds(low, high)]`
     checks it after parsing, and the JSON Schema states it as a pattern (editors then refuse
     `45d` for a field that stops at 30d, as the loader does)."""
@@ -155,20 +157,13 @@ class Bounds:
     def __init__(self, low: Duration, high: Duration | None = None, why: str = ""):
         self.low, self.high, self.why = low, high, why
 
-    def __call__(self, value: Duration) -> Duration:
+    def check(self, value: Duration) -> Duration:
         if value < self.low or (self.high is not None and value > self.high):
             raise ValueError(f"{value} {_bounds_message(self.low, self.high)}{self.why}")
         return value
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(self, handler(source))
-
-    def __get_pydantic_json_schema__(
-        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {**handler(schema), "pattern": duration_pattern(self.low, self.high)}
+    def schema_extra(self) -> dict[str, Any]:
+        return {"pattern": duration_pattern(self.low, self.high)}
 
 
 # --- the JSON Schema pattern of a range of durations -----------------------------------------

@@ -18,17 +18,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    GetCoreSchemaHandler,
-    GetJsonSchemaHandler,
     Strict,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import PydanticCustomError, core_schema
+from pydantic_core import PydanticCustomError
 
 from pulumi_dynamic_security import clock
+from pulumi_dynamic_security.policy.constraints import Constraint
 from pulumi_dynamic_security.policy.durations import Bounds, Duration
 from pulumi_dynamic_security.policy.origins import ORIGIN_PATTERN, OriginError, normalize_origin
 from pulumi_dynamic_security.scopes import TokenScope
@@ -75,19 +73,15 @@ def _no_duplicates(values: list[Any]) -> list[Any]:
     return values
 
 
-class _UniqueItems:
+class _UniqueItems(Constraint):
     """List metadata: every item at most once (`_no_duplicates`), `uniqueItems` in the
     JSON Schema."""
 
-    def __get_pydantic_core_schema__(
-        self, source: Any, handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_after_validator_function(_no_duplicates, handler(source))
+    def check(self, value: list[Any]) -> list[Any]:
+        return _no_duplicates(value)
 
-    def __get_pydantic_json_schema__(
-        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {**handler(schema), "uniqueItems": True}
+    def schema_extra(self) -> dict[str, Any]:
+        return {"uniqueItems": True}
 
 
 UNIQUE = _UniqueItems()

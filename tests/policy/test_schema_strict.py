@@ -216,7 +216,7 @@ def test_a_duration_pattern_matches_exactly_the_spellings_in_range(
         for unit in "mhd":
             for written in (f"{amount}{unit}", f"00{amount}{unit}"):
                 try:
-                    bounds(Duration.parse(written))
+                    bounds.check(Duration.parse(written))
                     accepted = True
                 except ValueError:
                     accepted = False
