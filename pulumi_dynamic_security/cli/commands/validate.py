@@ -146,7 +146,12 @@ def _load(path: Path) -> SecurityPolicy:
             hint="Pipe the policy in (`dynsec validate - < dynamic-security.yaml`), or name "
             "the file.",
         )
-    return SecurityPolicy.from_text(read_text(stream, STDIN_NAME), STDIN_NAME)
+    try:
+        text = read_text(stream, STDIN_NAME)
+    except OSError as exc:
+        raise InputError(f"cannot read standard input ({exc.strerror or exc}).",
+                         hint="Pipe the policy in, or name the file.") from None
+    return SecurityPolicy.from_text(text, STDIN_NAME)
 
 
 def _unknown_stage(name: str, loaded: Sequence[SecurityPolicy]) -> InputError:
