@@ -3,7 +3,7 @@ and the wheel hold, the wheel installed in a fresh virtual environment running `
 and the tests run from the unpacked sdist on every Python version the metadata claims.
 
 Slow: each builds or installs. The sdist's tests are a subset (SDIST_TESTS): the policy file,
-the rules and `validate` in every output format, about 1,300 tests that need no server, no
+the rules and `validate` in every output format, about 1,400 tests that need no server, no
 Pulumi engine and no Node.js, so that four interpreters fit in a few minutes; the whole suite
 runs from the checkout in CI.
 """
