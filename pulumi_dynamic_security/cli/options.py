@@ -116,8 +116,9 @@ def api_options(func: F) -> F:
 
 
 def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
-    """`--format` restricted to `choices`."""
+    """`-f`/`--format` restricted to `choices`."""
     return click.option(
+        "-f",
         "--format",
         "output_format",
         type=click.Choice(choices),
@@ -127,6 +128,89 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
     )
 
 
+def stage_option(*, help: str, multiple: bool = False, required: bool = False,
+                 metavar: str = "S") -> Callable[[F], F]:
+    """`-s`/`--stage`: a stage of the policy named on the command line (its names complete
+    in the shell). `multiple` passes a tuple as `stages`, else one name as `stage`."""
+    return click.option(
+        "-s",
+        "--stage",
+        "stages" if multiple else "stage",
+        multiple=multiple,
+        required=required,
+        metavar=metavar,
+        help=help,
+        shell_complete=complete_stage,
+    )
+
+
+def output_option(*, help: str, name: str = "output", aliases: tuple[str, ...] = (),
+                  metavar: str = "FILE") -> Callable[[F], F]:
+    """`-o`/`--output FILE` (and `aliases`, e.g. `--out`), passed as `name`."""
+    return click.option(
+        *aliases,
+        "-o",
+        "--output",
+        name,
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar=metavar,
+        help=help,
+    )
+
+
 policy_argument = click.argument(
     "policy", type=click.Path(dir_okay=False, path_type=Path), metavar="POLICY"
 )
+
+
+# --- shell completion ------------------------------------------------------------------------
+
+# A file larger than this is not read to complete a stage name (a policy of a thousand stages
+# is a few hundred kilobytes): completion must answer at once.
+_COMPLETION_MAX_BYTES = 1024 * 1024
+
+
+def complete_stage(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[click.shell_completion.CompletionItem]:
+    """The stage names of the policy file(s) named earlier on the command line that start
+    with `incomplete`, leaving out those already given. Quiet and bounded: a file that is
+    missing, large, not a regular file or not readable as YAML completes nothing, and
+    nothing is ever printed or raised."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        named = ctx.params.get("policy") or ctx.params.get("policies")
+        if named is None:  # parsing stopped at the option being completed: the words left
+            named = [word for word in ctx.args if not word.startswith("-")]
+        paths = [named] if isinstance(named, Path) else list(named)
+        given = set(ctx.params.get("stages") or ())
+        names: dict[str, None] = {}
+        for path in paths:
+            names.update(dict.fromkeys(_stage_names(Path(path))))
+        return [CompletionItem(name) for name in names
+                if name.startswith(incomplete) and name not in given]
+    except Exception:  # completion never fails loudly
+        return []
+
+
+def _stage_names(path: Path) -> list[str]:
+    import re
+    import stat
+
+    from pulumi_dynamic_security.policy.models import STAGE_NAME_PATTERN
+    from pulumi_dynamic_security.policy.source import read_source
+
+    try:
+        info = path.stat()
+    except OSError:
+        return []
+    if not stat.S_ISREG(info.st_mode) or info.st_size > _COMPLETION_MAX_BYTES:
+        return []  # a pipe or a device could block; a huge file would be slow
+    stages = read_source(path).data.get("stages")
+    if not isinstance(stages, dict):
+        return []
+    # Only names the loader accepts: nothing a shell would read as more than one word.
+    return [name for name in stages if isinstance(name, str)
+            and re.fullmatch(STAGE_NAME_PATTERN, name)]

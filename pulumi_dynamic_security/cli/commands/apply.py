@@ -8,7 +8,12 @@ from pathlib import Path
 
 import click
 
-from pulumi_dynamic_security.cli.options import ApiOptions, api_options, policy_argument
+from pulumi_dynamic_security.cli.options import (
+    ApiOptions,
+    api_options,
+    policy_argument,
+    stage_option,
+)
 from pulumi_dynamic_security.cli.output import stdout_wants_color
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.escaping import text
@@ -17,7 +22,7 @@ from pulumi_dynamic_security.exit_codes import ExitCode
 
 @click.command(name="apply")
 @policy_argument
-@click.option("--stage", required=True, metavar="S", help="The stage to apply.")
+@stage_option(required=True, help="The stage to apply.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed without a TTY).")
 @click.option("--secrets-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE",

@@ -12,14 +12,14 @@ from pulumi_dynamic_security.cli.options import (
     api_options,
     format_option,
     policy_argument,
+    stage_option,
 )
 from pulumi_dynamic_security.cli.output import stdout_wants_color
 
 
 @click.command(name="drift")
 @policy_argument
-@click.option("--stage", "stages", multiple=True, metavar="S",
-              help="Only this stage (repeat for several). Default: every stage.")
+@stage_option(multiple=True, help="Only this stage (repeat for several). Default: every stage.")
 @format_option("text", "json", "markdown")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="How many stages to read at once (the request budget still applies).")

@@ -11,7 +11,9 @@ from pulumi_dynamic_security.cli.options import (
     ApiOptions,
     api_options,
     format_option,
+    output_option,
     policy_argument,
+    stage_option,
 )
 from pulumi_dynamic_security.cli.output import (
     refuse_overwriting,
@@ -23,14 +25,13 @@ from pulumi_dynamic_security.exit_codes import ExitCode, combine
 
 @click.command(name="plan")
 @policy_argument
-@click.option("--stage", required=True, metavar="S", help="The stage to plan.")
+@stage_option(required=True, help="The stage to plan.")
 @format_option("text", "json", "markdown")
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when changes are pending (0 when there are none).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="PLAN.json",
-              help="Also save the plan as JSON, for `dynsec apply --plan`, which applies it only "
-              "while POLICY and the environment still give exactly this plan.")
+@output_option(name="out", aliases=("--out",), metavar="PLAN.json",
+                help="Also save the plan as JSON, for `dynsec apply --plan`, which applies it "
+               "only while POLICY and the environment still give exactly this plan.")
 @api_options
 def command(policy: Path, stage: str, output_format: str, detailed_exitcode: bool,
             out: Path | None, api: ApiOptions) -> int:
