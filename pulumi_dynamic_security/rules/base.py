@@ -171,8 +171,8 @@ class Finding:
     value: str | None = field(default=None, compare=False)
     # False when the finding is about an area the stage does not manage: reported, never blocks
     managed: bool = field(default=True, compare=False)
-    # True for a live finding: judged on the environment as it is now (docs/rules.md#live-
-    # findings); it says what is exposed, and never blocks
+    # True for a live finding, judged on the environment as it is now: it says what is
+    # exposed, and never blocks (docs/rules.md#live-findings)
     live: bool = field(default=False, compare=False)
 
     @property

@@ -24,6 +24,13 @@ def plan(client: DynamicClient, body: str, waivers: str = "") -> Plan:
                       auth_token_checksum=None)
 
 
+def waiver(rule: str, reason: str, expires: str, *values: str) -> str:
+    """One entry of `waivers:` (`expires` as `{{today+N}}` or `{{today-N}}`)."""
+    listed = f"    values: [{', '.join(repr(v) for v in values)}]\n" if values else ""
+    return (f"  - rule: {rule}\n{listed}    reason: {reason}\n"
+            f'    expires: "{{{{{expires}}}}}"\n')
+
+
 def rules(findings: list[Finding], *, severity: str | None = None) -> list[str]:
     return sorted({f.rule for f in findings
                    if severity is None or f.severity.value == severity})
@@ -69,14 +76,9 @@ def test_rules_on_the_declaration_alone_are_not_repeated_live(client: DynamicCli
 
 def test_a_waiver_covers_live_findings_and_one_used_only_live_is_not_unused(
         client: DynamicClient) -> None:
-    waiver = """\
-waivers:
-  - rule: DS102
-    values: ["https://*.example.com"]
-    reason: wildcard tenants, removed by the next apply
-    expires: "{{today+30}}"
-"""
-    planned = plan(client, CLEAN_ORIGINS, waiver)
+    planned = plan(client, CLEAN_ORIGINS, "waivers:\n" + waiver(
+        "DS102", "wildcard tenants, removed by the next apply", "today+30",
+        "https://*.example.com"))
 
     [wildcard] = [f for f in planned.live_findings if f.rule == "DS102"]
     assert wildcard.waived
@@ -88,14 +90,8 @@ waivers:
 
 def test_a_waiver_neither_evaluation_used_is_reported_once_with_the_findings(
         client: DynamicClient) -> None:
-    waiver = """\
-waivers:
-  - rule: DS102
-    values: ["https://*.elsewhere.example"]
-    reason: not here
-    expires: "{{today+30}}"
-"""
-    planned = plan(client, CLEAN_ORIGINS, waiver)
+    planned = plan(client, CLEAN_ORIGINS, "waivers:\n" + waiver(
+        "DS102", "not here", "today+30", "https://*.elsewhere.example"))
 
     assert [f.rule for f in planned.findings].count("DS902") == 1
     assert "DS902" not in rules(planned.live_findings)
@@ -103,13 +99,7 @@ waivers:
 
 
 def test_an_expired_waiver_covers_no_live_finding(client: DynamicClient) -> None:
-    waiver = """\
-waivers:
-  - rule: DS103
-    reason: old
-    expires: "{{today-1}}"
-"""
-    planned = plan(client, CLEAN_ORIGINS, waiver)
+    planned = plan(client, CLEAN_ORIGINS, "waivers:\n" + waiver("DS103", "old", "today-1"))
 
     assert "DS901" in rules(planned.findings)
     assert not any(f.waived for f in planned.live_findings)
@@ -121,11 +111,8 @@ def test_a_clean_environment_is_not_exposed(client: DynamicClient) -> None:
     token_storage: localstorage
     allowed_origins: ["https://*.example.com", "http://localhost:3000"]
 """
-    waivers = "".join(f"""\
-  - rule: {rule}
-    reason: accepted for this test
-    expires: "{{{{today+30}}}}"
-""" for rule in ("DS102", "DS103", "DS104"))
+    waivers = "".join(waiver(rule, "accepted for this test", "today+30")
+                      for rule in ("DS102", "DS103", "DS104"))
     planned = plan(client, body, "waivers:\n" + waivers)
 
     assert planned.changes == []

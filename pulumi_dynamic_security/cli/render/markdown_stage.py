@@ -71,30 +71,23 @@ class Links:
 # --- changes -------------------------------------------------------------------------------
 
 
-def _value(value: Any) -> str:
+def _value(value: Any, *, in_table: bool = False) -> str:
     if value is None:
         return "*not set*"
-    if isinstance(value, bool):
-        return code("true" if value else "false", in_table=False)
-    return code(value, in_table=False)
+    return code("true" if value is True else "false" if value is False else value,
+                in_table=in_table)
 
 
 def describe_change(change: Change) -> str:
     """What apply does, as a table cell: settings values as code spans."""
     if change.action == "update":
-        return f"{_cell_value(change.before)} → {_cell_value(change.after)}"
+        return f"{_value(change.before, in_table=True)} → {_value(change.after, in_table=True)}"
     if change.action == "add":
-        return f"add {_cell_value(change.after)}"
+        return f"add {_value(change.after, in_table=True)}"
     if change.action == "remove":
-        return f"remove {_cell_value(change.before)}"
+        return f"remove {_value(change.before, in_table=True)}"
     # Token changes read as in the text output (ids and dates as the JSON shows them).
     return cell(plan_text.describe_change(change))
-
-
-def _cell_value(value: Any) -> str:
-    if value is None:
-        return "*not set*"
-    return code("true" if value is True else "false" if value is False else value)
 
 
 def change_table(changes: Sequence[Change]) -> list[str]:
