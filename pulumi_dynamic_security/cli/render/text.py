@@ -91,7 +91,8 @@ def finding_lines(finding: Finding, style: Style, *, show_severity: bool = False
     tags = []
     if finding.resolved_by_plan:
         tags.append("resolved by the plan")
-    if not finding.managed and finding.severity is Severity.ERROR and not finding.waived:
+    if (not finding.live and not finding.managed and finding.severity is Severity.ERROR
+            and not finding.waived):
         tags.append("on a live value in an area this stage does not manage: does not block")
     if tags:
         head += style.dim(f"  [{'; '.join(tags)}]")
@@ -113,19 +114,19 @@ def _group(title: str, findings: Sequence[Finding], style: Style, *, waived: boo
     return lines
 
 
-def findings_sections(findings: Sequence[Finding], style: Style) -> list[str]:
+def findings_sections(findings: Sequence[Finding], style: Style, *, label: str = "") -> list[str]:
     """The active findings grouped by severity (errors first), then the waived ones; each
-    group after a blank line, under its title and count."""
+    group after a blank line, under its title (after `label`, e.g. `live `) and count."""
     lines: list[str] = []
     active = [finding for finding in findings if not finding.waived]
     for severity in Severity:
         group = [finding for finding in active if finding.severity is severity]
         if group:
-            title = style.severity(severity, _PLURAL[severity])
+            title = style.severity(severity, label + _PLURAL[severity])
             lines.extend(["", *_group(title, group, style, waived=False)])
     waived = [finding for finding in findings if finding.waived]
     if waived:
-        lines.extend(["", *_group(style.dim("waived"), waived, style, waived=True)])
+        lines.extend(["", *_group(style.dim(label + "waived"), waived, style, waived=True)])
     return lines
 
 
