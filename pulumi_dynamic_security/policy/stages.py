@@ -124,8 +124,12 @@ class EffectiveStage(AreaValues):
 
 
 def infer_production(name: str) -> bool:
-    """Stages named prod, production or live are production unless they say otherwise."""
-    return name.casefold() in PRODUCTION_STAGE_NAMES
+    """Stages named prod, production or live, or starting with one of those followed by `-`,
+    `_` or `.` (`prod-eu`, `production_us`, `live.b`), are production unless they say
+    otherwise (docs/policy.md#stages-and-defaults). `products` or `liveness` are not."""
+    folded = name.casefold()
+    return any(folded == word or folded[: len(word) + 1] in (f"{word}-", f"{word}_", f"{word}.")
+               for word in PRODUCTION_STAGE_NAMES)
 
 
 def resolve_stage(

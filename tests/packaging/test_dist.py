@@ -1,7 +1,7 @@
 """The package as PyPI would get it: `python -m build`, `twine check --strict`, what the sdist
 and the wheel hold, the wheel installed in a fresh virtual environment running `dynsec demo`,
-and the tests run from the unpacked sdist: on the floor and the running interpreter by
-default, on every Python version the metadata claims with DYNSEC_TEST_PYTHONS=all.
+and the tests run from the unpacked sdist: on the floor by default, on every Python version
+the metadata claims with DYNSEC_TEST_PYTHONS=all (`tests/packaging/conftest.py`).
 
 Slow: each builds or installs. The sdist's tests are a subset (SDIST_TESTS): the policy file,
 the rules and `validate` in every output format, about 1,400 tests that need no server, no
@@ -29,8 +29,7 @@ from tests.packaging.conftest import (
     run,
 )
 
-# One worker builds and installs (`python -m build` writes into the source tree).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("packaging")]
+pytestmark = pytest.mark.slow
 
 SDIST_TESTS = ("tests/policy", "tests/rules", "tests/cli/test_validate.py",
                "tests/cli/test_validate_files.py", "tests/cli/test_sarif.py",
