@@ -1,0 +1,55 @@
+"""Fixtures of the action's tests: the fake GitHub API, and `act`, which runs `action.yml`
+(tests/action/composite.py) in a job against it and the session's emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pulumi_dynamic_security.emulator.server import EmulatorHandle
+from tests.action.composite import Composite, job_environment, pull_request_event
+from tests.action.fake_github import TOKEN, State, fake_github
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dynamic-security.yaml"
+POLICY = "dynamic-security.yaml"
+
+Act = Callable[..., Composite]
+
+
+@pytest.fixture
+def github() -> Iterator[State]:
+    with fake_github() as state:
+        yield state
+
+
+@pytest.fixture
+def act(github: State, emulator: EmulatorHandle, tmp_path: Path) -> Act:
+    """`act(inputs..., event_name=..., event=...)`: one run of the action in a fresh job
+    directory; the workspace holds the example policy as `dynamic-security.yaml`."""
+    runs = iter(range(1, 1000))
+
+    def run(*, event_name: str = "pull_request", event: Any = None,
+            github_token: str = TOKEN, env: dict[str, str] | None = None,
+            **inputs: str) -> Composite:
+        work = tmp_path / f"job{next(runs)}"
+        work.mkdir()
+        job = job_environment(
+            work, api_url=github.base_url, event_name=event_name,
+            event=pull_request_event() if event is None else event,
+            extra={"DYNAMIC_API_URL": emulator.base_url, **(env or {})})
+        workspace = Path(job["GITHUB_WORKSPACE"])
+        source = tmp_path / POLICY
+        if not source.exists():
+            source.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+        (workspace / POLICY).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        defaults = {"policy": POLICY, "dynamic-token": emulator.token}
+        composite = Composite({**defaults, **{k.replace("_", "-"): v for k, v in
+                                              inputs.items()}},
+                              job, github_token, work)
+        composite.code = composite.run()
+        return composite
+
+    return run
