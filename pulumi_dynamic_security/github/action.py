@@ -42,8 +42,6 @@ from pulumi_dynamic_security.redaction import Secret
 COMMANDS = ("drift", "plan", "validate")
 # What the job makes of dynsec's exit code: 0 and 2 are results, the others fail the step.
 JOB_CODE = {0: ExitCode.OK, 2: ExitCode.OK, 1: ExitCode.BLOCKED}
-# Only these reach dynsec from the step's environment under the action's own names.
-PRIVATE = ("DYNSEC_GITHUB_TOKEN", "DYNSEC_DYNAMIC_TOKEN")
 
 
 @dataclass(frozen=True)
@@ -60,8 +58,18 @@ class Inputs:
     github_token: str
 
 
+# The environment variable each input of action.yml arrives in.
+VARIABLES = {name: "DYNSEC_" + name.upper().replace("-", "_") for name in (
+    "policy", "command", "stages", "base-policy", "comment", "sarif", "link-base", "issue",
+    "dynamic-token", "github-token")}
+
+
+def _get(env: Mapping[str, str], name: str) -> str:
+    return env.get(VARIABLES[name], "").strip()
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool | None:
-    value = env.get(f"DYNSEC_{name.upper().replace('-', '_')}", "").strip().lower()
+    value = _get(env, name).lower()
     if value in {"", "default"}:
         return None
     if value in {"true", "false"}:
@@ -70,13 +78,13 @@ def _flag(env: Mapping[str, str], name: str) -> bool | None:
 
 
 def inputs_from(env: Mapping[str, str]) -> Inputs:
-    command = env.get("DYNSEC_COMMAND", "").strip() or "drift"
+    command = _get(env, "command") or "drift"
     if command not in COMMANDS:
         raise InputError("Input command must be drift, validate or plan.")
-    policy = env.get("DYNSEC_POLICY", "").strip()
+    policy = _get(env, "policy")
     if not policy:
         raise InputError("Input policy is required: the path of the policy file.")
-    stages = tuple(s for s in re.split(r"[\s,]+", env.get("DYNSEC_STAGES", "")) if s)
+    stages = tuple(s for s in re.split(r"[\s,]+", _get(env, "stages")) if s)
     if command == "plan" and len(stages) != 1:
         raise InputError("command: plan needs exactly one stage in input stages.")
     issue = bool(_flag(env, "issue"))
@@ -84,12 +92,10 @@ def inputs_from(env: Mapping[str, str]) -> Inputs:
         raise InputError("Input issue needs command drift or plan (validate reads no "
                          "environment).")
     return Inputs(
-        policy=policy, command=command, stages=stages,
-        base_policy=env.get("DYNSEC_BASE_POLICY", "").strip(), comment=_flag(env, "comment"),
-        sarif=env.get("DYNSEC_SARIF", "").strip(),
-        link_base=env.get("DYNSEC_LINK_BASE", "").strip(),
-        issue=issue, dynamic_token=env.get("DYNSEC_DYNAMIC_TOKEN", "").strip(),
-        github_token=env.get("DYNSEC_GITHUB_TOKEN", "").strip(),
+        policy=policy, command=command, stages=stages, base_policy=_get(env, "base-policy"),
+        comment=_flag(env, "comment"), sarif=_get(env, "sarif"),
+        link_base=_get(env, "link-base"), issue=issue,
+        dynamic_token=_get(env, "dynamic-token"), github_token=_get(env, "github-token"),
     )
 
 
@@ -111,7 +117,8 @@ class Finished:
 
 def dynsec(args: Sequence[str], env: Mapping[str, str], token: str) -> Finished:
     """`dynsec ARGS` in this interpreter; stderr goes to the job's log as it is."""
-    child = {k: v for k, v in env.items() if k not in PRIVATE}
+    private = {VARIABLES["github-token"], VARIABLES["dynamic-token"]}
+    child = {k: v for k, v in env.items() if k not in private}
     child["NO_COLOR"] = "1"
     if token:
         child["DYNAMIC_API_TOKEN"] = token

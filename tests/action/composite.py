@@ -53,6 +53,7 @@ class Composite:
     github_token: str
     work: Path
     skip_install: bool = True
+    action_path: Path = REPO
     code: int | None = None  # the exit code of `run`, once it ran
     steps: dict[str, dict[str, str]] = field(default_factory=dict)
     logs: list[subprocess.CompletedProcess[str]] = field(default_factory=list)
@@ -95,7 +96,7 @@ class Composite:
             output = self.work / f"output-{step_id}"
             output.write_text("", encoding="utf-8")
             env = {**self.job_env, "GITHUB_OUTPUT": str(output),
-                   "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTION_PATH": str(REPO)}
+                   "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTION_PATH": str(self.action_path)}
             env.update({name: self.substitute(str(value))
                         for name, value in (step.get("env") or {}).items()})
             done = subprocess.run(

@@ -114,52 +114,71 @@ class Handler(BaseHTTPRequestHandler):
                 return self._answer(status, {"message": "Resource not accessible by "
                                              "integration"})
         prefix = f"/repos/{state.repo}"
-        if not path.startswith(prefix + "/"):
-            return self._answer(404, {"message": "Not Found"})
-        route = path[len(prefix):]
+        route = path[len(prefix):] if path.startswith(prefix + "/") else ""
+        for handler in (self._comments, self._issues, self._labels):
+            if handler(route, path, query):
+                return None
+        return self._answer(404, {"message": "Not Found"})
+
+    def _comments(self, route: str, path: str, query: dict[str, list[str]]) -> bool:
+        state = self.state
         if m := re.fullmatch(r"/issues/(\d+)/comments", route):
             issue = int(m.group(1))
             if self.command == "GET":
                 items = [c for c in state.comments.values() if c["issue"] == issue]
                 chunk, link = _page(items, query, state, path)
-                return self._answer(200, chunk, link)
-            comment_id = state.add_comment(issue, self._body()["body"])
-            return self._answer(201, state.comments[comment_id])
+                self._answer(200, chunk, link)
+            else:
+                comment_id = state.add_comment(issue, self._body()["body"])
+                self._answer(201, state.comments[comment_id])
+            return True
         if (m := re.fullmatch(r"/issues/comments/(\d+)", route)) and self.command == "PATCH":
             comment = state.comments.get(int(m.group(1)))
             if comment is None:
-                return self._answer(404, {"message": "Not Found"})
+                return False
             comment["body"] = self._body()["body"]
-            return self._answer(200, comment)
+            self._answer(200, comment)
+            return True
+        return False
+
+    def _issues(self, route: str, path: str, query: dict[str, list[str]]) -> bool:
+        state = self.state
+        if route == "/issues" and self.command == "GET":
+            label, wanted = query.get("labels", [""])[0], query.get("state", ["open"])[0]
+            items = [i for i in state.issues.values() if i["state"] == wanted
+                     and (not label or label in {x["name"] for x in i["labels"]})]
+            chunk, link = _page(items, query, state, path)
+            self._answer(200, chunk, link)
+            return True
         if route == "/issues":
-            if self.command == "GET":
-                label, wanted = query.get("labels", [""])[0], query.get("state", ["open"])[0]
-                items = [i for i in state.issues.values() if i["state"] == wanted
-                         and (not label or label in {x["name"] for x in i["labels"]})]
-                chunk, link = _page(items, query, state, path)
-                return self._answer(200, chunk, link)
             body = self._body()
             unknown = set(body.get("labels", [])) - state.labels
             if unknown:  # a strict stand-in: the label must exist first
-                return self._answer(422, {"message": f"label {sorted(unknown)} missing"})
-            number = state.add_issue(body["title"], body["body"], body.get("labels", []))
-            return self._answer(201, state.issues[number])
+                self._answer(422, {"message": f"label {sorted(unknown)} missing"})
+            else:
+                number = state.add_issue(body["title"], body["body"], body.get("labels", []))
+                self._answer(201, state.issues[number])
+            return True
         if (m := re.fullmatch(r"/issues/(\d+)", route)) and self.command == "PATCH":
             issue = state.issues.get(int(m.group(1)))
             if issue is None:
-                return self._answer(404, {"message": "Not Found"})
+                return False
             issue.update(self._body())
-            return self._answer(200, issue)
-        if m := re.fullmatch(r"/labels/([^/]+)", route):
-            name = m.group(1)
-            if name in state.labels:
-                return self._answer(200, {"name": name})
-            return self._answer(404, {"message": "Not Found"})
+            self._answer(200, issue)
+            return True
+        return False
+
+    def _labels(self, route: str, path: str, query: dict[str, list[str]]) -> bool:
+        state = self.state
+        if (m := re.fullmatch(r"/labels/([^/]+)", route)) and m.group(1) in state.labels:
+            self._answer(200, {"name": m.group(1)})
+            return True
         if route == "/labels" and self.command == "POST":
             name = self._body()["name"]
             state.labels.add(name)
-            return self._answer(201, {"name": name})
-        return self._answer(404, {"message": "Not Found"})
+            self._answer(201, {"name": name})
+            return True
+        return False
 
 
 @contextmanager
