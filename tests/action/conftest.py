@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,20 @@ POLICY = "dynamic-security.yaml"
 Act = Callable[..., Composite]
 
 
+def base_commit(workspace: Path, policy: str) -> str:
+    """A git repository in `workspace` with one commit holding `policy`; its SHA."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.test",
+                               *args], cwd=workspace, capture_output=True, text=True,
+                              check=True, timeout=60).stdout.strip()
+
+    git("init", "--quiet")
+    (workspace / POLICY).write_text(policy, encoding="utf-8")
+    git("add", POLICY)
+    git("commit", "--quiet", "-m", "base")
+    return git("rev-parse", "HEAD")
+
+
 @pytest.fixture
 def github() -> Iterator[State]:
     with fake_github() as state:
@@ -33,14 +48,18 @@ def act(github: State, emulator: EmulatorHandle, tmp_path: Path) -> Act:
 
     def run(*, event_name: str = "pull_request", event: Any = None,
             github_token: str = TOKEN, env: dict[str, str] | None = None,
-            **inputs: str) -> Composite:
+            base: str | None = None, **inputs: str) -> Composite:
+        """`base`: the workspace is a git checkout whose base commit holds this policy."""
         work = tmp_path / f"job{next(runs)}"
         work.mkdir()
+        workspace = work / "workspace"
+        workspace.mkdir()
+        if base is not None:
+            event = pull_request_event(base_sha=base_commit(workspace, base))
         job = job_environment(
             work, api_url=github.base_url, event_name=event_name,
             event=pull_request_event() if event is None else event,
             extra={"DYNAMIC_API_URL": emulator.base_url, **(env or {})})
-        workspace = Path(job["GITHUB_WORKSPACE"])
         source = tmp_path / POLICY
         if not source.exists():
             source.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")

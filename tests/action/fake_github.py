@@ -30,6 +30,7 @@ class State:
     issues: dict[int, dict[str, Any]] = field(default_factory=dict)
     labels: set[str] = field(default_factory=set)
     log: list[tuple[str, str, int]] = field(default_factory=list)
+    journal: list[str] = field(default_factory=list)  # every request, never cleared
     fail: dict[tuple[str, str], int] = field(default_factory=dict)  # (method, path regex)
     page_size: int = 100
     next_id: int = 1000
@@ -87,6 +88,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
         self.state.log.append((self.command, urlsplit(self.path).path, status))
+        self.state.journal.append(f"{self.command} {self.path} -> {status}")
 
     def _body(self) -> dict[str, Any]:
         length = int(self.headers.get("Content-Length", "0"))

@@ -90,6 +90,7 @@ def test_first_run_creates_then_updates_the_same_comment_down_to_clean(
             and github.comments[c]["issue"] == 7] == [ours]
     for comment_id, body in others.items():
         assert github.comments[comment_id]["body"] == body
+    print("fake GitHub API:", *github.journal, sep="\n")  # with -s: the whole lifecycle
 
 
 def test_plan_comments_with_its_own_marker_and_detailed_exit_code(
@@ -173,3 +174,22 @@ def test_a_broken_policy_fails_validate_with_exit_3_and_says_so(
     (comment,) = github.comments.values()
     assert "❌ **could not validate**: exit 3 (invalid input)" in comment["body"]
     assert "::error::dynsec validate exited 3 (invalid input)" in broken.stdout
+
+
+def test_the_base_commit_policy_tells_the_pull_request_from_drift(
+        act: Act, github: State, cli_emulator: EmulatorHandle, capsys: Capture,
+        tmp_path: Path) -> None:
+    apply(capsys, tmp_path, "dev", "staging", "production")
+    # The pull request shortens dev's JWT lifetime: a change of the PR, not drift.
+    head = EXAMPLE.read_text(encoding="utf-8").replace("    jwt_lifetime: 1d",
+                                                       "    jwt_lifetime: 4h")
+    (tmp_path / "dynamic-security.yaml").write_text(head, encoding="utf-8")
+
+    reviewed = act(base=EXAMPLE.read_text(encoding="utf-8"))
+
+    assert reviewed.code == 0, reviewed.stdout + reviewed.stderr
+    assert "::notice::" not in reviewed.stdout  # the base was found
+    (comment,) = [c for c in github.comments.values() if c["body"].startswith(MARKER)]
+    verdict = comment["body"].split("\n")[1]
+    assert "**this pull request changes 1 stage**: `dev`" in verdict
+    assert "drifted" not in verdict

@@ -66,6 +66,7 @@ def test_the_drift_issue_is_opened_edited_and_closed(
 
     for number, before in untouched.items():
         assert github.issues[number] == before
+    print("fake GitHub API:", *github.journal, sep="\n")  # with -s: the whole lifecycle
 
 
 def test_a_stage_that_cannot_be_read_keeps_the_issue_open(
