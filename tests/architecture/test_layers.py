@@ -6,6 +6,7 @@ import statement of the package (function-level and `TYPE_CHECKING` ones include
     base <- api ------------------+----------+--- cli (also the emulator and verify)
     base <- emulator
     policy, api <- verify (what a backend imports to check Dynamic's JWTs)
+    cli, api <- github (the GitHub Action: it runs the CLI and renders its marker)
 
 `base` is the package's top-level modules that serve everyone (errors, escaping, clock, ...);
 `api` and `emulator` stand beside the layers and import only `base`.
@@ -38,6 +39,7 @@ ALLOWED: dict[str, set[str]] = {
     "component": {"providers", "service", "mapping", "rules", "policy"},
     "verify": {"policy", "api"},
     "cli": {"service", "mapping", "rules", "policy", "api", "emulator", "verify"},
+    "github": {"cli", "api"},
     "root": set(),  # the package's __init__: its lazy names are strings, not imports
 }
 

@@ -99,8 +99,17 @@ def test_ci_workflow_treats_exit_codes_as_results() -> None:
     policy_steps = {step.get("name"): step for step in workflow["jobs"]["policy"]["steps"]}
     upload = policy_steps["Upload SARIF to code scanning"]
     assert upload["if"].startswith("always()")
-    assert '-gt 1' in policy_steps["Validate the policy (SARIF)"]["run"]
-    assert '-gt 2' in policy_steps["Drift of every stage (markdown)"]["run"]
+    # The steps run the dynsec action (pinned by commit), which decides on the exit codes:
+    # validate's 1 (blocked) fails the job, drift's 2 is a result, 3 and above fail.
+    validate = policy_steps["Validate the policy (SARIF)"]
+    drift = policy_steps["Drift of every stage (the pull-request comment)"]
+    for step, command in ((validate, "validate"), (drift, "drift")):
+        assert re.fullmatch(r"dynsec-dev/pulumi-dynamic-security@[0-9a-f]{40}", step["uses"])
+        assert step["with"]["command"] == command
+    assert validate["with"]["sarif"] == upload["with"]["sarif_file"]
+    from pulumi_dynamic_security.github.action import job_code
+
+    assert [job_code(code) for code in range(6)] == [0, 1, 0, 3, 4, 5]
     deploy = workflow["jobs"]["deploy"]
     assert deploy["environment"] == "${{ matrix.stage }}"
     assert deploy["strategy"]["max-parallel"] == 1

@@ -1,6 +1,6 @@
 """`dynsec drift POLICY [--stage S]... [--format text|json|markdown] [--concurrency N]
-[--base-policy FILE] [--link-base URL] [--max-chars N] [--quiet]`: plan every stage
-concurrently and summarise."""
+[--base-policy FILE] [--link-base URL] [--max-chars N] [--out FILE] [--quiet]`: plan every
+stage concurrently and summarise."""
 
 from __future__ import annotations
 
@@ -16,11 +16,16 @@ from pulumi_dynamic_security.cli.options import (
     link_base_option,
     load_base_policy,
     max_chars_option,
+    output_option,
     policy_argument,
     quiet_option,
     stage_option,
 )
-from pulumi_dynamic_security.cli.output import stdout_wants_color
+from pulumi_dynamic_security.cli.output import (
+    refuse_overwriting,
+    stdout_wants_color,
+    write_output,
+)
 
 
 @click.command(name="drift")
@@ -32,11 +37,14 @@ from pulumi_dynamic_security.cli.output import stdout_wants_color
 @base_policy_option
 @link_base_option
 @max_chars_option
+@output_option(name="out", aliases=("--out",),
+               help="Also write the report as JSON to FILE, whatever --format prints (a CI "
+               "job's artifact; the GitHub Action reads its outputs from it).")
 @quiet_option
 @api_options
 def command(policy: Path, stages: tuple[str, ...], output_format: str, concurrency: int,
-            base_policy: Path | None, link_base: str | None, max_chars: int, quiet: bool,
-            api: ApiOptions) -> int:
+            base_policy: Path | None, link_base: str | None, max_chars: int,
+            out: Path | None, quiet: bool, api: ApiOptions) -> int:
     """Plan every stage concurrently and summarise what is exposed now and what drifted.
 
     Exit 0 when every stage matches the policy, 2 when some drifted, 1 when a stage is
@@ -51,12 +59,18 @@ def command(policy: Path, stages: tuple[str, ...], output_format: str, concurren
     from pulumi_dynamic_security.policy.loader import SecurityPolicy
     from pulumi_dynamic_security.service.drift import drift
 
+    protect = [policy] if base_policy is None else [policy, base_policy]
+    if out is not None:
+        refuse_overwriting(out, protect, option="--out")  # before any request
     selected = SecurityPolicy.load(policy).select(stages)
     base = load_base_policy(base_policy)
     connection = api.connection()
     progress = Progress(quiet=quiet)
     report = drift(selected, connection, concurrency=concurrency, base=base,
                    progress=progress.stage_done if progress.enabled else None)
+    if out is not None:
+        write_output(out, render_drift(report, "json"), what="the drift report",
+                     protect=protect, option="--out")
     color = output_format == "text" and stdout_wants_color()
     comment = MarkdownOptions(command="drift", policy=str(policy), link_base=link_base,
                               max_chars=max_chars)
