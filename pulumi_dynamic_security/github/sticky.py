@@ -3,8 +3,9 @@
 
 Both are found by the report's hidden marker, its first line (`<!-- dynsec:drift:PATH -->`,
 written by `cli/render/markdown.py`): a comment or issue is ours for this policy file when
-its body's first line is exactly that marker. Nothing else is ever edited: another
-workflow's comment, a person's, one for another policy file. The body is the report as
+its body's first line is exactly that marker and a bot wrote it. Nothing else is ever
+edited: another workflow's comment, a person's (even one that copies the marker), one for
+another policy file. The body is the report as
 dynsec rendered it (already escaped for markdown), sent as it is; only its length is
 bounded here, at a line boundary, under GitHub's 65,536-character limit.
 """
@@ -56,7 +57,13 @@ def marker_of(body: str) -> str:
 
 
 def carries(item: dict[str, Any], marker: str) -> bool:
-    """Whether a comment or issue from the API is ours for `marker`."""
+    """Whether a comment or issue from the API is ours for `marker`: its first line is the
+    marker and its author is automation (GitHub gives the workflow's token and app tokens an
+    author of type `Bot`). A person who pastes the marker into a comment of their own never
+    has the report written under their name, which a later edit of theirs could then fake."""
+    user = item.get("user")
+    if not isinstance(user, dict) or user.get("type") != "Bot":
+        return False
     body = item.get("body")
     return isinstance(body, str) and body.split("\n", 1)[0].rstrip("\r") == marker
 

@@ -19,6 +19,8 @@ PULUMI = "<!-- pulumi:preview -->\n### Pulumi preview\n+ 3 to create"
 OTHER_FILE = "<!-- dynsec:drift:other/dynamic-security.yaml -->\n**dynsec drift**: other"
 VALIDATE = "<!-- dynsec:validate:dynamic-security.yaml -->\n**dynsec validate**: ok"
 QUOTED = f"> {MARKER}\nsomeone quoting the report"
+# A person's comment that starts with the very marker: never ours, whatever it says.
+IMPERSONATED = f"{MARKER}\n✅ **no drift** (typed by a person)"
 
 pytestmark = pytest.mark.slow
 
@@ -39,6 +41,7 @@ def seed_other_comments(github: State) -> dict[int, str]:
               github.add_comment(7, OTHER_FILE): OTHER_FILE,
               github.add_comment(7, VALIDATE): VALIDATE,
               github.add_comment(7, QUOTED, PERSON): QUOTED,
+              github.add_comment(7, IMPERSONATED, PERSON): IMPERSONATED,
               github.add_comment(8, MARKER + "\nanother pull request"):
                   MARKER + "\nanother pull request"}
     return bodies
@@ -48,7 +51,7 @@ def test_first_run_creates_then_updates_the_same_comment_down_to_clean(
         act: Act, github: State, cli_emulator: EmulatorHandle, capsys: Capture,
         tmp_path: Path) -> None:
     others = seed_other_comments(github)
-    github.page_size = 2  # seven comments: ours is found across pages
+    github.page_size = 2  # eight comments: ours is found across pages
 
     drifted = act()
     assert drifted.code == 0, drifted.stdout + drifted.stderr  # drift (2) is a result
@@ -87,7 +90,8 @@ def test_first_run_creates_then_updates_the_same_comment_down_to_clean(
 
     # Only ours was written; every other comment is as it was.
     assert [c for c in github.comments if github.comments[c]["body"].startswith(MARKER)
-            and github.comments[c]["issue"] == 7] == [ours]
+            and github.comments[c]["issue"] == 7
+            and github.comments[c]["user"]["type"] == "Bot"] == [ours]
     for comment_id, body in others.items():
         assert github.comments[comment_id]["body"] == body
     print("fake GitHub API:", *github.journal, sep="\n")  # with -s: the whole lifecycle
