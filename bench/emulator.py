@@ -49,6 +49,10 @@ class RequestLog:
     def rate_limited(self) -> int:
         return sum(1 for e in self.entries if e["status"] == 429)
 
+    def paths(self, path: str) -> int:
+        """How many requests were made to `path`."""
+        return sum(1 for e in self.entries if e["path"] == path)
+
     def statuses(self) -> dict[int, int]:
         return dict(Counter(int(e["status"]) for e in self.entries))
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
+from pulumi_dynamic_security.policy import urls
 from pulumi_dynamic_security.policy.durations import Bounds, Duration
 from pulumi_dynamic_security.policy.origins import OriginError, normalize_origin
 
@@ -50,6 +51,30 @@ JwtLifetime = Annotated[
 ]
 PositiveDuration = Annotated[Duration, AfterValidator(Bounds(Duration(1)))]
 NonEmptyText = Annotated[str, Field(min_length=1, pattern=r"\S")]
+# Strict text: the validators refuse a number or a boolean (no coercion) and say why.
+WebhookUrl = Annotated[
+    str, BeforeValidator(urls.normalize_webhook_url),
+    Field(json_schema_extra={"pattern": urls.WEBHOOK_URL_PATTERN,
+                             "maxLength": urls.URL_MAX_LENGTH}),
+]
+JwksUrl = Annotated[
+    str, BeforeValidator(urls.normalize_jwks_url),
+    Field(json_schema_extra={"pattern": urls.JWKS_URL_PATTERN, "maxLength": urls.URL_MAX_LENGTH}),
+]
+EventName = Annotated[
+    str, BeforeValidator(urls.event_name),
+    Field(json_schema_extra={"pattern": urls.EVENT_PATTERN, "maxLength": urls.TEXT_MAX_LENGTH}),
+]
+ClaimText = Annotated[
+    str, BeforeValidator(urls.claim_text),
+    Field(json_schema_extra={"pattern": urls.CLAIM_TEXT_PATTERN,
+                             "maxLength": urls.TEXT_MAX_LENGTH}),
+]
+CookieName = Annotated[
+    str, BeforeValidator(urls.cookie_name),
+    Field(json_schema_extra={"pattern": urls.COOKIE_NAME_PATTERN,
+                             "maxLength": urls.TEXT_MAX_LENGTH}),
+]
 
 
 class StrictModel(BaseModel):

@@ -101,6 +101,8 @@ def _plan_verdict(plan: Plan) -> str:
 
 def describe_change(change: Change) -> str:
     """The change as a table cell: settings values as code spans."""
+    if change.area == "webhooks":  # its url a code span, its events listed
+        return webhook_cell(change)
     if change.action == "update":
         return f"{_value(change.before)} → {_value(change.after)}"
     if change.action == "add":
@@ -109,6 +111,14 @@ def describe_change(change: Change) -> str:
         return f"remove {_value(change.before)}"
     # Token changes read as in the text output (ids and dates as the JSON shows them).
     return cell(plan_text.describe_change(change))
+
+
+def webhook_cell(change: Change) -> str:
+    """A webhook change: its url as a code span, then the events and state in words."""
+    url, what = plan_text.webhook_summary(change)
+    if change.action == "add":
+        return f"create {code(url)} {cell(what)}"
+    return f"{code(url)}: {cell(what)}"
 
 
 def _value(value: Any) -> str:
