@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -49,6 +48,7 @@ from bench.fleet import Fleet, write_policy
 from bench.measure import (
     REPO,
     dynsec_argv,
+    machine,
     median_first_line,
     median_wall,
     run_measured,
@@ -166,7 +166,9 @@ class Bench:
                             if cpu_after is not None and cpu_before is not None else None),
         )
         row.set_ideal()
-        sandbox, live = self._gets_by_kind(log.entries, envs)
+        projects = self.fleet.projects[: (envs + 1) // 2]
+        sandbox = log.most_gets([p.sandbox for p in projects])
+        live = log.most_gets([p.live for p in projects])
         row.figures.update(max_gets_sandbox=sandbox, max_gets_live=live,
                            event_type_reads=log.paths("/eventTypes"))
         row.checks.append(Check(
@@ -179,18 +181,6 @@ class Bench:
         if measured.returncode != 0:
             row.note = f"exit {measured.returncode}: {measured.stderr.strip()[-300:]}"
         return row
-
-    def _gets_by_kind(self, entries: list[dict[str, Any]], envs: int) -> tuple[int, int]:
-        """The most GETs any one sandbox and any one live environment of the run cost, from
-        the request log."""
-        counts: dict[str, int] = {}
-        for entry in entries:
-            parts = entry["path"].split("/")
-            if entry["method"] == "GET" and len(parts) > 2 and parts[1] == "environments":
-                counts[parts[2]] = counts.get(parts[2], 0) + 1
-        projects = self.fleet.projects[: (envs + 1) // 2]
-        return (max((counts.get(p.sandbox, 0) for p in projects), default=0),
-                max((counts.get(p.live, 0) for p in projects), default=0))
 
     def size_rows(self) -> list[Row]:
         s = self.settings
@@ -339,28 +329,6 @@ def _planned_all(stdout: str, envs: int) -> bool:
     return len(report.get("stages", ())) == envs and not report.get("errors")
 
 
-def _calibrate() -> float:
-    """Milliseconds for a fixed pure-Python workload (best of three): how fast this machine
-    was at the time, for comparing runs made on a shared or throttled machine."""
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        sum(i * i for i in range(1_000_000))
-        best = min(best, time.perf_counter() - started)
-    return round(best * 1000, 1)
-
-
-def _machine() -> dict[str, Any]:
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": f"{platform.system()} {platform.machine()}",
-        "load_average": list(load) if load else None,
-        "cpu_calibration_ms": _calibrate(),
-    }
-
-
 def parse_args(argv: Sequence[str] | None) -> tuple[Settings, Path]:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -390,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings, output = parse_args(argv)
     command = "python -m bench" + (" " + " ".join(argv if argv is not None else sys.argv[1:]))
     started = time.monotonic()
-    machine_before = _machine()
+    machine_before = machine()
     _log(f"machine: {machine_before['cpus']} CPUs, load average {machine_before['load_average']}, "
          f"calibration {machine_before['cpu_calibration_ms']} ms")
     rows: list[Row] = []
@@ -425,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": command.strip(),
         "quick": settings.quick,
         "settings": settings.__dict__,
-        "machine": {**machine_before, "after": _machine()},
+        "machine": {**machine_before, "after": machine()},
         "setup_s": round(setup_s, 2),
         "total_s": round(time.monotonic() - started, 2),
         "targets_met": all(judged) if judged else None,

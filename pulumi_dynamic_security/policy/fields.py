@@ -8,6 +8,7 @@ durations compare by value (docs/policy.md#durations).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
@@ -51,30 +52,19 @@ JwtLifetime = Annotated[
 ]
 PositiveDuration = Annotated[Duration, AfterValidator(Bounds(Duration(1)))]
 NonEmptyText = Annotated[str, Field(min_length=1, pattern=r"\S")]
-# Strict text: the validators refuse a number or a boolean (no coercion) and say why.
-WebhookUrl = Annotated[
-    str, BeforeValidator(urls.normalize_webhook_url),
-    Field(json_schema_extra={"pattern": urls.WEBHOOK_URL_PATTERN,
-                             "maxLength": urls.URL_MAX_LENGTH}),
-]
-JwksUrl = Annotated[
-    str, BeforeValidator(urls.normalize_jwks_url),
-    Field(json_schema_extra={"pattern": urls.JWKS_URL_PATTERN, "maxLength": urls.URL_MAX_LENGTH}),
-]
-EventName = Annotated[
-    str, BeforeValidator(urls.event_name),
-    Field(json_schema_extra={"pattern": urls.EVENT_PATTERN, "maxLength": urls.TEXT_MAX_LENGTH}),
-]
-ClaimText = Annotated[
-    str, BeforeValidator(urls.claim_text),
-    Field(json_schema_extra={"pattern": urls.CLAIM_TEXT_PATTERN,
-                             "maxLength": urls.TEXT_MAX_LENGTH}),
-]
-CookieName = Annotated[
-    str, BeforeValidator(urls.cookie_name),
-    Field(json_schema_extra={"pattern": urls.COOKIE_NAME_PATTERN,
-                             "maxLength": urls.TEXT_MAX_LENGTH}),
-]
+# Text with a check of its own: the validator refuses a number or a boolean (no coercion)
+# and says why; the schema carries the pattern, as strict as JSON Schema can say it.
+def _checked_text(check: Callable[[object], str], pattern: str, max_length: int) -> Any:
+    return Annotated[str, BeforeValidator(check),
+                     Field(json_schema_extra={"pattern": pattern, "maxLength": max_length})]
+
+
+WebhookUrl = _checked_text(urls.normalize_webhook_url, urls.WEBHOOK_URL_PATTERN,
+                           urls.URL_MAX_LENGTH)
+JwksUrl = _checked_text(urls.normalize_jwks_url, urls.JWKS_URL_PATTERN, urls.URL_MAX_LENGTH)
+EventName = _checked_text(urls.event_name, urls.EVENT_PATTERN, urls.TEXT_MAX_LENGTH)
+ClaimText = _checked_text(urls.claim_text, urls.CLAIM_TEXT_PATTERN, urls.TEXT_MAX_LENGTH)
+CookieName = _checked_text(urls.cookie_name, urls.COOKIE_NAME_PATTERN, urls.TEXT_MAX_LENGTH)
 
 
 class StrictModel(BaseModel):

@@ -86,16 +86,22 @@ def _split_url(value: str, shown: str, what: str, schemes: tuple[str, ...]) -> t
     return base, tail or "/"
 
 
-def normalize_webhook_url(value: object) -> str:
-    """A webhook url in canonical form (see the module docstring), or UrlError."""
+def _url_text(value: object, what: str) -> tuple[str, str]:
+    """`value` as URL text, and how messages show it; UrlError for what no URL can be."""
     if not isinstance(value, str):
-        raise UrlError(f"a webhook url must be text, got {echo(value)}")
+        raise UrlError(f"{what} must be text, got {echo(value)}")
     shown = echo(value)
     if not value:
-        raise UrlError("a webhook url cannot be empty")
+        raise UrlError(f"{what} cannot be empty")
     if len(value) > URL_MAX_LENGTH:
-        raise UrlError(f"webhook url {shown} is longer than {URL_MAX_LENGTH} characters")
-    _refuse_unprintable(shown, value, "webhook url")
+        raise UrlError(f"{what} {shown} is longer than {URL_MAX_LENGTH} characters")
+    _refuse_unprintable(shown, value, what)
+    return value, shown
+
+
+def normalize_webhook_url(value: object) -> str:
+    """A webhook url in canonical form (see the module docstring), or UrlError."""
+    value, shown = _url_text(value, "webhook url")
     if value.lower().startswith("arn:"):
         if not _SNS_ARN.fullmatch(value):
             raise UrlError(
@@ -124,14 +130,7 @@ def webhook_url_or_none(value: object) -> str | None:
 
 def normalize_jwks_url(value: object) -> str:
     """A JWKS url in canonical form, or UrlError (`http://` loads: DS701 judges it)."""
-    if not isinstance(value, str):
-        raise UrlError(f"jwks_url must be text, got {echo(value)}")
-    shown = echo(value)
-    if not value:
-        raise UrlError("jwks_url cannot be empty")
-    if len(value) > URL_MAX_LENGTH:
-        raise UrlError(f"jwks_url {shown} is longer than {URL_MAX_LENGTH} characters")
-    _refuse_unprintable(shown, value, "jwks_url")
+    value, shown = _url_text(value, "jwks_url")
     base, tail = _split_url(value, shown, "jwks_url", ("https", "http"))
     return base + tail
 

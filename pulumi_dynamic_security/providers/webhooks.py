@@ -27,7 +27,7 @@ from pulumi_dynamic_security.policy.areas import WebhookPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.providers.base import DynamicSecurityProvider
 from pulumi_dynamic_security.providers.inputs import common_inputs
-from pulumi_dynamic_security.providers.wire import compact, secret
+from pulumi_dynamic_security.providers.wire import compact, secret, with_secret_output
 from pulumi_dynamic_security.rules.base import RuleArea
 from pulumi_dynamic_security.service.resources import (
     delete_webhook,
@@ -192,11 +192,7 @@ class Webhook(pulumi.dynamic.Resource, module="dynamic-security", name="Webhook"
         args: WebhookArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        listed = (opts.additional_secret_outputs if opts is not None else None) or []
-        if "secret" not in listed:  # secret even when the provider's own wrapping were lost
-            opts = pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(additional_secret_outputs=["secret"])
-            )
         super().__init__(
-            WebhookProvider(), resource_name, {**args.props(), **dict.fromkeys(COMPUTED)}, opts
+            WebhookProvider(), resource_name, {**args.props(), **dict.fromkeys(COMPUTED)},
+            with_secret_output(opts, "secret"),
         )

@@ -127,3 +127,53 @@ def test_a_saved_plan_with_webhook_changes_is_applied_as_saved(cli: Cli) -> None
 
     assert result.code == 0, result.err
     assert cli.writes() == [("POST", f"/environments/{LIVE}/webhooks")]
+
+
+# A saved plan's webhook changes, edited: each refused with its exit code, nothing written.
+EDITS = [
+    ("retargeted-to-another-url", lambda c: c["after"].update(url="https://evil.example/in"),
+     "does not describe webhook 'session-audit'", True),
+    ("an-event-dropped", lambda c: c["after"].update(events=["user.session.revoked"]),
+     "The saved plan does not match POLICY", False),
+    ("disabled", lambda c: c["after"].update(enabled=False), "does not match POLICY", False),
+    ("turned-into-a-removal", lambda c: c.update(action="remove", before=c["after"],
+                                                 after=None),
+     "not a change apply can make: webhooks remove", True),
+    ("path-out-of-range", lambda c: c.update(path="webhooks[3]"),
+     "'webhooks[3]' names no webhooks entry", True),
+    ("events-not-texts", lambda c: c["after"].update(events=[1, 2]),
+     "holds 'events': list", True),
+    ("events-empty", lambda c: c["after"].update(events=[]), "does not describe webhook", True),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "says", "offline"), EDITS, ids=[e[0] for e in EDITS])
+def test_an_edited_webhook_change_in_a_saved_plan_is_refused(
+    cli: Cli, name: str, edit: Any, says: str, offline: bool
+) -> None:
+    import json
+
+    cli.write(policy_text(LIVE, f"""\
+    webhooks:
+      - name: session-audit
+        url: {URL}
+        events: [{", ".join(EVENTS)}]
+"""))
+    assert cli("plan", "dynamic-security.yaml", "--stage", "production", "--out",
+               "plan.json").code == 0
+    path = cli.directory / "plan.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    [webhook_change] = data["changes"]
+    edit(webhook_change)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    cli.clear()
+
+    result = cli("apply", "dynamic-security.yaml", "--stage", "production", "--yes",
+                 "--plan", "plan.json", "--secrets-out", "secrets.json")
+
+    assert result.code == 3, result.err
+    assert says in result.err, result.err
+    assert "Traceback" not in result.err
+    assert cli.writes() == []
+    if offline:
+        assert cli.log() == []
