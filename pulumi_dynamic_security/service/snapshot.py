@@ -163,22 +163,39 @@ def _enabled(provider: dict[str, Any]) -> bool:
 
 class EventCatalogue:
     """Dynamic's webhook event names, read at most once per run (`GET /eventTypes`: the
-    catalogue is the same for every environment) and shared by every stage and thread. A
-    403 is kept as a refused audit read; another failure is raised, and the next stage
-    that needs the catalogue tries again."""
+    catalogue is the same for every environment) and shared by every stage and thread. The
+    first stage that needs it sends the read (through its read pool, like its other reads);
+    the others wait for that one answer, never on a thread of the pool. A 403 is kept as a
+    refused audit read; another failure is raised, and the next stage that needs the
+    catalogue tries again."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._read: frozenset[str] | RefusedRead | None = None
+        self._read: Future[frozenset[str] | RefusedRead] | None = None
 
-    def names(self, client: DynamicClient) -> frozenset[str] | RefusedRead:
-        with self._lock:  # one read, however many stages ask at once
-            if self._read is None:
-                try:
-                    self._read = frozenset(e.name for e in client.list_event_types())
-                except ForbiddenError as exc:
-                    self._read = RefusedRead("event_types", exc.required_scope)
-            return self._read
+    def names(self, client: DynamicClient,
+              pool: Executor | None = None) -> Future[frozenset[str] | RefusedRead]:
+        """The catalogue's answer, read now (through `pool` when given) or earlier."""
+        with self._lock:
+            read = self._read
+            if read is None or (read.done() and read.exception() is not None):
+                if pool is not None:
+                    read = pool.submit(self._fetch, client)
+                else:
+                    read = Future()
+                    try:
+                        read.set_result(self._fetch(client))
+                    except BaseException as exc:  # kept in the future, raised by the caller
+                        read.set_exception(exc)
+                self._read = read
+            return read
+
+    @staticmethod
+    def _fetch(client: DynamicClient) -> frozenset[str] | RefusedRead:
+        try:
+            return frozenset(e.name for e in client.list_event_types())
+        except ForbiddenError as exc:
+            return RefusedRead("event_types", exc.required_scope)
 
 
 @dataclass(frozen=True)
@@ -242,9 +259,8 @@ def read_snapshot(
         reads.append(listing if webhooks_required else _audited("webhooks", listing))
     if test_account:
         reads.append(_audited("test_account", lambda: client.get_test_account(environment_id)))
-    if catalogue is not None:
-        reads.append(lambda: catalogue.names(client))
-    results = iter(_run_all(reads, pool))
+    shared = [catalogue.names(client, pool)] if catalogue is not None else []
+    results = iter(_run_all(reads, pool, shared))
     environment: ProjectEnvironment = next(results)
     origins: tuple[Origin, ...] = next(results)
     token_list: tuple[Token, ...] | None = next(results) if tokens else None
@@ -324,12 +340,14 @@ def read_for_stage(
     )
 
 
-def _run_all(reads: list[Callable[[], Any]], pool: Executor | None) -> list[Any]:
-    """Every read's result, in order: one after the other, or through `pool` together; the
-    first failure (in order) is raised once every read has ended."""
+def _run_all(reads: list[Callable[[], Any]], pool: Executor | None,
+             shared: list[Future[Any]]) -> list[Any]:
+    """Every read's result, then the answers of `shared` (reads another stage may have
+    sent), in order: the reads one after the other, or through `pool` together; the first
+    failure (in order) is raised once every read has ended."""
     if pool is None:
-        return [read() for read in reads]
-    futures: list[Future[Any]] = [pool.submit(read) for read in reads]
+        return [read() for read in reads] + [future.result() for future in shared]
+    futures: list[Future[Any]] = [pool.submit(read) for read in reads] + shared
     wait(futures)
     for future in futures:
         error = future.exception()
