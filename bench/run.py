@@ -17,13 +17,9 @@ CPU time of that process alone; the request log of the emulator, cleared before 
 * a no-op `apply` on a converged stage: no write;
 * the JWT verifier with a warm cache against PyJWT's `jwt.decode` (`bench.verify`).
 
-Each drift row shows the ideal next to the measurement: the larger of
-`requests x latency / concurrency` and `requests / budget per second`, for the GETs of
-docs/apply.md#reads (4 per sandbox environment, 5 per live one, `GET /eventTypes` once per
-run), and the ratio of the wall time to it; then the burst-aware floor (the
-budget lets N requests out at once, so the steady rate is no floor) and the ratio to that.
-The run prints one table and writes it, with the machine it ran on (CPUs, load average
-before and after: the numbers are only as quiet as the machine), as JSON
+Each drift row shows the ideal for the GETs of docs/apply.md#reads next to the measurement,
+and the burst-aware floor (`report.Row.set_ideal`). The run prints one table and writes it,
+with the machine it ran on (the numbers are only as quiet as the machine), as JSON
 (bench/results/latest.json by default).
 """
 
