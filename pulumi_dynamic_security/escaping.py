@@ -27,6 +27,14 @@ here, never straight into its output.
   longer than the longest run inside, padded when the value starts or ends with a backtick,
   and inside a table `|` is written `\\|` (GitHub splits cells before it reads code spans,
   and shows `\\|` as `|` there). Control characters are escaped as for `text`.
+* `html` (inside raw HTML of a pull-request comment, e.g. a `<details>` summary, where
+  markdown is not read): the same characters escaped, then `&`, `<`, `>`, `"` and `'` as
+  entities, `##[` as `#&#35;[`, and `@` and `#<digit>` followed by a zero-width space, as
+  for `markdown`.
+* `html_comment` (the text of an HTML comment, e.g. the marker that lets a bot find its
+  comment again): the same characters escaped, `&`, `<` and `>` as entities and `##[` as
+  `#&#35;[`, so the value can neither end the comment (`-->`, `--!>`) nor open another
+  (`<!--`).
 * `json_dumps` (JSON and SARIF): the document as JSON, with every character `text` escapes
   (and `#` of `##[`) written as a `\\uXXXX` escape: parsing it gives back the exact string.
 * `echo`: a value quoted in an error message, cut to `ECHO_LIMIT` characters.
@@ -119,6 +127,27 @@ def markdown_code(value: object, *, in_table: bool) -> str:
     )
     pad = " " if padded else ""
     return f"{fence}{pad}{content}{pad}{fence}"
+
+
+_HTML_REPLACED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+                  "@": "@" + _ZWSP, _WORKFLOW_V1: "#&#35;["}
+_HTML_SPECIAL = re.compile(r"##\[|#(?=[0-9])|[&<>\"'@]")
+_COMMENT_SPECIAL = re.compile(r"##\[|[&<>]")
+
+
+def _html_token(match: re.Match[str]) -> str:
+    token = match.group()
+    return "#" + _ZWSP if token == "#" else _HTML_REPLACED[token]
+
+
+def html(value: object) -> str:
+    """`value` as text inside raw HTML (an element's content or a quoted attribute)."""
+    return _HTML_SPECIAL.sub(_html_token, controls(value))
+
+
+def html_comment(value: object) -> str:
+    """`value` as the text of an HTML comment, which it can neither end nor nest."""
+    return _COMMENT_SPECIAL.sub(_html_token, controls(value))
 
 
 def _json_escape(match: re.Match[str]) -> str:

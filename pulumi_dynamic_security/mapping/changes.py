@@ -5,21 +5,33 @@ per member of a set (origins, MFA methods, MFA actions) with `add`/`remove`, one
 (`update`), `rotate`/`revoke` for API tokens. Each area's module says what its changes are
 and how each moves the environment's security (`effect`); this module only holds the record,
 reads it back from a saved plan, and puts changes in the order plans list them.
+
+A change is also read the other way round, as drift: `live_effect` says how the live value
+stands against the declared one (the mirror of `effect`: a change that tightens means live is
+weaker), and `origin` says, when a base policy is given (`--base-policy`), whether the pull
+request makes the change (`policy`) or the live value moved outside the policy (`drift`)
+(docs/cli.md#drift-in-the-direction-it-happened).
 """
 
 from __future__ import annotations
 
 import typing
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pulumi_dynamic_security.policy.areas import AREAS, Area
 
 Action = Literal["add", "remove", "update", "rotate", "revoke"]
 Effect = Literal["tightens", "weakens", "neutral"]
+LiveEffect = Literal["weaker", "stronger", "neutral"]
+ChangeOrigin = Literal["policy", "drift"]
 ACTIONS: tuple[Action, ...] = typing.get_args(Action)
 EFFECTS: tuple[Effect, ...] = typing.get_args(Effect)
+# How the live value stands against the declared one, for each effect of the change.
+LIVE_EFFECTS: dict[Effect, LiveEffect] = {
+    "tightens": "weaker", "weakens": "stronger", "neutral": "neutral",
+}
 
 # Within a path, additions before removals: the order in which apply performs them.
 _ACTION_RANK: dict[Action, int] = {"add": 0, "update": 1, "rotate": 2, "remove": 3, "revoke": 4}
@@ -35,6 +47,18 @@ class Change:
     before: Any
     after: Any
     effect: Effect
+    # `policy` or `drift` when a base policy was given (`with_origin`); never compared, never
+    # read from a saved plan: it is about the pull request, not about what apply does.
+    origin: ChangeOrigin | None = field(default=None, compare=False)
+
+    @property
+    def live_effect(self) -> LiveEffect:
+        """How the live value stands against the declared one: `weaker` when applying the
+        change tightens, `stronger` when it weakens."""
+        return LIVE_EFFECTS[self.effect]
+
+    def with_origin(self, origin: ChangeOrigin) -> Change:
+        return replace(self, origin=origin)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +68,8 @@ class Change:
             "before": self.before,
             "after": self.after,
             "effect": self.effect,
+            "live_effect": self.live_effect,
+            "origin": self.origin,
         }
 
     @classmethod

@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.fields import (
+    UNIQUE,
     ClaimText,
     CookieName,
     EventName,
@@ -156,7 +157,7 @@ class Mfa(PartialModel):
 
     effective_type: ClassVar[type[PartialValues]] = EffectiveMfa
 
-    methods: Annotated[list[MfaMethod], AfterValidator(no_duplicates)] | None = Field(
+    methods: Annotated[list[MfaMethod], UNIQUE] | None = Field(
         None,
         description="MFA methods end users may enroll: a subset of totp, passkey, email. "
         "[] turns MFA off. Listed methods are enabled, other known methods disabled.",
@@ -166,7 +167,7 @@ class Mfa(PartialModel):
         description="Session-based enforcement: an MFA challenge at every sign-in "
         "(Dynamic's `mfa.required`). Needs at least one method.",
     )
-    require_for_actions: Annotated[list[MfaAction], AfterValidator(no_duplicates)] | None = (
+    require_for_actions: Annotated[list[MfaAction], UNIQUE] | None = (
         Field(
             None,
             description="Action-based enforcement: actions that need a second factor, e.g. "
@@ -240,7 +241,7 @@ class WebhookPolicy(StrictModel):
         "no user info) or an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>); unique "
         "in the stage."
     )
-    events: Annotated[list[EventName], AfterValidator(no_duplicates)] = Field(
+    events: Annotated[list[EventName], UNIQUE] = Field(
         min_length=1,
         description="The events delivered, e.g. user.session.revoked (checked against "
         "Dynamic's catalogue before any write).",
@@ -278,7 +279,7 @@ class ApiTokenPolicy(StrictModel):
         description="Name of the token, unique in the stage: 1-40 of a-z, 0-9 and '-'. "
         "Managed tokens carry the note dynsec:<name>:<UTC timestamp>.",
     )
-    scopes: Annotated[list[TokenScope], AfterValidator(no_duplicates)] = Field(
+    scopes: Annotated[list[TokenScope], UNIQUE] = Field(
         min_length=1, description="Dynamic token scopes granted to the token (least privilege)."
     )
     rotate_every: PositiveDuration = Field(

@@ -16,7 +16,8 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-PATTERN = r"^[0-9]+[mhd]$"
+from pulumi_dynamic_security.policy.constraints import Constraint
+
 _SYNTAX = re.compile(r"([0-9]+)([mhd])")
 _MINUTES_PER_UNIT = {"d": 24 * 60, "h": 60, "m": 1}  # largest first: used to pick the unit
 _API_UNIT = {"d": "days", "h": "hours", "m": "minutes"}
@@ -124,7 +125,8 @@ class Duration:
     def __get_pydantic_json_schema__(
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        return {"type": "string", "pattern": PATTERN, "examples": ["90m", "12h", "7d"]}
+        return {"type": "string", "pattern": duration_pattern(Duration(0)),
+                "examples": ["90m", "12h", "7d"]}
 
     @classmethod
     def _validate(cls, value: Any) -> Duration:
@@ -147,13 +149,89 @@ def _bounds_message(low: Duration, high: Duration | None) -> str:
     return f"must be between {low} and {high}"
 
 
-class Bounds:
-    """An inclusive range for a `Duration` field (use with `Annotated` and `AfterValidator`)."""
+class Bounds(Constraint):
+    """An inclusive range for a `Duration` field: `Annotated[Duration, Bounds(low, high)]`
+    checks it after parsing, and the JSON Schema states it as a pattern (editors then refuse
+    `45d` for a field that stops at 30d, as the loader does)."""
 
     def __init__(self, low: Duration, high: Duration | None = None, why: str = ""):
         self.low, self.high, self.why = low, high, why
 
-    def __call__(self, value: Duration) -> Duration:
+    def check(self, value: Duration) -> Duration:
         if value < self.low or (self.high is not None and value > self.high):
             raise ValueError(f"{value} {_bounds_message(self.low, self.high)}{self.why}")
         return value
+
+    def schema_extra(self) -> dict[str, Any]:
+        return {"pattern": duration_pattern(self.low, self.high)}
+
+
+# --- the JSON Schema pattern of a range of durations -----------------------------------------
+
+_MAX_AMOUNT = 10**_MAX_DIGITS - 1
+
+
+def duration_pattern(low: Duration, high: Duration | None = None) -> str:
+    """A regular expression (ECMA-262 and Python alike) matching exactly the spellings
+    `Duration.parse` reads whose value lies in `low`..`high`: per unit, the whole amounts in
+    range (at most 9 significant digits), after any leading zeros."""
+    units = []
+    for unit, size in reversed(_MINUTES_PER_UNIT.items()):  # m, h, d
+        first = -(-low.minutes // size)  # ceil
+        last = _MAX_AMOUNT if high is None else min(high.minutes // size, _MAX_AMOUNT)
+        if first <= last:
+            units.append(f"(?:{_number_range(first, last)}){unit}")
+    return f"^0*(?:{'|'.join(units)})$"
+
+
+def _number_range(low: int, high: int) -> str:
+    """Alternatives matching the decimal numbers `low`..`high` written without leading
+    zeros; a run of lengths every number of which is in range is one alternative."""
+    parts: list[str] = []
+    digits, longest = len(str(low)), len(str(high))
+    while digits <= longest:
+        first = max(low, 10 ** (digits - 1) if digits > 1 else 0)
+        last = min(high, 10**digits - 1)
+        if first == 10 ** (digits - 1) and last == 10**digits - 1:
+            end = digits
+            while end < longest and high >= 10 ** (end + 1) - 1:
+                end += 1
+            parts.append("[1-9]" + _any_digits(digits - 1, end - 1))
+            digits = end + 1
+            continue
+        parts.extend(_same_length(str(first), str(last)))
+        digits += 1
+    return "|".join(parts)
+
+
+def _same_length(low: str, high: str) -> list[str]:
+    """Alternatives for `low`..`high`, two numbers of the same number of digits."""
+    if low == high:
+        return [low]
+    rest = len(low) - 1
+    if low[1:] == "0" * rest and high[1:] == "9" * rest:
+        if (low[0], high[0]) == ("0", "9"):
+            return [_any_digits(rest + 1)]
+        return [_digits(low[0], high[0]) + _any_digits(rest)]
+    if low[0] == high[0]:
+        return [low[0] + _group(_same_length(low[1:], high[1:]))]
+    parts = [low[0] + _group(_same_length(low[1:], "9" * rest))]
+    if int(high[0]) - int(low[0]) > 1:
+        parts.append(_digits(str(int(low[0]) + 1), str(int(high[0]) - 1)) + _any_digits(rest))
+    parts.append(high[0] + _group(_same_length("0" * rest, high[1:])))
+    return parts
+
+
+def _group(alternatives: list[str]) -> str:
+    return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+
+
+def _digits(low: str, high: str) -> str:
+    return low if low == high else f"[{low}-{high}]"
+
+
+def _any_digits(fewest: int, most: int | None = None) -> str:
+    """`fewest` (to `most`) digits."""
+    if most is not None and most != fewest:
+        return f"[0-9]{{{fewest},{most}}}"
+    return {0: "", 1: "[0-9]"}.get(fewest, f"[0-9]{{{fewest}}}")

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from pulumi_dynamic_security.policy import urls
+from pulumi_dynamic_security.policy.constraints import Constraint
 from pulumi_dynamic_security.policy.durations import Bounds, Duration
-from pulumi_dynamic_security.policy.origins import OriginError, normalize_origin
+from pulumi_dynamic_security.policy.origins import ORIGIN_PATTERN, OriginError, normalize_origin
 
 DYNAMIC_JWT_MAX = Duration.of(days=30)
 
@@ -41,16 +42,28 @@ def no_duplicates(values: list[Any]) -> list[Any]:
     return values
 
 
+class _UniqueItems(Constraint):
+    """List metadata: every item at most once (`no_duplicates`), `uniqueItems` in the JSON
+    Schema."""
+
+    def check(self, value: list[Any]) -> list[Any]:
+        return no_duplicates(value)
+
+    def schema_extra(self) -> dict[str, Any]:
+        return {"uniqueItems": True}
+
+
+UNIQUE = _UniqueItems()
+
 Flag = Annotated[bool, Strict()]
 Origin = Annotated[
     str,
     BeforeValidator(_normalized_origin),
-    Field(description="An origin, scheme://host[:port], at most one '*'; normalized on load."),
+    Field(description="An origin, scheme://host[:port], at most one '*'; normalized on load.",
+          json_schema_extra={"pattern": ORIGIN_PATTERN}),
 ]
-JwtLifetime = Annotated[
-    Duration, AfterValidator(Bounds(Duration(1), DYNAMIC_JWT_MAX, " (Dynamic's range)"))
-]
-PositiveDuration = Annotated[Duration, AfterValidator(Bounds(Duration(1)))]
+JwtLifetime = Annotated[Duration, Bounds(Duration(1), DYNAMIC_JWT_MAX, " (Dynamic's range)")]
+PositiveDuration = Annotated[Duration, Bounds(Duration(1))]
 NonEmptyText = Annotated[str, Field(min_length=1, pattern=r"\S")]
 # Text with a check of its own: the validator refuses a number or a boolean (no coercion)
 # and says why; the schema carries the pattern, as strict as JSON Schema can say it.

@@ -24,7 +24,7 @@ from pulumi_dynamic_security.policy.fields import (
     PositiveDuration,
     StrictModel,
 )
-from pulumi_dynamic_security.policy.origins import OriginError, normalize_origin
+from pulumi_dynamic_security.policy.origins import ORIGIN_PATTERN, OriginError, normalize_origin
 
 STAGE_ONLY_KEYS = ("environment_id", "production", "token_env")
 PRODUCTION_STAGE_NAMES = ("prod", "production", "live")
@@ -33,6 +33,12 @@ DEFAULT_TOKEN_ENV = "DYNAMIC_API_TOKEN"
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 STAGE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
 STAGE_NAME_HINT = "use up to 63 letters, digits, '.', '_' or '-', starting with a letter or digit"
+# A stage a waiver names (the loader checks it is one of the file's).
+StageName = Annotated[str, Field(json_schema_extra={"pattern": STAGE_NAME_PATTERN})]
+# A value a waiver is limited to: one that looks like an origin (holds "://") must be one.
+WaiverValue = Annotated[str, Field(json_schema_extra={
+    "if": {"pattern": "://"}, "then": {"pattern": ORIGIN_PATTERN},
+})]
 
 
 def _integer_version(value: Any) -> Any:
@@ -129,10 +135,10 @@ class Waiver(StrictModel):
         description="Last day (UTC) the waiver applies; at most one year ahead. After it, the "
         "finding is active again and DS901 is reported."
     )
-    stages: list[str] | None = Field(
+    stages: list[StageName] | None = Field(
         None, description="Stages the waiver applies to. Default: every stage."
     )
-    values: list[str] | None = Field(
+    values: list[WaiverValue] | None = Field(
         None,
         description="Only waive findings on these exact (normalized) values, e.g. one origin.",
     )

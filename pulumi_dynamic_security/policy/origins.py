@@ -43,6 +43,25 @@ _IGNORABLE = (
 )
 
 
+def _any_case(word: str) -> str:
+    return "".join(f"[{ch}{ch.upper()}]" if ch.isalpha() else ch for ch in word)
+
+
+# The form `normalize_origin` accepts, as a JSON Schema pattern (ECMA-262 and Python alike;
+# JSON Schema patterns have no flags, hence the spelled-out cases): a scheme of SCHEMES in any
+# case, `://`, labels of ASCII letters, digits, '_', '-', '*' or any non-ASCII character
+# joined by single dots (no empty label, no trailing dot), an optional port 1-65535 of at most
+# five digits or '*', and at most one '*' in all. What it cannot say (IDNA validity, dots
+# other than '.', invisible characters, IPv4 spellings) the loader still checks.
+ORIGIN_PATTERN = (
+    r"^(?=[^*]*\*?[^*]*$)"
+    "(?:" + "|".join(_any_case(scheme) for scheme in SCHEMES) + ")"
+    r"://(?:[A-Za-z0-9_*-]|[^\x00-\x7f])+(?:\.(?:[A-Za-z0-9_*-]|[^\x00-\x7f])+)*"
+    r"(?::(?:\*|(?=[0-9]{1,5}$)0*(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}"
+    r"|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])))?$"
+)
+
+
 class OriginError(ValueError):
     """An origin Dynamic would refuse, with the reason in words."""
 

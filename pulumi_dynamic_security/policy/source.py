@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -64,24 +64,36 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+# The name a policy read from standard input (`dynsec validate -`) goes by in messages.
+STDIN_NAME = "<stdin>"
+
+
 def read_source(path: Path) -> SourceDocument:
     """Read and parse `path`; PolicyFileError (exit 3) when it cannot be read or parsed."""
     name = display_path(path)
     try:
         with path.open("rb") as stream:
-            content = stream.read(MAX_FILE_BYTES + 1)  # bounded: a device never ends
-        text = content.decode("utf-8")
+            text = read_text(stream, name)
     except FileNotFoundError:
         raise _problem(name, None, "policy file not found",
                        hint="Pass the path of your policy file (usually dynamic-security.yaml).",
                        ) from None
     except IsADirectoryError:
         raise _problem(name, None, "is a directory, not a policy file") from None
-    except UnicodeDecodeError as exc:
-        raise _problem(name, None, f"is not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise _problem(name, None, f"cannot be read ({exc.strerror})") from None
     return parse_source(text, name)
+
+
+def read_text(stream: BinaryIO, name: str) -> str:
+    """The UTF-8 text of `stream` (a file, or standard input), read within the size bound:
+    a device or a pipe that never ends is cut past it, and `parse_source` refuses that.
+    PolicyFileError (exit 3) when it is not UTF-8; OSError passes through."""
+    content = stream.read(MAX_FILE_BYTES + 1)
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _problem(name, None, f"is not UTF-8 text ({exc.reason})") from None
 
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -37,11 +37,24 @@ _CLAIM_TEXT = re.compile(r"[A-Za-z0-9_.,:!?&%@/+ -]+")
 _COOKIE_NAME = re.compile(r"[A-Za-z0-9_.!&%+-]+")
 
 # For the JSON Schema: as strict as a pattern can say (the loader says why, and normalizes).
+# A host is `_DNS_HOST` in any case; a label with a non-ASCII character is let through (its
+# mapping under UTS #46 is the loader's to judge). A port is at most 5 digits, as origins.
+_HOST_PATTERN = (
+    r"(?:[A-Za-z0-9]|[^\x00-\x7f])+(?:(?:-+|-*\.-*)(?:[A-Za-z0-9]|[^\x00-\x7f])+)*"
+    r"\.(?:[A-Za-z]{2,10}|[A-Za-z]*[^\x00-\x7f](?:[A-Za-z]|[^\x00-\x7f])*)"
+)
+_PORT_DIGITS = r":(?=[0-9]{1,5}(?:[/?]|$))0*"
+_TAIL_PATTERN = r"(?:[/?][^\s#\x00-\x1f\x7f-\x9f]*)?"
 WEBHOOK_URL_PATTERN = (
-    r"^(https://[^\s/?#@]+(/[^\s#]*)?|arn:aws:sns:[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9]{12}:"
+    r"^(?:[hH][tT][tT][pP][sS]://" + _HOST_PATTERN + "(?:" + _PORT_DIGITS + "443)?"
+    + _TAIL_PATTERN + r"|arn:aws:sns:[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9]{12}:"
     r"[A-Za-z0-9_-]{1,256})$"
 )
-JWKS_URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://[^\s/?#@]+(/[^\s#]*)?$"
+JWKS_URL_PATTERN = (
+    r"^[hH][tT][tT][pP][sS]?://" + _HOST_PATTERN + "(?:" + _PORT_DIGITS
+    + r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]"
+    r"|6553[0-5]))?" + _TAIL_PATTERN + "$"
+)
 EVENT_PATTERN = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+$"
 CLAIM_TEXT_PATTERN = r"^[A-Za-z0-9_.,:!?&%@/+-]([A-Za-z0-9_.,:!?&%@/+ -]*[A-Za-z0-9_.,:!?&%@/+-])?$"
 COOKIE_NAME_PATTERN = r"^[A-Za-z0-9_.!&%+-]+$"

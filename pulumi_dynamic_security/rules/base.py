@@ -165,6 +165,10 @@ class Rule(ABC):
     # About what no area of the policy manages (a test account, the captcha, the lock):
     # reported, never blocks (docs/rules.md#what-blocks).
     audit: ClassVar[bool] = False
+    # Judges only what the stage declares (never the settings or the environment), e.g.
+    # DS501 "api_tokens not declared": not run again for the live findings, where it would
+    # only repeat itself (docs/rules.md#live-findings).
+    declared_only: ClassVar[bool] = False
 
     def severity_for(self, stage: EffectiveStage) -> Severity | None:
         """The base severity for this stage's kind; None when not reported there."""
@@ -210,14 +214,23 @@ class Finding:
     value: str | None = field(default=None, compare=False)
     # False when the finding is about an area the stage does not manage: reported, never blocks
     managed: bool = field(default=True, compare=False)
+    # True for a live finding, judged on the environment as it is now: it says what is
+    # exposed, and never blocks (docs/rules.md#live-findings)
+    live: bool = field(default=False, compare=False)
 
     @property
     def blocks(self) -> bool:
-        """True for an unwaived, unresolved error on a managed area."""
+        """True for an unwaived, unresolved error on a managed area, judged on the settings
+        after apply (never a live finding)."""
         return (
             self.severity is Severity.ERROR and self.managed and not self.waived
-            and not self.resolved_by_plan
+            and not self.resolved_by_plan and not self.live
         )
+
+    @property
+    def exposes(self) -> bool:
+        """True for an unwaived live error: the environment is exposed now."""
+        return self.live and self.severity is Severity.ERROR and not self.waived
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,11 @@ Order of work for a stage:
    it lists `values`); one that waived nothing is reported as DS902 (offline, not for the
    (live) rules, which `validate` cannot see);
 4. findings the planned changes resolve (`resolved`) are marked and never block.
+
+Online, the rules also judge the environment as it is now (`now`): those are the *live
+findings* (docs/rules.md#live-findings), reported beside the findings on the settings after
+apply and never blocking. Waivers cover them too, and a waiver is unused (DS902) only when it
+covered nothing in either evaluation; DS901/DS902 are reported once, with the findings.
 """
 
 from __future__ import annotations
@@ -49,10 +54,17 @@ class StageReport:
     stage: EffectiveStage
     findings: list[Finding]
     skipped_areas: tuple[str, ...] = field(default=())
+    # the findings on the environment as it is now (online only; empty offline)
+    live_findings: list[Finding] = field(default_factory=list)
 
     @property
     def blocked(self) -> bool:
         return any(finding.blocks for finding in self.findings)
+
+    @property
+    def exposed(self) -> bool:
+        """True when an unwaived live finding is an error: the environment is exposed now."""
+        return any(finding.exposes for finding in self.live_findings)
 
     def blocked_error(
         self,
@@ -95,15 +107,46 @@ def evaluate(
     rules: Sequence[Rule] | None = None,
     today: date | None = None,
     resolved: Callable[[Finding], bool] | None = None,
+    now: JudgedSettings | None = None,
 ) -> StageReport:
-    """Judge one stage. Offline when `live` is None: the declared policy, no (live) rules."""
+    """Judge one stage. Offline when `live` is None: the declared policy, no (live) rules.
+    Online, `now` (the environment as it is now, every area read live) is judged too, into
+    the report's `live_findings`."""
     if rules is None:
         from pulumi_dynamic_security.rules.catalog import RULES
 
         rules = RULES
     settings = settings if settings is not None else JudgedSettings.declared(stage)
-    context = RuleContext(stage=stage, settings=settings, live=live)
     by_id: dict[str, Rule] = {rule.id: rule for rule in rules}
+    findings = _judge(stage, settings, live, rules)
+    # The reads Dynamic refused: a note each, once per stage (not among the live findings).
+    findings.extend(_finding(rule, hit, Severity.NOTE, stage, settings)
+                    for rule, hit in audit_reads.notes(stage, live, rules))
+    live_findings: list[Finding] = []
+    if now is not None and live is not None:
+        live_findings = _judge(stage, now, live,
+                               [rule for rule in rules if not rule.declared_only])
+        for finding in live_findings:
+            finding.live = True
+    findings.extend(_apply_waivers(stage, [*findings, *live_findings], by_id,
+                                   today or clock.utc_today(), offline=live is None))
+    for judged in (findings, live_findings):
+        if resolved is not None:
+            for finding in judged:
+                finding.resolved_by_plan = resolved(finding)
+        judged.sort(key=lambda f: (f.severity.rank, f.rule, f.path))
+    skipped = tuple(
+        area for area in AREAS if area != "api_tokens" and live is None and not stage.manages(area)
+    )
+    return StageReport(stage=stage, findings=findings, skipped_areas=skipped,
+                       live_findings=live_findings)
+
+
+def _judge(stage: EffectiveStage, settings: JudgedSettings, live: LiveFacts | None,
+           rules: Sequence[Rule]) -> list[Finding]:
+    """The findings of every rule reported for the stage's kind on `settings` (the (live)
+    rules only with `live`); waivers not applied yet."""
+    context = RuleContext(stage=stage, settings=settings, live=live)
     findings: list[Finding] = []
     for rule in rules:
         if rule.area == "waivers" or (rule.live and live is None):
@@ -113,19 +156,7 @@ def evaluate(
             continue
         for hit in rule.check(context):
             findings.append(_finding(rule, hit, severity, stage, settings))
-    for rule, hit in audit_reads.notes(stage, live, rules):
-        findings.append(_finding(rule, hit, Severity.NOTE, stage, settings))
-    findings.extend(
-        _apply_waivers(stage, findings, by_id, today or clock.utc_today(), offline=live is None)
-    )
-    if resolved is not None:
-        for finding in findings:
-            finding.resolved_by_plan = resolved(finding)
-    findings.sort(key=lambda f: (f.severity.rank, f.rule, f.path))
-    skipped = tuple(
-        area for area in AREAS if area != "api_tokens" and live is None and not stage.manages(area)
-    )
-    return StageReport(stage=stage, findings=findings, skipped_areas=skipped)
+    return findings
 
 
 def described(finding: Finding) -> str:
@@ -166,7 +197,8 @@ def _apply_waivers(
     *,
     offline: bool,
 ) -> list[Finding]:
-    """Waive what current waivers cover; return the DS901/DS902 findings about the waivers."""
+    """Waive what current waivers cover (in `findings`: those on the settings after apply
+    and, online, the live ones); return the DS901/DS902 findings about the waivers."""
     about_waivers: list[Finding] = []
     for entry in stage.waivers:
         waiver = entry.waiver

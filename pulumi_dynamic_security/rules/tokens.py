@@ -47,6 +47,7 @@ class NoTokenRotation(Rule):
     production = Severity.WARNING
     other = None
     summary = "`api_tokens` not declared"
+    declared_only = True
     remediation = (
         "Declare the tokens this stage uses under `api_tokens` (name, scopes, rotate_every, "
         "overlap) so that dynsec issues and rotates them."
@@ -72,6 +73,7 @@ class RotationTooSlow(Rule):
     other = Severity.WARNING
     severity_note = "error above 365d"
     summary = "`rotate_every` above `limits.token_rotation_max` (error above 365d)"
+    declared_only = True
     remediation = (
         "Lower `rotate_every` of this `api_tokens` entry to `limits.token_rotation_max` "
         "(default 90d) or less."

@@ -10,13 +10,14 @@ instead of one per read. Dynamic's event catalogue is read once for the whole ru
 budget keeps the whole fan-out under the configured requests per minute, and the client
 backs off on 429. A stage that fails is reported in `errors` with its own message; the
 others are still planned. A plan keeps no snapshot, so memory stays flat over many
-environments.
+environments. The live findings come from the same reads (no request of their own), and
+`progress`, when given, hears of each stage as it is done (the CLI shows it on a terminal).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,13 +27,19 @@ from pulumi_dynamic_security.exit_codes import ExitCode, combine
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.redaction import Secret
 from pulumi_dynamic_security.service.connection import Connection
-from pulumi_dynamic_security.service.plan import Plan, plan_from_snapshot
+from pulumi_dynamic_security.service.plan import (
+    PLAN_JSON_VERSION,
+    BasePolicy,
+    Plan,
+    plan_from_snapshot,
+)
 from pulumi_dynamic_security.service.snapshot import EventCatalogue, read_for_stage
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
 
 DEFAULT_CONCURRENCY = 8
+DRIFT_JSON_VERSION = PLAN_JSON_VERSION  # the drift object carries plan objects of that version
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,11 @@ class DriftReport:
         return [plan.stage.name for plan in self.plans if plan.changes]
 
     @property
+    def exposed(self) -> list[str]:
+        """The stages with an unwaived live error (never part of the exit code)."""
+        return [plan.stage.name for plan in self.plans if plan.exposed]
+
+    @property
     def exit_code(self) -> ExitCode:
         return combine(
             ExitCode.PENDING if self.drifted else ExitCode.OK,
@@ -64,10 +76,16 @@ class DriftReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "version": DRIFT_JSON_VERSION,
             "stages": [plan.to_json() for plan in self.plans],
             "drifted": self.drifted,
+            "exposed": self.exposed,
             "errors": [failure.to_json() for failure in self.errors],
         }
+
+
+# Told of each stage as it is done: (stages done, stages in all, the stage's outcome).
+DriftProgress = Callable[[int, int, Plan | StageFailure], None]
 
 
 class _Clients:
@@ -106,18 +124,33 @@ def drift(
     *,
     concurrency: int = DEFAULT_CONCURRENCY,
     environ: Mapping[str, str] | None = None,
+    base: BasePolicy | None = None,
+    progress: DriftProgress | None = None,
 ) -> DriftReport:
-    """Plan every stage in `stages`; never raises for one stage's failure."""
+    """Plan every stage in `stages`; never raises for one stage's failure. With `base`,
+    each change says whether the pull request makes it (`Change.origin`)."""
     clients = _Clients(connection, environ)
     workers = max(1, concurrency)
     catalogue = EventCatalogue()  # read once per run, by the first stage that needs it
+    done = 0
+    told = threading.Lock()
 
     def plan_one(stage: EffectiveStage, reads: ThreadPoolExecutor) -> Plan | StageFailure:
+        outcome = _plan_one(stage, reads)
+        if progress is not None:
+            nonlocal done
+            with told:  # one report at a time, counted in the order stages finish
+                done += 1
+                progress(done, len(stages), outcome)
+        return outcome
+
+    def _plan_one(stage: EffectiveStage, reads: ThreadPoolExecutor) -> Plan | StageFailure:
         try:
             token, client = clients.for_stage(stage)
             # What `plan_stage` does, with the reads sent together through `reads`.
             snapshot = read_for_stage(client, stage, pool=reads, catalogue=catalogue)
-            plan = plan_from_snapshot(stage, snapshot, auth_token_checksum=token.checksum)
+            plan = plan_from_snapshot(stage, snapshot, auth_token_checksum=token.checksum,
+                                      base=base)
         except DynsecError as exc:
             return StageFailure(stage.name, exc.render(), exc.exit_code)
         plan.snapshot = None  # keep memory flat over many environments

@@ -21,13 +21,15 @@ from pulumi_dynamic_security._version import __version__
 from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.mapping import registry
 from pulumi_dynamic_security.mapping.area import Exported
+from pulumi_dynamic_security.policy.schema import MODELINE
 from pulumi_dynamic_security.policy.stages import infer_production
 from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
 
-SCHEMA_COMMENT = "yaml-language-server: $schema=schemas/dynamic-security-policy.schema.json"
+# Names the schema by URL at this release, so an editor finds it wherever the file is kept.
+SCHEMA_COMMENT = MODELINE
 
 
 def default_stage_name(environment_name: str | None) -> str:

@@ -142,6 +142,33 @@ def test_apply_plan_carries_out_exactly_the_saved_plan(cli: Cli) -> None:
                                                                          "unit": "hours"}
 
 
+def test_a_saved_plan_holds_the_exposure_and_one_without_the_newer_keys_still_applies(
+        cli: Cli) -> None:
+    """Version 2 of the plan object added `version`, `live_findings`, `exposed` and each
+    change's `live_effect` and `origin`; apply reads none of them, so a file written before
+    them (the same `format_version`) applies as it did."""
+    cli.write(POLICY)
+    cli("plan", "dynamic-security.yaml", "--stage", "production", "--base-policy",
+        "dynamic-security.yaml", "--out", "plan.json")
+    saved = json.loads((cli.directory / "plan.json").read_text(encoding="utf-8"))
+    assert saved["exposed"] is True and saved["version"] == 2
+    assert {f["rule"] for f in saved["live_findings"] if f["severity"] == "error"} == {
+        "DS102", "DS103", "DS104",  # the seed's live origins, which the plan removes
+        "DS603"}  # and its live environment's test account, which no plan can remove
+    assert {c["origin"] for c in saved["changes"]} == {"drift"}
+    for key in ("version", "live_findings", "exposed"):
+        del saved[key]
+    for change in saved["changes"]:
+        del change["live_effect"], change["origin"]
+    (cli.directory / "plan.json").write_text(json.dumps(saved), encoding="utf-8")
+
+    result = cli("apply", "dynamic-security.yaml", "--stage", "production", "--yes",
+                 "--plan", "plan.json")
+
+    assert result.code == 0, result.err
+    assert live_origins(cli.emulator, LIVE) == ["https://app.example.com"]
+
+
 def test_apply_plan_refuses_a_plan_made_from_an_older_policy(cli: Cli) -> None:
     """The policy moved on after the pull request showed the plan: what was reviewed is no
     longer what the policy says, so nothing is written and the user is told to plan again."""

@@ -7,7 +7,7 @@ import pytest
 from tests.support.cli import Cli, json_out
 from tests.support.clients import make_client
 from tests.support.ids import LIVE, SANDBOX, SECOND_SANDBOX, UNKNOWN_ENVIRONMENT
-from tests.support.output_contract import assert_plan_shape
+from tests.support.output_contract import DRIFT_KEYS, assert_plan_shape
 
 # Matches the demo seed exactly: no drift anywhere.
 CLEAN = f"""\
@@ -59,8 +59,18 @@ def test_drift_exits_2_and_json_has_exactly_the_drift_keys(cli: Cli) -> None:
 
     report = json_out(result)
     assert result.code == 2, result.err
-    assert set(report) == {"stages", "drifted", "errors"}
+    assert set(report) == DRIFT_KEYS
+    assert report["version"] == 2
     assert report["drifted"] == ["production"]
+    # Production is exposed now by the seed's live http://localhost:3000 (DS103, DS104) and
+    # its live environment's test account (DS603); its live wildcard is waived there, for the
+    # live findings as for the others.
+    assert report["exposed"] == ["production"]
+    production = report["stages"][2]
+    assert sorted({f["rule"] for f in production["live_findings"]
+                   if f["severity"] == "error" and not f["waived"]}) == ["DS103", "DS104",
+                                                                         "DS603"]
+    assert [f["waived"] for f in production["live_findings"] if f["rule"] == "DS102"] == [True]
     assert report["errors"] == []
     assert [plan["stage"] for plan in report["stages"]] == ["dev", "staging", "production"]
     for plan in report["stages"]:
@@ -150,6 +160,7 @@ def test_a_dashboard_edit_is_caught_and_the_markdown_says_drifted(cli: Cli) -> N
     result = cli("drift", "dynamic-security.yaml", "--format", "markdown")
 
     assert result.code == 2
-    verdict = result.out.splitlines()[0]
+    marker, verdict = result.out.splitlines()[:2]
+    assert marker == "<!-- dynsec:drift:dynamic-security.yaml -->"
     assert "drifted" in verdict and "dev" in verdict
     assert "`https://*.vercel.app`" in result.out

@@ -42,7 +42,7 @@ def test_pending_changes_exit_0_without_and_2_with_detailed_exitcode(cli: Cli) -
 
     assert plain.code == 0, plain.err
     assert detailed.code == 2, detailed.err
-    assert "30d -> 2h" in plain.out
+    assert "30d, policy says 2h" in plain.out
     assert cli.writes() == []
 
 
@@ -77,10 +77,11 @@ def test_json_has_exactly_the_plan_keys(cli: Cli) -> None:
     assert (plan["stage"], plan["environment_id"], plan["production"]) == (
         "production", LIVE, True)
     assert {"area": "jwt_lifetime", "action": "update", "path": "jwt_lifetime",
-            "before": "30d", "after": "2h", "effect": "tightens"} in plan["changes"]
+            "before": "30d", "after": "2h", "effect": "tightens", "live_effect": "weaker",
+            "origin": None} in plan["changes"]
     assert {"area": "allowed_origins", "action": "remove", "path": "allowed_origins",
             "before": "https://*.example.com", "after": None,
-            "effect": "tightens"} in plan["changes"]
+            "effect": "tightens", "live_effect": "weaker", "origin": None} in plan["changes"]
     live_findings = [f for f in plan["findings"] if f["rule"] == "DS504"]
     assert live_findings and live_findings[0]["file"] is None and live_findings[0]["line"] is None
 
@@ -102,12 +103,18 @@ def test_markdown_starts_with_a_one_line_verdict(cli: Cli) -> None:
     result = cli("plan", "dynamic-security.yaml", "--stage", "production", "--format",
                  "markdown")
 
-    first, second = result.out.splitlines()[:2]
-    assert first == ("**dynsec plan** · `production`: **7 changes pending** "
-                     "(6 tighten, 🔴 1 weakens)")
+    marker, first, second = result.out.splitlines()[:3]
+    assert marker == "<!-- dynsec:plan:dynamic-security.yaml -->"
+    # Exposure first (the seed's live origins and test account), then the changes in the
+    # direction they happened: 6 that apply tightens (live is weaker), 1 that it weakens
+    # (live is stronger).
+    assert first == ("**dynsec plan** · `production`: 🔴 **exposed now**: 4 errors live "
+                     "(DS102, DS103, DS104, DS603) · **7 changes pending** "
+                     "(🔴 live is weaker in 6 and stronger in 1)")
     assert second == ""
-    assert "| 🟢 tightens | `jwt_lifetime` | `30d` → `2h` |" in result.out
-    assert "| 🔴 **weakens** | `allowed_origins` | add `https://app.example.com` |" in result.out
+    assert "- 🔴 **live is weaker**: `jwt_lifetime` `30d`, policy says `2h`" in result.out
+    assert ("- 🟢 live is stronger: `allowed_origins` lacks `https://app.example.com`, policy "
+            "has it") in result.out
 
 
 def test_text_has_no_colour_when_not_on_a_terminal(cli: Cli) -> None:
@@ -229,7 +236,8 @@ def test_markdown_folds_waived_findings_and_is_compact_without_changes(cli: Cli)
 
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert lines[0] == "**dynsec plan** · `dev`: ✅ **matches the policy**"
+    assert lines[0] == "<!-- dynsec:plan:dynamic-security.yaml -->"
+    assert lines[1] == "**dynsec plan** · `dev`: ✅ **matches the policy**"
     assert "| Effect |" not in result.out
     assert "<details><summary>1 waived finding</summary>" in lines
     assert "*waived: SMS sign-in is for internal testers only*" in result.out

@@ -98,11 +98,11 @@ def test_a_directory_is_not_a_policy(workdir: Path, capsys: Capture) -> None:
         ["validate", "dynamic-security.yaml", "--frmat", "json"],  # unknown option
         ["validate", "dynamic-security.yaml", "--format", "xml"],  # bad choice
         ["validate", "dynamic-security.yaml", "--stage"],  # option without its value
-        ["validate", "dynamic-security.yaml", "extra.yaml"],  # unexpected argument
+        ["validate", "dynamic-security.yaml", "extra.yaml"],  # a second file that is missing
         ["valdate", "dynamic-security.yaml"],  # unknown command
     ],
     ids=["missing-argument", "unknown-option", "bad-choice", "no-option-value",
-         "extra-argument", "unknown-command"],
+         "missing-second-file", "unknown-command"],
 )
 def test_usage_errors_exit_3(argv: list[str], workdir: Path, capsys: Capture) -> None:
     write_policy(workdir, CLEAN)
@@ -257,7 +257,8 @@ def test_json_has_the_fixed_shape(workdir: Path, capsys: Capture) -> None:
     assert set(document) == {"version", "results"}
     assert document["version"] == 1
     for stage in document["results"]:
-        assert set(stage) == {"stage", "production", "blocked", "findings"}
+        assert set(stage) == {"file", "stage", "production", "blocked", "findings"}
+        assert stage["file"] == "dynamic-security.yaml"
         for finding in stage["findings"]:
             assert set(finding) == FINDING_KEYS
     dev, production = document["results"]

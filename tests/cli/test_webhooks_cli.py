@@ -94,6 +94,7 @@ def test_a_changed_webhook_is_updated_with_a_put_of_all_three(cli: Cli) -> None:
         "before": {"url": URL, "events": ["user.created"], "enabled": False},
         "after": {"url": URL, "events": sorted(SESSION_EVENTS), "enabled": True},
         "effect": "weakens",  # user.created is no longer delivered
+        "live_effect": "stronger", "origin": None,  # JSON v2: the same change read as drift
     }
     assert result.code == 0, result.err  # no --secrets-out: nothing is created
     assert cli.writes() == [("PUT", f"/environments/{LIVE}/webhooks/{created.id}")]

@@ -41,14 +41,21 @@ def test_the_demo_runs_the_whole_story_and_exits_0(tmp_path: Path) -> None:
         "validate", "plan", "apply", "apply", "apply", "drift", "drift", "sessions"]
     codes = [int(code) for code in re.findall(r"^\(exit code (\d+)", out, flags=re.MULTILINE)]
     assert codes == [0, 2, 0, 0, 0, 0, 2, 0]  # plan --detailed-exitcode: changes pending
-    # The plan marks which way each change moves security.
-    assert re.search(r"^\s+~ jwt_lifetime\s+tightens\s+30d -> 2h$", out, flags=re.MULTILINE)
-    assert re.search(r"^\s+\+ allowed_origins\s+weakens\s+https://app\.acme-wallet\.com$", out,
+    # The plan says which way each setting stands live against the policy (the mirror of
+    # what apply does: live weaker, apply tightens).
+    assert re.search(r"^\s+~ jwt_lifetime\s+live is weaker\s+30d, policy says 2h$", out,
                      flags=re.MULTILINE)
-    assert "3 stages: no drift." in out
+    assert re.search(r"^\s+\+ allowed_origins\s+live is stronger\s+lacks "
+                     r"https://app\.acme-wallet\.com, policy has it$", out, flags=re.MULTILINE)
+    # Converged, yet the live environment's test account (DS603) stays exposed: no apply
+    # removes it; the seed has no captcha either (DS703).
+    assert ("3 stages: 1 exposed now (production: 1 error live, DS603), no drift, 2 clean "
+            "(dev, staging).") in out
+    assert "(live)  DS703 captcha-off" in out
     # The dashboard edit is caught, in the pull-request format.
-    assert "**dynsec drift**: **1 of 3 stages drifted**: `production`" in out
-    assert "remove `https://*.vercel.app`" in out
+    assert ("**dynsec drift**: 🔴 `production` is exposed now: 2 errors live (DS102, DS603) · "
+            "**1 of 3 stages drifted**: `production`") in out
+    assert "`allowed_origins` has `https://*.vercel.app`, policy does not" in out
     # The incident: the backend accepts the JWT, the sessions are revoked, the same JWT is
     # refused by the session check; the JWT itself is never shown.
     incident = out[out.index("== A user signs in"):]

@@ -193,6 +193,7 @@ def test_colour_only_when_asked(cli: Cli, frozen: datetime) -> None:
     coloured = render_plan(planned, "text", color=True)
     plain = render_plan(planned, "text", color=False)
 
-    assert "\x1b[31m\x1b[1mweakens" in coloured  # red, bold
-    assert "\x1b[32mtightens" in coloured
+    assert "\x1b[31m\x1b[1mlive is weaker" in coloured  # red, bold: apply tightens it
+    assert "\x1b[32mlive is stronger" in coloured  # green: apply loosens it to the policy
+    assert "\x1b[31m\x1b[1mEXPOSED NOW" in coloured
     assert "\x1b[" not in plain

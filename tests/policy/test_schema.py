@@ -14,8 +14,16 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
+from pulumi_dynamic_security._version import __version__
 from pulumi_dynamic_security.cli.main import run
-from pulumi_dynamic_security.policy.schema import SCHEMA_FILE, render_schema
+from pulumi_dynamic_security.policy.schema import (
+    MODELINE,
+    PACKAGE_SCHEMA,
+    REPOSITORY,
+    SCHEMA_FILE,
+    render_schema,
+    schema_text,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / SCHEMA_FILE
@@ -27,19 +35,19 @@ def _schema() -> dict[str, Any]:
     return schema
 
 
-def _as_json_values(node: Any) -> Any:
+def as_json_values(node: Any) -> Any:
     """YAML data as an editor's YAML 1.2 language server sees it: dates are strings."""
     if isinstance(node, dict):
-        return {str(key): _as_json_values(value) for key, value in node.items()}
+        return {str(key): as_json_values(value) for key, value in node.items()}
     if isinstance(node, list):
-        return [_as_json_values(value) for value in node]
+        return [as_json_values(value) for value in node]
     if isinstance(node, (dt.date, dt.datetime)):
         return node.isoformat()
     return node
 
 
 def _example() -> dict[str, Any]:
-    data: dict[str, Any] = _as_json_values(YAML(typ="safe", pure=True).load(EXAMPLE))
+    data: dict[str, Any] = as_json_values(YAML(typ="safe", pure=True).load(EXAMPLE))
     return data
 
 
@@ -128,7 +136,39 @@ def test_the_schema_rejects_what_the_loader_rejects() -> None:
 
 
 def test_the_example_points_editors_at_the_schema() -> None:
+    """By a URL of this repository at the release tag, so the modeline works wherever the
+    file is copied; the URL's path is the committed schema."""
     first_line = EXAMPLE.read_text(encoding="utf-8").splitlines()[0]
-    assert first_line.startswith("# yaml-language-server: $schema=")
-    target = (EXAMPLE.parent / first_line.split("$schema=", 1)[1].strip()).resolve()
+    assert first_line == f"# {MODELINE}"
+    url = first_line.split("$schema=", 1)[1].strip()
+    prefix = f"https://raw.githubusercontent.com/{REPOSITORY}/v{__version__}/"
+    assert url.startswith(prefix)
+    target = (REPO / url.removeprefix(prefix)).resolve()
     assert target == COMMITTED.resolve()
+
+
+def test_the_repository_named_is_the_one_the_package_metadata_names() -> None:
+    import re
+
+    metadata = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    (repository,) = re.findall(r'^Repository = "([^"]+)"$', metadata, re.MULTILINE)
+    assert repository == f"https://github.com/{REPOSITORY}"
+
+
+def test_the_package_ships_the_committed_schema() -> None:
+    assert schema_text() == COMMITTED.read_text(encoding="utf-8")
+    assert (REPO / PACKAGE_SCHEMA).read_text(encoding="utf-8") == render_schema()
+
+
+def test_schema_output_writes_it_for_an_editor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / ".dynsec" / "policy.schema.json"
+    target.parent.mkdir()
+
+    assert run(["schema", "--output", str(target)]) == 0
+    assert run(["schema", "-o", str(tmp_path / "again.json")]) == 0
+
+    assert target.read_text(encoding="utf-8") == schema_text()
+    assert (tmp_path / "again.json").read_text(encoding="utf-8") == schema_text()
+    assert capsys.readouterr().out == ""

@@ -204,7 +204,8 @@ def test_text_and_markdown_show_the_dates(
         [rotate_line] = [line for line in result.out.splitlines() if replaced.id in line
                          and "issue a new token" in line]
         assert all(date in rotate_line for date in rotate_dates)
-        assert "next rotation due" in rotate_line and "tightens" in rotate_line
+        # A rotation tightens: read in the direction it happened, live is weaker.
+        assert "next rotation due" in rotate_line and "live is weaker" in rotate_line
         [revoke_line] = [line for line in result.out.splitlines()
                          if f"revoke {predecessor.id}" in line]
         assert all(date in revoke_line for date in revoke_dates)

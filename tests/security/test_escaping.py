@@ -139,3 +139,24 @@ def test_any_text_is_safe_everywhere(value: str) -> None:
     inline = escaping.markdown_code(value, in_table=False)
     check_markdown(f"- {escaping.markdown(value)} and {inline}")
     assert json.loads(escaping.json_dumps([value])) == [value]
+
+
+@pytest.mark.parametrize(("name", "value"), ALL, ids=[name for name, _ in ALL])
+def test_html_shows_the_same_characters_inside_a_summary(name: str, value: str) -> None:
+    summary = f"<summary><code>x</code> {escaping.html(value)}</summary>"
+    source = f"<details>{summary}\n\nbody\n\n</details>"
+    html = check_markdown(source)
+    summary = html.split("<summary>")[1].split("</summary>")[0]
+    assert visible_text(summary) == "x " + escaping.controls(value), html
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(TEXTS | st.sampled_from(["-->", "--!>", "<!--", "a -- b", "->", "<!-"]))
+def test_html_comment_text_can_neither_end_nor_nest_the_comment(value: str) -> None:
+    inside = escaping.html_comment(value)
+    assert not [token for token in ("-->", "--!>", "<!--", "<", ">", "\n", "\r")
+                if token in inside]
+    comment = f"<!-- dynsec:drift:{inside} -->"
+    rendered = render_markdown(comment + "\n\n**after**")
+    assert rendered.startswith(comment + "\n")  # one HTML block, left as written
+    assert "<strong>after</strong>" in rendered

@@ -77,7 +77,8 @@ def test_a_jwt_change_is_written_in_the_largest_whole_unit() -> None:
 
     assert [c.to_json() for c in changes] == [{
         "area": "jwt_lifetime", "action": "update", "path": "jwt_lifetime",
-        "before": "30d", "after": "2d", "effect": "tightens"}]
+        "before": "30d", "after": "2d", "effect": "tightens", "live_effect": "weaker",
+        "origin": None}]
     assert write(security, changes) == {"jwtDuration": {"amount": 2, "unit": "days"}, "other": 1}
 
 

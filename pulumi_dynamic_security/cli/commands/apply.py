@@ -1,4 +1,4 @@
-"""`dynsec apply POLICY --stage S [--yes] [--secrets-out FILE] [--plan PLAN.json]`:
+"""`dynsec apply POLICY --stage S [--yes] [--secrets-out FILE] [--plan PLAN.json] [--quiet]`:
 validate, plan, confirm, write, read back and verify."""
 
 from __future__ import annotations
@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from pulumi_dynamic_security.cli.options import ApiOptions, api_options, policy_argument
+from pulumi_dynamic_security.cli.options import (
+    ApiOptions,
+    api_options,
+    policy_argument,
+    quiet_option,
+    stage_option,
+)
 from pulumi_dynamic_security.cli.output import stdout_wants_color
 from pulumi_dynamic_security.errors import InputError
 from pulumi_dynamic_security.escaping import text
@@ -17,7 +23,7 @@ from pulumi_dynamic_security.exit_codes import ExitCode
 
 @click.command(name="apply")
 @policy_argument
-@click.option("--stage", required=True, metavar="S", help="The stage to apply.")
+@stage_option(required=True, help="The stage to apply.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed without a TTY).")
 @click.option("--secrets-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE",
@@ -29,9 +35,10 @@ from pulumi_dynamic_security.exit_codes import ExitCode
               help="Apply only if this saved plan (from `dynsec plan --out`) is exactly what "
               "POLICY and the environment give now: a changed file is refused (exit 3), a "
               "policy or environment changed since it was written too (exit 5).")
+@quiet_option
 @api_options
 def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
-            plan_file: Path | None, api: ApiOptions) -> int:
+            plan_file: Path | None, quiet: bool, api: ApiOptions) -> int:
     """Write the policy to one stage's environment, then read back and verify it.
 
     Exit 0 when done (or nothing to do), 1 when an unwaived error blocks the stage (nothing
@@ -40,6 +47,7 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
     included), 4 on an API failure, 5 when the policy or the environment changed since the
     plan (nothing written).
     """
+    from pulumi_dynamic_security.cli.progress import Progress
     from pulumi_dynamic_security.cli.render.plans import render_plan
     from pulumi_dynamic_security.cli.secrets_file import SecretsFile, check_writable
     from pulumi_dynamic_security.policy.loader import SecurityPolicy
@@ -56,7 +64,9 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
                          hint="Pass --yes to apply without asking.")
     connection = api.connection()
     token = connection.token(effective.token_env)
+    progress = Progress(quiet=quiet)
     with connection.client(token) as client:
+        progress.say(f"reading stage {stage!r} (environment {effective.environment_id}) ...")
         # Always the plan of POLICY and the environment as they are now; a saved plan is
         # only compared with it, never carried out itself.
         plan = plan_stage(client, effective, auth_token_checksum=token.checksum)
@@ -88,7 +98,7 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
         result = apply_plan(
             client, plan, auth_token_checksum=token.checksum,
             on_secret_issued=SecretsFile(secrets_out) if secrets_out is not None else None,
-            progress=lambda message: click.echo(f"  {text(message)}", err=True),
+            progress=lambda message: progress.say(f"  {text(message)}"),
         )
     for skipped in result.skipped:
         click.echo(f"Left undone: {text(skipped.reason)}.", err=True)

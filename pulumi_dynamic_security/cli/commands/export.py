@@ -32,7 +32,7 @@ def _stage_name(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.command(name="export")
 @click.option("--environment-id", required=True, metavar="ID", callback=_environment_id,
               help="The Dynamic environment to export.")
-@click.option("--stage", metavar="NAME", default=None, callback=_stage_name,
+@click.option("-s", "--stage", metavar="NAME", default=None, callback=_stage_name,
               help="Stage name to write (default: production for a live environment, dev for "
               "a sandbox).")
 @api_options

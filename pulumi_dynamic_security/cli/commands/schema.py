@@ -1,4 +1,5 @@
-"""`dynsec schema [--check]`: print the policy JSON Schema, or check the committed copy."""
+"""`dynsec schema [--check] [--output FILE]`: print the policy JSON Schema, write it for an
+editor, or check the committed copy."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from pulumi_dynamic_security.cli.options import output_option
 from pulumi_dynamic_security.exit_codes import ExitCode
 from pulumi_dynamic_security.policy.schema import SCHEMA_FILE, render_schema
 
@@ -24,9 +26,18 @@ from pulumi_dynamic_security.policy.schema import SCHEMA_FILE, render_schema
     show_default=True,
     help="The committed schema file checked by --check.",
 )
-def command(check: bool, path: Path) -> int:
-    """Print the policy file's JSON Schema, or check that the committed copy is current."""
+@output_option(help="Write the schema to FILE (replaced atomically) instead of stdout, e.g. "
+               "for an editor that cannot fetch it.")
+def command(check: bool, path: Path, output: Path | None) -> int:
+    """Print the policy file's JSON Schema, write it to a file, or check the committed copy."""
     current = render_schema()
+    if output is not None:
+        from pulumi_dynamic_security.cli.output import write_output
+        from pulumi_dynamic_security.escaping import text
+
+        write_output(output, current, what="the schema")
+        click.echo(f"Wrote the policy schema to {text(str(output))}.", err=True)
+        return ExitCode.OK
     if not check:
         click.echo(current, nl=False)
         return ExitCode.OK

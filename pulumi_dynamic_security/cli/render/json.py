@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pulumi_dynamic_security.cli.render import policy_file
 from pulumi_dynamic_security.escaping import json_dumps
 from pulumi_dynamic_security.rules.engine import StageReport
 
@@ -20,8 +21,13 @@ def dumps(document: Any) -> str:
 
 
 def validation_document(reports: Sequence[StageReport]) -> dict[str, Any]:
-    """`{"version": 1, "results": [{"stage", "production", "blocked", "findings"}]}`."""
-    return {"version": FORMAT_VERSION, "results": [report.to_json() for report in reports]}
+    """`{"version": 1, "results": [{"file", "stage", "production", "blocked", "findings"}]}`:
+    `file` names the policy each stage came from, so several files fit one report."""
+    return {
+        "version": FORMAT_VERSION,
+        "results": [{"file": policy_file(report), **report.to_json()} for report in reports],
+    }
+
 
 
 def render_validation(reports: Sequence[StageReport]) -> str:

@@ -1,20 +1,25 @@
-"""Plans and drift as text: what changes, which way it moves security, and the findings.
+"""Plans and drift as text: what is exposed now, what changed and which way, the findings.
 
     production · environment 0c000000-0000-4000-8000-000000000002 (live) · production (...)
-      13 changes: 10 tighten, 2 weaken, 1 neutral
+      EXPOSED NOW: 3 errors live (DS102, DS103, DS104)
+      4 changes: live is weaker in 3 and stronger in 1
 
-        ~ jwt_lifetime     tightens  30d -> 2h
-        + allowed_origins  weakens   https://app.example.com
-        - allowed_origins  tightens  https://*.example.com
-        ↻ api_tokens[0]    tightens  issue a new token (none yet); next rotation 2026-06-01...
+        ~ jwt_lifetime     live is weaker    30d, policy says 2h
+        + allowed_origins  live is stronger  lacks https://app.example.com, policy has it
+        - allowed_origins  live is weaker    has https://*.example.com, policy does not
+        ↻ api_tokens[0]    live is weaker    policy says issue a new token (none yet); ...
 
-      warnings (1)
-        (live)  DS504 token-unmanaged
+      live errors (3)
+        (live)  DS102 origin-wildcard
           ...
 
-The effect sits in its own column before the value, so that values of any length (token
-descriptions, long origins) never push it out of line. Colour (red for what weakens) only
-when the caller asks for it, i.e. on a terminal. Values (live origins, token ids, the
+The headline semantics are the markdown's (docs/cli.md#the-headline): exposure first, then
+each change in the direction it happened (how live stands against the policy); with a base
+policy, the changes the pull request makes are listed apart, by what applying them does
+(`tightens`, `weakens`). The live findings come before the findings after apply, which
+repeat none of them. The direction sits in its own column before the value, so that values
+of any length never push it out of line. Colour (red for what is weaker live, or weakens)
+only when the caller asks for it, i.e. on a terminal. Values (live origins, token ids, the
 environment's kind, error messages) go through `escaping.text`.
 """
 
@@ -23,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pulumi_dynamic_security.cli.render import headline
 from pulumi_dynamic_security.cli.render.text import (
     Style,
     findings_sections,
@@ -39,6 +45,11 @@ SYMBOLS = {"add": "+", "remove": "-", "update": "~", "rotate": "↻", "revoke": 
 _EFFECT_STYLE: dict[str, dict[str, Any]] = {
     "tightens": {"fg": "green"},
     "weakens": {"fg": "red", "bold": True},
+    "neutral": {"dim": True},
+}
+_LIVE_STYLE: dict[str, dict[str, Any]] = {
+    "weaker": {"fg": "red", "bold": True},
+    "stronger": {"fg": "green"},
     "neutral": {"dim": True},
 }
 
@@ -121,18 +132,40 @@ def environment_label(plan: Plan) -> str:
     return f"environment {text(plan.environment_id)}" + (f" ({text(kind)})" if kind else "")
 
 
-def change_lines(changes: Sequence[Change], style: Style) -> list[str]:
-    """One aligned line per change: symbol, path, effect, then the value in words."""
+def change_lines(changes: Sequence[Change], style: Style, *, live: bool = True) -> list[str]:
+    """One aligned line per change: symbol, path, then how live stands against the policy
+    (`live`) or what applying the change does, then the value in words."""
     paths = [text(change.path) for change in changes]
     width = max(len(path) for path in paths)
-    effect_width = max(len(change.effect) for change in changes)
+    if live:
+        labels = [(headline.LIVE_WORDS[c.live_effect], _LIVE_STYLE[c.live_effect]) for c in changes]
+        readings = [headline.live_reading(c, _word, describe_change) for c in changes]
+    else:
+        labels = [(c.effect, _EFFECT_STYLE[c.effect]) for c in changes]
+        readings = [describe_change(c) for c in changes]
+    label_width = max(len(label) for label, _ in labels)
     return [
-        f"{SYMBOLS[change.action]} {path.ljust(width)}  "
-        + style(change.effect, **_EFFECT_STYLE[change.effect])
-        + " " * (effect_width - len(change.effect))
-        + f"  {text(describe_change(change))}"
-        for change, path in zip(changes, paths, strict=True)
+        f"{SYMBOLS[change.action]} {path.ljust(width)}  " + style(label, **label_style)
+        + " " * (label_width - len(label)) + f"  {text(reading)}"
+        for change, path, (label, label_style), reading
+        in zip(changes, paths, labels, readings, strict=True)
     ]
+
+
+def _changes_part(plan: Plan, style: Style) -> list[str]:
+    made = headline.pull_request_changes(plan)
+    drifted = headline.drift_changes(plan)
+    lines: list[str] = []
+    if made:
+        lines += [f"{_INDENT}this pull request changes: {effect_counts(made)}", ""]
+        lines += [f"{_INDENT * 2}{line}" for line in change_lines(made, style, live=False)]
+    if drifted:
+        if lines:
+            lines.append("")
+        title = "drifted outside the policy: " if drifted[0].origin is not None else ""
+        lines += [f"{_INDENT}{title}{headline.live_counts(drifted)}", ""]
+        lines += [f"{_INDENT * 2}{line}" for line in change_lines(drifted, style)]
+    return lines
 
 
 def plan_lines(plan: Plan, style: Style) -> list[str]:
@@ -142,10 +175,13 @@ def plan_lines(plan: Plan, style: Style) -> list[str]:
         production_label(plan.report),
     ))
     lines = [header]
+    exposure = headline.exposure(plan)
+    if exposure is not None:
+        lines.append(f"{_INDENT}" + style(
+            f"EXPOSED NOW: {plural(exposure.errors, 'error')} live "
+            f"({', '.join(exposure.rules)})", fg="red", bold=True))
     if plan.changes:
-        lines.append(f"{_INDENT}{effect_counts(plan.changes)}")
-        lines.append("")
-        lines.extend(f"{_INDENT * 2}{line}" for line in change_lines(plan.changes, style))
+        lines += _changes_part(plan, style)
     else:
         lines.append(f"{_INDENT}{style('no changes', fg='green', bold=True)}: the environment "
                      "matches the policy")
@@ -154,7 +190,8 @@ def plan_lines(plan: Plan, style: Style) -> list[str]:
         lines.extend(["", f"{_INDENT}" + style(
             f"BLOCKED: {plural(blocking, 'unwaived error')}; apply would write nothing",
             fg="red", bold=True)])
-    return lines + findings_sections(plan.findings, style)
+    lines += findings_sections(headline.live_findings_shown(plan), style, label="live ")
+    return lines + findings_sections(headline.findings_after_apply(plan), style)
 
 
 def render_plan(plan: Plan, *, color: bool = False) -> str:
@@ -176,17 +213,31 @@ def render_drift(report: DriftReport, *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _named(names: Sequence[str]) -> str:
+    return headline.named(names, text)
+
+
 def drift_summary(report: DriftReport, style: Style) -> str:
+    """The last line, in the headline's order: exposed, drifted, blocked, failed, clean."""
     total = len(report.plans) + len(report.errors)
-    drifted = [text(name) for name in report.drifted]
-    blocked = [text(plan.stage.name) for plan in report.plans if plan.blocked]
-    parts = [
-        style(f"{len(drifted)} drifted ({', '.join(drifted)})", fg="yellow", bold=True)
-        if drifted else style("no drift", fg="green", bold=True)
-    ]
+    exposures = [e for e in map(headline.exposure, report.plans) if e is not None]
+    parts = []
+    if exposures:
+        spelled = "; ".join(f"{text(e.stage)}: {plural(e.errors, 'error')} live, "
+                            f"{', '.join(e.rules)}" for e in exposures[:headline.SPELLED_OUT])
+        more = len(exposures) - headline.SPELLED_OUT
+        spelled += f"; and {more} more" if more > 0 else ""
+        parts.append(style(f"{len(exposures)} exposed now ({spelled})", fg="red", bold=True))
+    drifted = report.drifted
+    parts.append(style(f"{len(drifted)} drifted ({_named(drifted)})", fg="yellow", bold=True)
+                 if drifted else style("no drift", fg="green", bold=True))
+    blocked = [plan.stage.name for plan in report.plans if plan.blocked]
     if blocked:
-        parts.append(style(f"{len(blocked)} blocked ({', '.join(blocked)})", fg="red",
+        parts.append(style(f"{len(blocked)} blocked ({_named(blocked)})", fg="red",
                            bold=True))
     if report.errors:
         parts.append(style(f"{len(report.errors)} failed", fg="red", bold=True))
+    clean = [plan.stage.name for plan in report.plans if headline.clean(plan)]
+    if clean and (drifted or exposures or blocked or report.errors):
+        parts.append(f"{len(clean)} clean ({_named(clean)})")
     return f"{plural(total, 'stage')}: {', '.join(parts)}."

@@ -25,12 +25,13 @@ live values, waiver reasons, file names) goes through `escaping.text`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import click
 
+from pulumi_dynamic_security.cli.render import policy_file
 from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.rules.base import Finding, Severity
 from pulumi_dynamic_security.rules.engine import StageReport
@@ -90,7 +91,8 @@ def finding_lines(finding: Finding, style: Style, *, show_severity: bool = False
     tags = []
     if finding.resolved_by_plan:
         tags.append("resolved by the plan")
-    if not finding.managed and finding.severity is Severity.ERROR and not finding.waived:
+    if (not finding.live and not finding.managed and finding.severity is Severity.ERROR
+            and not finding.waived):
         tags.append("on a live value in an area this stage does not manage: does not block")
     if tags:
         head += style.dim(f"  [{'; '.join(tags)}]")
@@ -112,19 +114,19 @@ def _group(title: str, findings: Sequence[Finding], style: Style, *, waived: boo
     return lines
 
 
-def findings_sections(findings: Sequence[Finding], style: Style) -> list[str]:
+def findings_sections(findings: Sequence[Finding], style: Style, *, label: str = "") -> list[str]:
     """The active findings grouped by severity (errors first), then the waived ones; each
-    group after a blank line, under its title and count."""
+    group after a blank line, under its title (after `label`, e.g. `live `) and count."""
     lines: list[str] = []
     active = [finding for finding in findings if not finding.waived]
     for severity in Severity:
         group = [finding for finding in active if finding.severity is severity]
         if group:
-            title = style.severity(severity, _PLURAL[severity])
+            title = style.severity(severity, label + _PLURAL[severity])
             lines.extend(["", *_group(title, group, style, waived=False)])
     waived = [finding for finding in findings if finding.waived]
     if waived:
-        lines.extend(["", *_group(style.dim("waived"), waived, style, waived=True)])
+        lines.extend(["", *_group(style.dim(label + "waived"), waived, style, waived=True)])
     return lines
 
 
@@ -175,11 +177,15 @@ def counts(findings: Iterable[Finding]) -> str:
     return ", ".join(parts)
 
 
-def summary_line(reports: Sequence[StageReport], style: Style) -> str:
-    """The last line: how many stages, which are blocked, and the finding counts."""
-    blocked = [text(report.stage.name) for report in reports if report.blocked]
+def summary_line(reports: Sequence[StageReport], style: Style, *, files: int = 1) -> str:
+    """The last line: how many stages (in how many files), which are blocked, and the
+    finding counts."""
+    blocked = [
+        text(report.stage.name) + (f" in {text(policy_file(report) or '')}" if files > 1 else "")
+        for report in reports if report.blocked
+    ]
     findings = [finding for report in reports for finding in report.findings]
-    checked = plural(len(reports), "stage")
+    checked = plural(len(reports), "stage") + (f" in {files} files" if files > 1 else "")
     if blocked:
         verdict = style(f"{len(blocked)} blocked ({', '.join(blocked)})", fg="red", bold=True)
     else:
@@ -187,12 +193,28 @@ def summary_line(reports: Sequence[StageReport], style: Style) -> str:
     return f"{checked} checked, {verdict}: {counts(findings)}."
 
 
-def render_validation(reports: Sequence[StageReport], *, color: bool = False) -> str:
-    """The whole `dynsec validate` report, ending with a newline."""
+def render_validation(reports: Sequence[StageReport], *, color: bool = False,
+                      absent: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The whole `dynsec validate` report, ending with a newline. Stages of several files are
+    grouped under a `==> file <==` heading per file (as `head` and `tail` do), with the
+    selected stages a file does not have (`absent`) named under it."""
     style = Style(color)
-    lines: list[str] = []
+    absent = absent or {}
+    by_file: dict[str, list[StageReport]] = {}
     for report in reports:
-        lines.extend(stage_report(report, style))
-        lines.append("")
-    lines.append(summary_line(reports, style))
+        by_file.setdefault(policy_file(report) or "", []).append(report)
+    for file in absent:
+        by_file.setdefault(file, [])
+    several = len(by_file) > 1
+    lines: list[str] = []
+    for file, group in by_file.items():
+        if several:
+            lines.extend([style(f"==> {text(file)} <==", bold=True), ""])
+        if absent.get(file):
+            names = ", ".join(text(name) for name in absent[file])
+            lines.extend([f"no stage {names} in this file: skipped", ""])
+        for report in group:
+            lines.extend(stage_report(report, style))
+            lines.append("")
+    lines.append(summary_line(reports, style, files=len(by_file)))
     return "\n".join(lines) + "\n"
