@@ -49,6 +49,19 @@ class RequestLog:
     def rate_limited(self) -> int:
         return sum(1 for e in self.entries if e["status"] == 429)
 
+    def most_gets(self, environment_ids: list[str]) -> int:
+        """The most GETs any one of `environment_ids` cost (paths under its
+        `/environments/{id}`)."""
+        counts = Counter(
+            e["path"].split("/")[2] for e in self.entries
+            if e["method"] == "GET" and e["path"].startswith("/environments/")
+        )
+        return max((counts.get(i, 0) for i in environment_ids), default=0)
+
+    def paths(self, path: str) -> int:
+        """How many requests were made to `path`."""
+        return sum(1 for e in self.entries if e["path"] == path)
+
     def statuses(self) -> dict[int, int]:
         return dict(Counter(int(e["status"]) for e in self.entries))
 

@@ -2,7 +2,9 @@
 
 Every project has a `sandbox` and a `live` environment (as Dynamic creates them). The policy
 has one stage per environment, each managing every area: JWT lifetime, token storage, MFA,
-allowed origins and a rotated API token, with the app facts the rules read. The set-up
+the security e-mails, allowed origins and a rotated API token, with the app facts the rules
+read; each live stage also manages a session-events webhook and third-party sign-in (so a
+drift reads the event catalogue once). The set-up
 converges every environment to its stage with the tool's own plan and apply (in this
 process, without latency), so that the measured `dynsec drift` finds no drift and makes
 exactly the reads a real, well-kept organisation would cost: no custom-hostname read, since
@@ -15,11 +17,11 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.emulator import ADMIN_TOKEN, EmulatorProcess
 from pulumi_dynamic_security.api.client import DynamicClient
 from pulumi_dynamic_security.api.config import ClientConfig
-from pulumi_dynamic_security.api.models import CreatedToken
 from pulumi_dynamic_security.emulator.seeds import ORGANIZATION_ID
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
@@ -41,6 +43,11 @@ defaults:
     require_at_login: false
     require_for_actions: [wallet.waas.export, wallet.waas.sign]
     backup_codes: true
+  notifications:
+    key_export: true
+    signed_transaction: true
+    credential_linked: true
+    credential_unlinked: true
   api_tokens:
     - name: ci-deployer
       scopes: [environment.settings.read, environment.settings.write]
@@ -84,6 +91,15 @@ def policy_text(projects: Sequence[ProjectIds]) -> str:
             "    jwt_lifetime: 2h\n"
             "    mfa:\n"
             "      require_at_login: true\n"
+            "    external_auth:\n"
+            "      enabled: true\n"
+            f"      issuer: https://auth.{name}.example.com\n"
+            f"      audience: {name}-production\n"
+            f"      jwks_url: https://auth.{name}.example.com/.well-known/jwks.json\n"
+            "    webhooks:\n"
+            "      - name: session-audit\n"
+            f"        url: https://hooks.{name}.example.com/dynamic\n"
+            "        events: [user.session.revoked, admin.user.session.revoked]\n"
         )
     return "".join(parts)
 
@@ -149,10 +165,10 @@ class Fleet:
             rules = sorted({f.rule for f in plan.findings if f.blocks})
             raise RuntimeError(f"bench policy stage {stage.name} is blocked by {rules}")
 
-        def discard(name: str, token: CreatedToken) -> None:
-            """The benchmark has no use for the new raw token."""
+        def discard(name: str, secret: Any) -> None:
+            """The benchmark has no use for a new raw token or webhook secret."""
 
-        apply_plan(client, plan, auth_token_checksum=None, on_token_issued=discard)
+        apply_plan(client, plan, auth_token_checksum=None, on_secret_issued=discard)
         again = plan_stage(client, stage, auth_token_checksum=None)
         if again.changes:
             raise RuntimeError(f"stage {stage.name} still drifts after apply: {again.changes}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import selectors
 import shutil
 import statistics
@@ -22,7 +23,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -181,3 +182,25 @@ def process_cpu_seconds(pid: int) -> float | None:
         return None
     ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _calibrate() -> float:
+    """Milliseconds for a fixed pure-Python workload (best of three): how fast this machine
+    was at the time, for comparing runs made on a shared or throttled machine."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(i * i for i in range(1_000_000))
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
+def machine() -> dict[str, Any]:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "load_average": list(load) if load else None,
+        "cpu_calibration_ms": _calibrate(),
+    }

@@ -7,7 +7,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-GETS_PER_ENVIRONMENT = 3  # docs/apply.md#reads: settings, origins, tokens
+# docs/apply.md#reads: settings, origins, tokens and webhooks for every environment, and the
+# test account too for a production stage (the fleet's live ones); `GET /eventTypes` once
+# per run when a stage manages webhooks.
+GETS_SANDBOX = 4
+GETS_LIVE = 5
+GETS_PER_RUN = 1
+
+
+def expected_gets(envs: int) -> int:
+    """The GETs a perfect client makes for `envs` environments of the fleet (half sandbox,
+    half live, every live stage managing a webhook)."""
+    return (envs // 2) * GETS_SANDBOX + (envs - envs // 2) * GETS_LIVE + GETS_PER_RUN
 WINDOW_S = 60.0  # the request budget's rolling window (docs/cli.md#the-request-budget)
 
 
@@ -61,18 +72,19 @@ class Row:
         return all(judged)
 
     def set_ideal(self) -> None:
-        """The ideal wall time of a perfect client making the 3 GETs per environment of
-        docs/apply.md#reads: the larger of `requests x latency / concurrency` (the latency
+        """The ideal wall time of a perfect client making the GETs of docs/apply.md#reads
+        (`expected_gets`: 4 per sandbox environment, 5 per live one, one catalogue read per
+        run): the larger of `requests x latency / concurrency` (the latency
         bound) and `requests / budget per second` (the budget's steady rate); `ratio` is the
         measured wall time over it.
 
         The budget allows bursts (N requests at once, then one as each leaves its 60 s
-        window), so the steady rate is not a floor: 1,500 requests at 1,000 a minute need
-        one full window plus the last 500 at the latency bound, not 90 s. `floor_s` is that
+        window), so the steady rate is not a floor: 2,251 requests at 1,000 a minute need
+        two full windows plus the last 251 at the latency bound, not 135 s. `floor_s` is that
         burst-aware lower bound, and `floor_ratio` the wall time over it."""
         assert self.envs is not None and self.concurrency and self.budget_per_min
         assert self.latency_ms is not None and self.wall_s is not None
-        requests = GETS_PER_ENVIRONMENT * self.envs
+        requests = expected_gets(self.envs)
         per_request = self.latency_ms / 1000 / self.concurrency
         self.latency_bound_s = requests * per_request
         self.budget_bound_s = requests / (self.budget_per_min / 60)

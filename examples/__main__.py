@@ -35,3 +35,9 @@ pulumi.export("rotate_after", {name: token.rotate_after for name, token in env.t
 pulumi.export("tokens", pulumi.Output.secret(
     {name: token.token for name, token in env.tokens.items()}
 ))
+pulumi.export("webhook_ids", {name: hook.webhook_id for name, hook in env.webhooks.items()})
+# Each webhook's signing secret, for the backend that verifies its deliveries
+# (`verify_webhook_signature`): a secret output too.
+pulumi.export("webhook_secrets", pulumi.Output.secret(
+    {name: hook.secret for name, hook in env.webhooks.items()}
+))

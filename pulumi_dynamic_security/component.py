@@ -11,11 +11,13 @@ or, naming the stage yourself,
 A `ComponentResource` (type `dynamic-security:index:EnvironmentSecurity`) whose children are
 the dynamic resources for the areas the stage manages, and only those:
 
-* `<name>-settings`: `SecuritySettings`, when the stage sets `jwt_lifetime`, `token_storage`
-  or `mfa` (one resource for the whole settings document);
+* `<name>-settings`: `SecuritySettings`, when the stage sets `jwt_lifetime`, `token_storage`,
+  `mfa`, `external_auth` or `notifications` (one resource for the whole settings document);
 * `<name>-origins`: `AllowedOrigins`, when it sets `allowed_origins`;
 * `<name>-token-<entry>`: one `ApiTokenRotation` per `api_tokens` entry, `token` listed in
-  `additional_secret_outputs`.
+  `additional_secret_outputs`;
+* `<name>-webhook-<entry>`: one `Webhook` per `webhooks` entry, `secret` listed in
+  `additional_secret_outputs` (deleting it deletes the webhook).
 
 These names live in the state: renaming them later would delete and re-create resources.
 `SecuritySettings` and `AllowedOrigins` are registered `retain_on_delete`: deleting them
@@ -47,6 +49,7 @@ from pulumi_dynamic_security.providers.errors import PolicyInputError, StageBloc
 from pulumi_dynamic_security.providers.origins import AllowedOrigins, AllowedOriginsArgs
 from pulumi_dynamic_security.providers.settings import SecuritySettings, SecuritySettingsArgs
 from pulumi_dynamic_security.providers.tokens import ApiTokenRotation, ApiTokenRotationArgs
+from pulumi_dynamic_security.providers.webhooks import Webhook, WebhookArgs
 from pulumi_dynamic_security.rules.base import Severity
 from pulumi_dynamic_security.rules.engine import StageReport, described, evaluate
 
@@ -86,6 +89,7 @@ class EnvironmentSecurity(pulumi.ComponentResource):
     settings: SecuritySettings | None
     allowed_origins: AllowedOrigins | None
     tokens: dict[str, ApiTokenRotation]
+    webhooks: dict[str, Webhook]
     stage: EffectiveStage
     report: StageReport
 
@@ -127,6 +131,13 @@ class EnvironmentSecurity(pulumi.ComponentResource):
                 secret_token,
             )
             for entry in stage.api_tokens or ()
+        }
+        secret_key = pulumi.ResourceOptions(parent=self, additional_secret_outputs=["secret"])
+        self.webhooks = {
+            entry.name: Webhook(
+                f"{name}-webhook-{entry.name}", WebhookArgs.from_stage(stage, entry), secret_key
+            )
+            for entry in stage.webhooks or ()
         }
         self.register_outputs({
             "environment_id": stage.environment_id,

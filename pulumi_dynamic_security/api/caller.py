@@ -128,6 +128,7 @@ class ApiCaller:
         *,
         body: object = None,
         expect: tuple[int, ...] = (200,),
+        query: dict[str, str] | None = None,
         **params: str,
     ) -> httpx.Response:
         """Send one call (the transport retries what is safe); a typed error for a failure."""
@@ -136,6 +137,7 @@ class ApiCaller:
             route.method,
             path,  # httpx appends it to the base URL's path (/api/v0)
             json=body,
+            params=query,
             extensions={REPEATABLE: True} if route.repeatable else {},
         )
         try:
@@ -169,7 +171,7 @@ class ApiCaller:
 
     def _delete(self, route: Route, **params: str) -> None:
         try:
-            self._send(route, expect=(200, 202, 204), **params)
+            self._send(route, expect=(200, 202, 204), query=None, **params)
         except NotFoundError as exc:
             # A DELETE retried after its answer was lost finds the thing already gone:
             # our own earlier attempt deleted it.

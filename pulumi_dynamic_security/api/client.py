@@ -15,9 +15,10 @@ the typed errors of `api.errors`; callers never see HTTP. Every path is built by
 Writes that create something are POSTs, which are never repeated blindly: when a POST's
 outcome is unknown (a 5xx, a timeout, a connection dropped after sending), the client lists
 what exists to learn whether it landed. `add_origin` and `create_custom_hostname` then
-return what they find; `create_token` revokes the token it finds (its raw value was lost
-with the response and can never be delivered) and issues again (docs/apply.md#converge). So no retry
-creates a duplicate.
+return what they find; `create_webhook` returns the webhook it finds with its secret (which,
+unlike a token's raw value, Dynamic shows again on request); `create_token` revokes the
+token it finds (its raw value was lost with the response and can never be delivered) and
+issues again (docs/apply.md#converge). So no retry creates a duplicate.
 
 How a call is sent, retried, budgeted and read back is `ApiCaller`'s (`api/caller.py`); this
 module is the list of calls. One client may be shared by a thread pool.
@@ -25,6 +26,7 @@ module is the list of calls. One client may be shared by a thread pool.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -35,16 +37,20 @@ from pulumi_dynamic_security.api.errors import ApiError, NotFoundError
 from pulumi_dynamic_security.api.models import (
     CreatedToken,
     CustomHostname,
+    EventType,
     Origin,
     Project,
     ProjectEnvironment,
     ProjectEnvironments,
     Session,
+    TestAccount,
     Token,
+    Webhook,
 )
 from pulumi_dynamic_security.errors import DynamicApiError
 
 logger = logging.getLogger("pulumi_dynamic_security.api")
+_MAX_PAGES = 100  # a listing that never ends its cursor is cut here
 
 
 class DynamicClient(ApiCaller):
@@ -239,6 +245,90 @@ class DynamicClient(ApiCaller):
         self._delete(
             routes.DELETE_CUSTOM_HOSTNAME, environment_id=environment_id, hostname_id=hostname_id
         )
+
+    # -- webhooks, the event catalogue, the test account ----------------------------------------
+
+    def list_webhooks(self, environment_id: str) -> list[Webhook]:
+        """The environment's webhooks (never their secrets), every page of them."""
+        route = routes.LIST_WEBHOOKS
+        webhooks: list[Webhook] = []
+        seen: set[str] = set()
+        cursor: str | None = None
+        for _ in range(_MAX_PAGES):
+            query = {"cursor": cursor} if cursor else None
+            response = self._send(route, query=query, environment_id=environment_id)
+            body = self._object(route, response, self._json(route, response))
+            webhooks.extend(self._models(Webhook, route, response, body.get("data")))
+            cursor = body.get("cursor") if isinstance(body.get("cursor"), str) else None
+            if not cursor or cursor in seen:
+                return webhooks
+            seen.add(cursor)
+        return webhooks
+
+    def get_webhook(self, environment_id: str, webhook_id: str, *,
+                    include_secret: bool = False) -> Webhook:
+        """One webhook; with `include_secret`, its signing secret (as a `Secret`)."""
+        route = routes.GET_WEBHOOK
+        response = self._send(
+            route, query={"includeSecret": "true"} if include_secret else None,
+            environment_id=environment_id, webhook_id=webhook_id,
+        )
+        return self._model(Webhook, route, response, self._json(route, response))
+
+    def create_webhook(self, environment_id: str, url: str, *, events: list[str],
+                       enabled: bool) -> Webhook:
+        """Create a webhook; the answer carries its secret. If an earlier attempt already
+        created it (same url), that one is returned, its secret read back."""
+        route = routes.CREATE_WEBHOOK
+
+        def post() -> Webhook:
+            response = self._send(
+                route, body={"url": url, "isEnabled": enabled, "events": list(events)},
+                expect=(200, 201), environment_id=environment_id,
+            )
+            return self._model(Webhook, route, response, self._json(route, response))
+
+        def find() -> Webhook | None:
+            for item in self.list_webhooks(environment_id):
+                if item.url == url:
+                    return self.get_webhook(environment_id, item.id, include_secret=True)
+            return None
+
+        return self._reconciled_write(post, find, what=f"webhook {url}")
+
+    def update_webhook(self, environment_id: str, webhook_id: str, *, url: str,
+                       events: list[str], enabled: bool) -> Webhook:
+        """Replace a webhook's url, events and enabled flag (PUT: all three)."""
+        route = routes.UPDATE_WEBHOOK
+        response = self._send(
+            route, body={"url": url, "isEnabled": enabled, "events": list(events)},
+            environment_id=environment_id, webhook_id=webhook_id,
+        )
+        return self._model(Webhook, route, response, self._json(route, response))
+
+    def delete_webhook(self, environment_id: str, webhook_id: str) -> None:
+        """Delete a webhook (only the Pulumi `Webhook` resource does: the CLI never deletes
+        one). One already gone is not an error."""
+        with contextlib.suppress(NotFoundError):
+            self._delete(routes.DELETE_WEBHOOK, environment_id=environment_id,
+                         webhook_id=webhook_id)
+
+    def list_event_types(self) -> list[EventType]:
+        """Dynamic's catalogue of webhook events (the same for every environment)."""
+        route = routes.LIST_EVENT_TYPES
+        response = self._send(route)
+        return self._models(EventType, route, response, self._json(route, response))
+
+    def get_test_account(self, environment_id: str) -> TestAccount | None:
+        """The environment's test account, None when it has none (Dynamic answers 404).
+        Its static code is a `Secret` that never leaves this process."""
+        route = routes.GET_TEST_ACCOUNT
+        try:
+            response = self._send(route, environment_id=environment_id)
+        except NotFoundError:
+            # An unknown environment is a 404 too; the environment read says so, not this.
+            return None
+        return self._model(TestAccount, route, response, self._json(route, response))
 
     def _find_origin(self, environment_id: str, origin: str) -> Origin | None:
         wanted = origin.lower()

@@ -13,8 +13,9 @@ object exactly as received (key order, unknown keys, nulls), never re-serialized
 model; `ProjectEnvironment.security` is a typed, read-only view of `settings.security` for
 reading. A writer takes `settings_copy()`, changes only the fields it manages, and PUTs it.
 
-Raw token values (`CreatedToken.raw_token`) are `redaction.Secret`s: hidden from `repr`,
-left out of `model_dump`, and refused by pickle.
+Raw token values (`CreatedToken.raw_token`), webhook signing secrets (`Webhook.secret`) and
+a test account's static sign-in code (`TestAccount.code`) are `redaction.Secret`s: hidden
+from `repr`, left out of `model_dump`, and refused by pickle.
 """
 
 from __future__ import annotations
@@ -106,6 +107,28 @@ class ExternalAuthSettings(WireModel):
     aud: str | None = None
     jwks_url: str | None = Field(default=None, alias="jwksUrl")
     cookie_name: str | None = Field(default=None, alias="cookieName")
+    assume_email_verified: bool | None = Field(default=None, alias="assumeEmailVerified")
+
+
+class CaptchaSettings(WireModel):
+    """The newer `ProjectSettingsCaptcha` (hCaptcha or Cloudflare Turnstile)."""
+
+    enabled: bool | None = None
+    provider: str | None = None
+    site_key: str | None = Field(default=None, alias="siteKey")
+
+
+class SecurityNotifications(WireModel):
+    """The newer `SecurityNotifications`: security e-mails to end users (absent: on)."""
+
+    waas_private_key_export: bool | None = Field(default=None, alias="waasPrivateKeyExport")
+    waas_signed_transaction: bool | None = Field(default=None, alias="waasSignedTransaction")
+    verified_credential_linked: bool | None = Field(
+        default=None, alias="verifiedCredentialLinked"
+    )
+    verified_credential_unlinked: bool | None = Field(
+        default=None, alias="verifiedCredentialUnlinked"
+    )
 
 
 class ProjectSettingsSecurity(WireModel):
@@ -119,6 +142,11 @@ class ProjectSettingsSecurity(WireModel):
     h_captcha: HCaptchaSettings | None = Field(default=None, alias="hCaptcha")
     external_auth: ExternalAuthSettings | None = Field(default=None, alias="externalAuth")
     environment_locked: bool | None = Field(default=None, alias="environmentLocked")
+    captcha: CaptchaSettings | None = None
+    notifications: SecurityNotifications | None = None
+    device_registration_required: bool | None = Field(
+        default=None, alias="deviceRegistrationRequired"
+    )
 
 
 # -- environments and projects ----------------------------------------------------------------
@@ -234,6 +262,46 @@ class CustomHostname(WireModel):
         list[dict[str, Any]], BeforeValidator(_none_as_empty)
     ] = Field(default_factory=list, alias="verificationRecords")
     errors: Any = None
+
+
+# -- webhooks, event types, test accounts ---------------------------------------------------
+
+
+class Webhook(WireModel):
+    """An environment webhook (`Webhook`). `secret` (the HMAC key its deliveries are signed
+    with) only in a create answer and in `GET ...?includeSecret=true`, as a `Secret`."""
+
+    id: str = Field(alias="webhookId")
+    url: str
+    events: Annotated[list[str], BeforeValidator(_none_as_empty)] = Field(default_factory=list)
+    is_enabled: bool = Field(alias="isEnabled")
+    environment_id: str | None = Field(default=None, alias="environmentId")
+    secret: Annotated[Secret | None, BeforeValidator(_as_secret)] = Field(
+        default=None, exclude=True, repr=False
+    )
+    enabled_at: datetime | None = Field(default=None, alias="enabledAt")
+    created_at: datetime | None = Field(default=None, alias="createdAt")
+    updated_at: datetime | None = Field(default=None, alias="updatedAt")
+
+
+class EventType(WireModel):
+    """One event of Dynamic's webhook catalogue (`EventType`)."""
+
+    name: str
+    description: str | None = None
+
+
+class TestAccount(WireModel):
+    """The environment's test account (`TestAccountResponse`). Its `code` signs in with no
+    other factor: a `Secret` that never leaves the client."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    code: Annotated[Secret | None, BeforeValidator(_as_secret)] = Field(
+        default=None, exclude=True, repr=False
+    )
+    email: str | None = None
+    phone: str | None = None
 
 
 # -- sessions --------------------------------------------------------------------------------

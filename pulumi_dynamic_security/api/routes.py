@@ -26,6 +26,8 @@ from pulumi_dynamic_security.scopes import (
     TOKENS_WRITE,
     USERS_READ,
     USERS_WRITE,
+    WEBHOOKS_READ,
+    WEBHOOKS_WRITE,
 )
 
 
@@ -142,3 +144,20 @@ DELETE_CUSTOM_HOSTNAME = Route(
     SETTINGS_WRITE,
     "custom hostname",
 )
+LIST_WEBHOOKS = Route("GET", "/environments/{environment_id}/webhooks", WEBHOOKS_READ,
+                      "environment")
+CREATE_WEBHOOK = Route("POST", "/environments/{environment_id}/webhooks", WEBHOOKS_WRITE,
+                       "environment")
+GET_WEBHOOK = Route("GET", "/environments/{environment_id}/webhooks/{webhook_id}",
+                    WEBHOOKS_READ, "webhook")
+UPDATE_WEBHOOK = Route("PUT", "/environments/{environment_id}/webhooks/{webhook_id}",
+                       WEBHOOKS_WRITE, "webhook")
+DELETE_WEBHOOK = Route("DELETE", "/environments/{environment_id}/webhooks/{webhook_id}",
+                       WEBHOOKS_WRITE, "webhook")
+# The catalogue is the same for every environment; Dynamic names no scope for it (its
+# emulator takes any valid token), so a 403 names the webhook scope that goes with it.
+LIST_EVENT_TYPES = Route("GET", "/eventTypes", WEBHOOKS_READ, "event catalogue")
+# Dynamic names no scope for the test account either; it is part of the environment's
+# sign-in setup, so reading it goes with the settings (as the emulator guards it).
+GET_TEST_ACCOUNT = Route("GET", "/environments/{environment_id}/test/account", SETTINGS_READ,
+                         "test account")

@@ -2,7 +2,9 @@
 
 An emulator seeded with `demo` runs inside this process; the walk-through then runs the real
 `dynsec` commands against it, exactly as a user would type them, and prints each one before
-its output: validate the example policy, plan production, apply every stage, drift (clean),
+its output: validate the example policy, plan production (which also shows what a live
+environment must not have: a test account, sign-in without a captcha), apply every stage
+(new tokens and the new webhook's secret go to a 0600 file), drift (clean),
 a simulated dashboard edit that adds a wildcard origin to production, and drift again, which
 catches it. Then an incident: a user's JWT is accepted by the production backend's verifier
 (`pulumi_dynamic_security.verify`, configured from the same policy), `dynsec sessions revoke`
@@ -92,12 +94,15 @@ def run_demo(echo: Callable[[str], None] = click.echo) -> int:
             echo(f"A Dynamic API emulator is running at {emulator.base_url}, seeded with a "
                  "sandbox and a live environment;")
             echo("the live one starts insecure: a wildcard and a localhost origin, a 30-day "
-                 "JWT in localstorage, MFA off, and a 400-day-old API token nobody manages.")
+                 "JWT in localstorage, MFA off, a 400-day-old API token nobody manages,")
+            echo("a test account that signs in with a static code, no captcha, and no webhook "
+                 "for session events.")
             step("Check the policy offline, per stage", ["validate", POLICY_NAME], 0)
             step("Plan production: what would change, and which way it moves security",
                  ["plan", POLICY_NAME, "--stage", "production", "--detailed-exitcode"], 2)
             for stage in ("dev", "staging", "production"):
-                step(f"Apply {stage} (new API tokens go to a 0600 file, never to the screen)",
+                step(f"Apply {stage} (new API tokens and webhook secrets go to a 0600 file, "
+                     "never to the screen)",
                      ["apply", POLICY_NAME, "--stage", stage, "--yes",
                       "--secrets-out", f"new-tokens-{stage}.json"], 0)
             step("Drift: every stage now matches the policy", ["drift", POLICY_NAME], 0)

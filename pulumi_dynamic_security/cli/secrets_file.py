@@ -1,13 +1,17 @@
-"""`--secrets-out FILE`: where a newly issued raw API token is written, once.
+"""`--secrets-out FILE`: where a secret the API shows once is written: a newly issued raw API
+token, a new webhook's signing secret.
 
-The file is JSON `{name: {"id", "token", "created_at"}}`, mode 0600, written atomically
-right after each successful issue (before anything else happens), so a crash later in the
-run cannot lose a token that was already issued. It is created exclusively: an existing FILE
-that is not empty is refused before any write (it may hold the only copy of an earlier run's
-tokens), and again at the moment each token is written (`output.write_exclusively`): the
-first write creates FILE only if nothing is there or an empty file is, and each later write
-replaces only the file this run wrote. A file that appeared during the run is never
-replaced; the token that could not be delivered is then revoked by apply (nobody has it).
+The file is JSON, mode 0600: `{name: {"id", "token", "created_at"}}` for a token (under its
+`api_tokens` entry's name) and `{"webhook:<name>": {"id", "secret", "url"}}` for a webhook,
+written atomically right after each secret is made (before anything else happens), so a
+crash later in the run cannot lose one that was already made. It is created exclusively: an
+existing FILE that is not empty is refused before any write (it may hold the only copy of an
+earlier run's secrets), and again at the moment each secret is written
+(`output.write_exclusively`): the first write creates FILE only if nothing is there or an
+empty file is, and each later write replaces only the file this run wrote. A file that
+appeared during the run is never replaced; a token that could not be delivered is then
+revoked by apply (nobody has it), and a webhook whose secret could not be delivered is
+left (dynsec never deletes one) with an error saying where its secret can be read.
 """
 
 from __future__ import annotations
@@ -19,10 +23,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pulumi_dynamic_security.api.models import CreatedToken
+from pulumi_dynamic_security.api.models import CreatedToken, Webhook
 from pulumi_dynamic_security.cli.output import FileId, is_special, write_exclusively
 from pulumi_dynamic_security.clock import timestamp
-from pulumi_dynamic_security.errors import InputError
+from pulumi_dynamic_security.errors import DynamicApiError, InputError
 
 SECRETS_MODE = 0o600
 
@@ -70,23 +74,34 @@ def _empty(content: bytes) -> bool:
     return content.strip() in (b"", b"{}")
 
 
+def _entry(created: CreatedToken | Webhook) -> tuple[dict[str, Any], str]:
+    """The file's entry for one secret, and what it is (for messages)."""
+    if isinstance(created, Webhook):
+        if created.secret is None:
+            raise DynamicApiError(
+                f"Dynamic created webhook {created.id} but did not show its signing secret.",
+                hint="Read the secret in Dynamic's dashboard (Developers > Webhooks).",
+            )
+        return ({"id": created.id, "secret": created.secret.reveal(), "url": created.url},
+                "the new webhook's secret")
+    return ({"id": created.id, "token": created.raw_token.reveal(),
+             "created_at": timestamp(created.created_at)}, "the new API token")
+
+
 class SecretsFile:
-    """Receives each issued token and rewrites the file with every token of this run."""
+    """Receives each secret made and rewrites the file with every secret of this run."""
 
     def __init__(self, path: Path):
         self.path = path
         self._entries: dict[str, dict[str, Any]] = {}
         self._written: FileId | None = None  # the file this run put at `path`, once it has
 
-    def __call__(self, name: str, created: CreatedToken) -> None:
-        entries = {**self._entries, name: {
-            "id": created.id,
-            "token": created.raw_token.reveal(),
-            "created_at": timestamp(created.created_at),
-        }}
+    def __call__(self, name: str, created: CreatedToken | Webhook) -> None:
+        entry, what = _entry(created)
+        entries = {**self._entries, name: entry}
         self._written = write_exclusively(
             self.path, json.dumps(entries, indent=2) + "\n", mode=SECRETS_MODE,
-            what="the new API token", replaceable=self._replaceable,
+            what=what, replaceable=self._replaceable,
         )
         self._entries = entries
 
@@ -99,4 +114,4 @@ class SecretsFile:
         return stat.S_ISREG(found.st_mode) and found.st_size <= len(head) and _empty(head)
 
     def __repr__(self) -> str:
-        return f"SecretsFile({self.path}, {len(self._entries)} token(s))"
+        return f"SecretsFile({self.path}, {len(self._entries)} secret(s))"

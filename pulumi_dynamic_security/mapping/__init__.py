@@ -1,8 +1,9 @@
 """Between the policy and Dynamic's API: one module per area, listed in `registry.py`.
 
 Each area's module implements `area.SettingsArea` (a part of the settings document:
-`jwt_lifetime`, `token_storage`, `mfa`) or `area.EndpointArea` (records behind endpoints of
-their own: `allowed_origins`, `api_tokens`), and exposes its instance as `AREA`
+`jwt_lifetime`, `token_storage`, `mfa`, `external_auth`, `notifications`; the last two
+through `keyed.KeyedSettingsArea`) or `area.EndpointArea` (records behind endpoints of their
+own: `allowed_origins`, `api_tokens`, `webhooks`), and exposes its instance as `AREA`
 (docs/architecture.md#the-area-registry). `changes.py` holds the change record every area
 plans. This module holds the helpers the areas share to read and write untrusted JSON.
 """

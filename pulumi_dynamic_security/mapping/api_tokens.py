@@ -146,6 +146,9 @@ class ApiTokensArea(EndpointArea):
     def write_order(self, change: Change) -> int:
         return 0 if change.action == "rotate" else 1  # every successor before a revocation
 
+    def delivers_secret(self, change: Change) -> bool:
+        return change.action == "rotate"
+
     def write(self, change: Change, writer: EndpointWriter) -> None:
         stage = writer.stage
         entries = stage.api_tokens or ()

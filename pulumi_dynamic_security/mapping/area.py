@@ -10,7 +10,8 @@ has (an endpoint area's GET in `service/snapshot.py`, its Pulumi resource).
   reads its live value from the document, compares it with the declared one, writes a change
   into a copy of the document (the executor PUTs it whole, once), verifies the change after
   apply, exports itself, checks a change read from a saved plan, and gives its Pulumi input.
-* `EndpointArea`: a list of records behind endpoints of their own (origins, API tokens). It
+* `EndpointArea`: a list of records behind endpoints of their own (origins, API tokens,
+  webhooks). It
   plans from the records one GET lists, writes change by change through an `EndpointWriter`
   (the executor's bookkeeping: progress, writes made, secrets delivered), and may verify,
   export, check saved changes and refuse a plan overtaken since it was made.
@@ -168,7 +169,8 @@ class EndpointWriter(Protocol):
     def deliver(self, name: str, created: Any) -> None:
         """Hand a newly issued secret to whoever receives it (`--secrets-out`, under `name`),
         before anything else happens; raises when it cannot be delivered. `created` is the
-        API's answer that carries the secret (a `CreatedToken` for a token)."""
+        API's answer that carries the secret (a `CreatedToken` for a token, a `Webhook` for
+        a webhook, under `webhook:<name>`)."""
 
 
 class EndpointArea(AreaMapping):
@@ -191,6 +193,11 @@ class EndpointArea(AreaMapping):
 
     def before_document(self, change: Change) -> bool:
         """True when `change` is written before the settings document, else after it."""
+        return False
+
+    def delivers_secret(self, change: Change) -> bool:
+        """True when writing `change` makes a secret the API shows once (a new token, a new
+        webhook's signing secret), which apply must be able to deliver before it writes."""
         return False
 
     @abstractmethod

@@ -11,9 +11,12 @@ from __future__ import annotations
 from pulumi_dynamic_security.mapping import (
     allowed_origins,
     api_tokens,
+    external_auth,
     jwt_lifetime,
     mfa,
+    notifications,
     token_storage,
+    webhooks,
 )
 from pulumi_dynamic_security.mapping.area import (
     AreaMapping,
@@ -24,9 +27,11 @@ from pulumi_dynamic_security.mapping.area import (
 from pulumi_dynamic_security.policy.areas import Area
 
 # Parts of the settings document, in the policy's order (`policy.areas.SETTINGS_AREAS`).
-SETTINGS: tuple[SettingsArea, ...] = (jwt_lifetime.AREA, token_storage.AREA, mfa.AREA)
+SETTINGS: tuple[SettingsArea, ...] = (
+    jwt_lifetime.AREA, token_storage.AREA, mfa.AREA, external_auth.AREA, notifications.AREA,
+)
 # Lists of records behind endpoints of their own (`policy.areas.ENDPOINT_AREAS`).
-ENDPOINTS: tuple[EndpointArea, ...] = (allowed_origins.AREA, api_tokens.AREA)
+ENDPOINTS: tuple[EndpointArea, ...] = (allowed_origins.AREA, api_tokens.AREA, webhooks.AREA)
 
 ALL: tuple[AreaMapping, ...] = (*SETTINGS, *ENDPOINTS)
 # The areas a plan compares by value (a Pulumi resource's diff compares these too).

@@ -28,18 +28,25 @@ from pydantic_core import PydanticCustomError
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.fields import (
     UNIQUE,
+    ClaimText,
+    CookieName,
+    EventName,
     Flag,
+    JwksUrl,
     JwtLifetime,
     Origin,
     PositiveDuration,
     StrictModel,
+    WebhookUrl,
     no_duplicates,
 )
 from pulumi_dynamic_security.scopes import TokenScope
 from pulumi_dynamic_security.vocabulary import MfaAction, MfaMethod, TokenStorage
 
-SettingsAreaName = Literal["jwt_lifetime", "token_storage", "mfa"]
-EndpointAreaName = Literal["allowed_origins", "api_tokens"]
+SettingsAreaName = Literal[
+    "jwt_lifetime", "token_storage", "mfa", "external_auth", "notifications"
+]
+EndpointAreaName = Literal["allowed_origins", "api_tokens", "webhooks"]
 Area = Literal[SettingsAreaName, EndpointAreaName]
 SETTINGS_AREAS: tuple[SettingsAreaName, ...] = typing.get_args(SettingsAreaName)
 ENDPOINT_AREAS: tuple[EndpointAreaName, ...] = typing.get_args(EndpointAreaName)
@@ -94,6 +101,37 @@ class EffectiveMfa(PartialValues):
             )
 
 
+@dataclass(frozen=True)
+class EffectiveExternalAuth(PartialValues):
+    """The third-party sign-in keys a stage manages (`security.externalAuth`)."""
+
+    enabled: bool | None = None
+    issuer: str | None = None
+    audience: str | None = None
+    jwks_url: str | None = None
+    cookie_name: str | None = None
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if self.enabled:
+            missing = [key for key in ("issuer", "jwks_url") if getattr(self, key) is None]
+            if missing:
+                yield "enabled", (
+                    f"external_auth.enabled is true but {' and '.join(missing)} "
+                    f"{'is' if len(missing) == 1 else 'are'} not set; Dynamic needs the issuer "
+                    "and the JWKS url to verify a third-party JWT"
+                )
+
+
+@dataclass(frozen=True)
+class EffectiveNotifications(PartialValues):
+    """The security e-mails a stage manages (`security.notifications`)."""
+
+    key_export: bool | None = None
+    signed_transaction: bool | None = None
+    credential_linked: bool | None = None
+    credential_unlinked: bool | None = None
+
+
 def _frozen(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
@@ -139,6 +177,98 @@ class Mfa(PartialModel):
     backup_codes: Flag | None = Field(
         None, description="Allow recovery (backup) codes on every enabled method."
     )
+
+
+class ExternalAuth(PartialModel):
+    """Third-party JWT sign-in (Dynamic's `externalAuth`). Only the keys written here are
+    managed; other keys Dynamic keeps there (e.g. `assumeEmailVerified`) stay as they are."""
+
+    effective_type: ClassVar[type[PartialValues]] = EffectiveExternalAuth
+
+    enabled: Flag | None = Field(
+        None,
+        description="Whether end users may sign in with a JWT from your own issuer. true "
+        "needs issuer and jwks_url.",
+    )
+    issuer: ClaimText | None = Field(
+        None, description="The `iss` Dynamic requires of the external JWT (Dynamic's `iss`)."
+    )
+    audience: ClaimText | None = Field(
+        None,
+        description="The `aud` Dynamic requires of the external JWT (Dynamic's `aud`); "
+        "without it a JWT minted for any other application signs in (DS702).",
+    )
+    jwks_url: JwksUrl | None = Field(
+        None,
+        description="Where Dynamic fetches the issuer's signing keys (Dynamic's `jwksUrl`): "
+        "an absolute URL; anything but https is DS701.",
+    )
+    cookie_name: CookieName | None = Field(
+        None, description="The cookie the external JWT comes in, if any (Dynamic's `cookieName`)."
+    )
+
+
+class Notifications(PartialModel):
+    """Security e-mails to end users (Dynamic's `notifications`; each is on unless Dynamic
+    says otherwise). Only the keys written here are managed."""
+
+    effective_type: ClassVar[type[PartialValues]] = EffectiveNotifications
+
+    key_export: Flag | None = Field(
+        None, description="E-mail a user when their embedded wallet's private key is exported."
+    )
+    signed_transaction: Flag | None = Field(
+        None, description="E-mail a user when their embedded wallet signs a transaction."
+    )
+    credential_linked: Flag | None = Field(
+        None, description="E-mail a user when a sign-in credential is linked to them."
+    )
+    credential_unlinked: Flag | None = Field(
+        None, description="E-mail a user when a sign-in credential is unlinked from them."
+    )
+
+
+class WebhookPolicy(StrictModel):
+    """An environment webhook this tool manages, matched to the live one by its url."""
+
+    name: str = Field(
+        pattern=r"^[a-z0-9-]{1,40}$",
+        description="Name of the webhook, unique in the stage: 1-40 of a-z, 0-9 and '-'. "
+        "Its signing secret is delivered under webhook:<name>.",
+    )
+    url: WebhookUrl = Field(
+        description="Where Dynamic delivers the events: an https:// URL (a DNS host, no port, "
+        "no user info) or an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>); unique "
+        "in the stage."
+    )
+    events: Annotated[list[EventName], UNIQUE] = Field(
+        min_length=1,
+        description="The events delivered, e.g. user.session.revoked (checked against "
+        "Dynamic's catalogue before any write).",
+    )
+    enabled: Flag = Field(True, description="Whether the webhook is enabled. Default true.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_enabled_is_the_default(cls, data: Any) -> Any:
+        # `enabled: null` reads as not written, as a null does for every other boolean.
+        if isinstance(data, dict) and "enabled" in data and data["enabled"] is None:
+            return {key: value for key, value in data.items() if key != "enabled"}
+        return data
+
+
+def _unique_webhooks(webhooks: list[WebhookPolicy]) -> list[WebhookPolicy]:
+    names: set[str] = set()
+    urls: set[str] = set()
+    for index, webhook in enumerate(webhooks):
+        for seen, value, key in ((names, webhook.name, "name"), (urls, webhook.url, "url")):
+            if value in seen:
+                raise PydanticCustomError(
+                    "duplicate", "{value} is listed twice (a {key} is unique in a stage)",
+                    {"value": value, "key": key, "at": (index, key)},
+                )
+            seen.add(value)
+    return webhooks
 
 
 class ApiTokenPolicy(StrictModel):
@@ -192,6 +322,12 @@ class AreaKeys(StrictModel):
         "hostname) or localstorage. Not managed when absent.",
     )
     mfa: Mfa | None = Field(None, description="End-user MFA. Not managed when absent.")
+    external_auth: ExternalAuth | None = Field(
+        None, description="Third-party JWT sign-in. Not managed when absent."
+    )
+    notifications: Notifications | None = Field(
+        None, description="Security e-mails to end users. Not managed when absent."
+    )
     allowed_origins: list[Origin] | None = Field(
         None,
         description="The complete set of allowed origins (CORS). An empty list means Dynamic "
@@ -199,6 +335,11 @@ class AreaKeys(StrictModel):
     )
     api_tokens: Annotated[list[ApiTokenPolicy], AfterValidator(_unique_token_names)] | None = (
         Field(None, description="API tokens to issue and rotate. Not managed when absent.")
+    )
+    webhooks: Annotated[list[WebhookPolicy], AfterValidator(_unique_webhooks)] | None = Field(
+        None,
+        description="Webhooks to create and keep as declared (never deleted by dynsec). Not "
+        "managed when absent.",
     )
 
 
@@ -213,8 +354,11 @@ class AreaValues:
     jwt_lifetime: Duration | None = None
     token_storage: TokenStorage | None = None
     mfa: EffectiveMfa | None = None
+    external_auth: EffectiveExternalAuth | None = None
+    notifications: EffectiveNotifications | None = None
     allowed_origins: tuple[str, ...] | None = None
     api_tokens: tuple[ApiTokenPolicy, ...] | None = None
+    webhooks: tuple[WebhookPolicy, ...] | None = None
 
     def value(self, area: Area) -> Any:
         return getattr(self, area)

@@ -8,11 +8,13 @@ durations compare by value (docs/policy.md#durations).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
+from pulumi_dynamic_security.policy import urls
 from pulumi_dynamic_security.policy.constraints import Constraint
 from pulumi_dynamic_security.policy.durations import Bounds, Duration
 from pulumi_dynamic_security.policy.origins import ORIGIN_PATTERN, OriginError, normalize_origin
@@ -63,6 +65,19 @@ Origin = Annotated[
 JwtLifetime = Annotated[Duration, Bounds(Duration(1), DYNAMIC_JWT_MAX, " (Dynamic's range)")]
 PositiveDuration = Annotated[Duration, Bounds(Duration(1))]
 NonEmptyText = Annotated[str, Field(min_length=1, pattern=r"\S")]
+# Text with a check of its own: the validator refuses a number or a boolean (no coercion)
+# and says why; the schema carries the pattern, as strict as JSON Schema can say it.
+def _checked_text(check: Callable[[object], str], pattern: str, max_length: int) -> Any:
+    return Annotated[str, BeforeValidator(check),
+                     Field(json_schema_extra={"pattern": pattern, "maxLength": max_length})]
+
+
+WebhookUrl = _checked_text(urls.normalize_webhook_url, urls.WEBHOOK_URL_PATTERN,
+                           urls.URL_MAX_LENGTH)
+JwksUrl = _checked_text(urls.normalize_jwks_url, urls.JWKS_URL_PATTERN, urls.URL_MAX_LENGTH)
+EventName = _checked_text(urls.event_name, urls.EVENT_PATTERN, urls.TEXT_MAX_LENGTH)
+ClaimText = _checked_text(urls.claim_text, urls.CLAIM_TEXT_PATTERN, urls.TEXT_MAX_LENGTH)
+CookieName = _checked_text(urls.cookie_name, urls.COOKIE_NAME_PATTERN, urls.TEXT_MAX_LENGTH)
 
 
 class StrictModel(BaseModel):

@@ -100,7 +100,7 @@ def _problems_from(error: ValidationError, source: SourceDocument) -> list[Probl
         path = _data_path(detail["loc"], source.data)
         at = (detail.get("ctx") or {}).get("at")
         if at is not None:
-            path = (*path, at)
+            path = (*path, *(at if isinstance(at, (list, tuple)) else (at,)))
         problems.append(Problem(source.file, source.line_of(path), _message(detail, path)))
     return _dedupe(problems)
 
@@ -154,7 +154,9 @@ def _message(detail: ErrorDetails, path: tuple[str | int, ...]) -> str:
     if kind == "string_pattern_mismatch" and detail["loc"][-1:] == ("[key]",):
         return f"{where}: {echo(detail['input'])} is not a valid stage name: {STAGE_NAME_HINT}"
     if kind == "string_pattern_mismatch":
-        hint = _PATTERN_HINTS.get(str(key), "has the wrong form")
+        listed_in = str(path[-3]) if len(path) >= 3 and isinstance(path[-2], int) else ""
+        hint = _PATTERN_HINTS.get(f"{listed_in}.{key}") or _PATTERN_HINTS.get(
+            str(key), "has the wrong form")
         return f"{where}: {echo(detail['input'])} {hint}"
     if kind == "too_short":
         return f"{where}: must not be empty"
@@ -188,7 +190,8 @@ def _bool_message(value: Any) -> str:
 
 _PATTERN_HINTS = {
     "environment_id": "is not a lower-case uuid (copy the id from Dynamic's dashboard)",
-    "name": "is not a valid token name: 1-40 of a-z, 0-9 and '-'",
+    "api_tokens.name": "is not a valid token name: 1-40 of a-z, 0-9 and '-'",
+    "webhooks.name": "is not a valid webhook name: 1-40 of a-z, 0-9 and '-'",
     "token_env": "is not an environment variable name",
     "reason": "must not be blank",
 }

@@ -21,7 +21,9 @@ RuleId = Literal[
     "DS301", "DS302",
     "DS401", "DS402", "DS403", "DS404",
     "DS501", "DS502", "DS503", "DS504",
-    "DS601", "DS602",
+    "DS601", "DS602", "DS603",
+    "DS701", "DS702", "DS703",
+    "DS801", "DS802", "DS803", "DS804",
     "DS901", "DS902",
 ]
 RULE_IDS: tuple[RuleId, ...] = typing.get_args(RuleId)

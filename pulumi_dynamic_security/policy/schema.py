@@ -1,13 +1,15 @@
 """The policy file's JSON Schema, generated from the models.
 
 It is as strict as the loader wherever JSON Schema can say it: the models carry the patterns
-(origins, durations with their ranges, ids, names), enums and `uniqueItems`; two facts the
-models do not hold are added here, from the module that owns each: the rule ids a waiver may
-name (`rules.catalog`), and the loader's cross-check that a stage requiring MFA at login lists
-a method (stated for a stage's own `mfa` only: one in `defaults` may be completed by the
-stage). What JSON Schema cannot say (uniqueness of a key across items, comparisons between
-values, the merge of `defaults` into a stage, dates relative to today, `1.0` versus `1`) stays
-the loader's alone; tests/policy/test_schema_strict.py lists each case.
+(origins, durations with their ranges, ids, names, webhook and JWKS urls), enums and
+`uniqueItems`; three facts the models do not hold are added here, from the module that owns
+each: the rule ids a waiver may name (`rules.catalog`), the loader's cross-check that a stage
+requiring MFA at login lists a method (stated for a stage's own `mfa` only: one in `defaults`
+may be completed by the stage), and that enabled third-party sign-in has an issuer and a
+JWKS url (each stated where `defaults` does not give it). What JSON Schema cannot say
+(uniqueness of a key across items, comparisons between values, the merge of `defaults` into a
+stage, dates relative to today, `1.0` versus `1`) stays the loader's alone;
+tests/policy/test_schema_strict.py lists each case.
 
 One file, two places, always equal (a test): `pulumi_dynamic_security/data/` inside the
 installed package (`schema_text()` reads it; `dynsec schema --output FILE` copies it for an
@@ -47,6 +49,7 @@ def policy_schema() -> dict[str, Any]:
         "$id": SCHEMA_ID,
         "title": "Dynamic environment security policy (dynamic-security.yaml), version 1",
         **{key: value for key, value in schema.items() if key != "title"},
+        "allOf": [_needed_for_external_auth(key) for key in ("issuer", "jwks_url")],
     }
 
 
@@ -75,6 +78,31 @@ def _methods_for_login_mfa(stage: dict[str, Any]) -> None:
             "minItems": 1,
         }}}}},
     }]
+
+
+def _needed_for_external_auth(key: str) -> dict[str, Any]:
+    """A stage whose own `external_auth` says `enabled: true` sets `key` (issuer, jwks_url)
+    when `defaults` cannot give it one (the loader refuses it: Dynamic needs both). With a
+    `key` in `defaults` the stage may inherit it, so only the loader can judge the merge."""
+    text = {"description": f"{key}, as text", "type": "string"}
+    in_defaults = {"description": "defaults", "type": "object", "required": ["external_auth"],
+                   "properties": {"external_auth": {
+                       "description": "external_auth in defaults", "type": "object",
+                       "required": [key], "properties": {key: text}}}}
+    enabled = {"type": "object", "required": ["external_auth"], "properties": {
+        "external_auth": {"description": "The stage's own external_auth", "type": "object",
+                          "required": ["enabled"],
+                          "properties": {"enabled": {"description": "true", "const": True}}}}}
+    return {
+        "description": f"external_auth enabled in a stage needs {key}",
+        "if": {"required": ["defaults"], "properties": {"defaults": in_defaults}},
+        "else": {"properties": {"stages": {"description": "Every stage", "additionalProperties": {
+            "if": enabled,
+            "then": {"properties": {"external_auth": {
+                "description": "The stage's own external_auth", "required": [key],
+                "properties": {key: text}}}},
+        }}}},
+    }
 
 
 def render_schema() -> str:

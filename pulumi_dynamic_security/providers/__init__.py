@@ -25,6 +25,7 @@ from pulumi_dynamic_security.providers.tokens import (
     ApiTokenRotationArgs,
     ApiTokenRotationProvider,
 )
+from pulumi_dynamic_security.providers.webhooks import Webhook, WebhookArgs, WebhookProvider
 
 __all__ = [
     "AllowedOrigins",
@@ -37,4 +38,7 @@ __all__ = [
     "SecuritySettings",
     "SecuritySettingsArgs",
     "SecuritySettingsProvider",
+    "Webhook",
+    "WebhookArgs",
+    "WebhookProvider",
 ]

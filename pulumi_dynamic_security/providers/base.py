@@ -203,11 +203,15 @@ class DynamicSecurityProvider(Credentials, ResourceProvider, ABC):
             with self.client() as client:
                 plan = plan_for_check(client, stage, auth_token_checksum=self.auth_token_checksum)
         except DynsecError as exc:
-            return {}, [CheckFailure("environment_id", (
-                f"cannot read environment {stage.environment_id} to run the (live) rules: "
-                f"{exc.render()}"
-            ))]
+            return {}, self.unreadable(stage, exc)
         return self.live_inputs(stage, plan, olds), self.failures_of(plan.findings)
+
+    def unreadable(self, stage: EffectiveStage, error: DynsecError) -> list[CheckFailure]:
+        """The check failures for a plan that could not be made (`judge`)."""
+        return [CheckFailure("environment_id", (
+            f"cannot read environment {stage.environment_id} to run the (live) rules: "
+            f"{error.render()}"
+        ))]
 
     # -- the engine's calls ---------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""`SecuritySettings`: JWT lifetime, token storage and MFA, everything a stage manages inside
-one environment's settings document.
+"""`SecuritySettings`: JWT lifetime, token storage, MFA, third-party sign-in and the security
+e-mails: everything a stage manages inside one environment's settings document.
 
 One resource per environment, never one per area: `PUT /environments/{id}` replaces the whole
 document, so two resources writing it in a parallel `pulumi up` would race each other's
@@ -54,6 +54,8 @@ class SecuritySettingsArgs:
     jwt_lifetime: pulumi.Input[str] | None = None  # "12h"
     token_storage: pulumi.Input[str] | None = None  # "cookie" | "localstorage"
     mfa: pulumi.Input[Mapping[str, Any]] | None = None  # the policy's `mfa` mapping
+    external_auth: pulumi.Input[Mapping[str, Any]] | None = None  # the policy's mapping
+    notifications: pulumi.Input[Mapping[str, bool]] | None = None  # the policy's mapping
     app: pulumi.Input[Mapping[str, bool]] | None = None
     limits: pulumi.Input[Mapping[str, str]] | None = None
 
@@ -110,7 +112,8 @@ class SecuritySettingsProvider(SettingsLikeProvider):
 class SecuritySettings(
     pulumi.dynamic.Resource, module="dynamic-security", name="SecuritySettings"
 ):
-    """The settings-document areas of one stage (JWT lifetime, token storage, MFA).
+    """The settings-document areas of one stage (JWT lifetime, token storage, MFA, third-party
+    sign-in, security e-mails).
 
     Type token `pulumi-python:dynamic/dynamic-security:SecuritySettings`; id: the environment
     id. Deleting it leaves the environment's settings as they are."""
@@ -122,6 +125,8 @@ class SecuritySettings(
     jwt_lifetime: pulumi.Output[str | None]
     token_storage: pulumi.Output[str | None]
     mfa: pulumi.Output[dict[str, Any] | None]
+    external_auth: pulumi.Output[dict[str, Any] | None]
+    notifications: pulumi.Output[dict[str, bool] | None]
     app: pulumi.Output[dict[str, bool]]
     limits: pulumi.Output[dict[str, str]]
 

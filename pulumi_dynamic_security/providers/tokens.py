@@ -41,7 +41,7 @@ from pulumi_dynamic_security.providers.rotation import (
     offline_verdict,
     token_outputs,
 )
-from pulumi_dynamic_security.providers.wire import compact, revealed
+from pulumi_dynamic_security.providers.wire import compact, revealed, with_secret_output
 from pulumi_dynamic_security.rules.base import RuleArea
 from pulumi_dynamic_security.rules.token_schedule import rotation_state
 from pulumi_dynamic_security.service.resource_reads import read_rotation
@@ -324,13 +324,9 @@ class ApiTokenRotation(
         args: ApiTokenRotationArgs,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        listed = (opts.additional_secret_outputs if opts is not None else None) or []
-        if "token" not in listed:  # secret even when the provider's own wrapping were lost
-            secret_token = pulumi.ResourceOptions(additional_secret_outputs=["token"])
-            opts = pulumi.ResourceOptions.merge(opts, secret_token)
         super().__init__(
             ApiTokenRotationProvider(),
             resource_name,
             {**args.props(), **dict.fromkeys((*TOKEN_OUTPUTS, ROTATION))},
-            opts,
+            with_secret_output(opts, "token"),
         )

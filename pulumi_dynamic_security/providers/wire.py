@@ -54,6 +54,17 @@ def secret(value: str) -> Any:
     return rpc.wrap_rpc_secret(value)
 
 
+def with_secret_output(opts: pulumi.ResourceOptions | None, name: str) -> pulumi.ResourceOptions:
+    """`opts` with output `name` in `additional_secret_outputs`, so that it is a secret even
+    if the provider's own wrapping (`secret`) were ever lost."""
+    listed = (opts.additional_secret_outputs if opts is not None else None) or []
+    if name in listed and opts is not None:
+        return opts
+    return pulumi.ResourceOptions.merge(
+        opts, pulumi.ResourceOptions(additional_secret_outputs=[name])
+    )
+
+
 def config_text(value: Any) -> str | None:
     """A config value as text: config values are strings; a secret one may arrive wrapped."""
     value = revealed(value)

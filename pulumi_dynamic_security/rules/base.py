@@ -14,7 +14,10 @@ Rules see a `RuleContext`:
   environment as it will be after apply: declared where managed, live where not
   (`live_keys` says which; docs/rules.md#offline-and-online);
 * `live`: facts only the API knows (tokens, environment kind, custom hostnames, wallets and
-  SMS providers). `None` offline; the rules marked `live` need it and stay silent without it.
+  SMS providers, the test account, captcha, the lock, the live webhooks, and the audit reads
+  Dynamic refused). `None` offline; the rules marked `live` need it and stay silent without
+  it. A rule that needs an audit read (`reads`) is skipped when Dynamic refused that read,
+  and the engine reports a note instead (docs/rules.md#audit-reads).
 """
 
 from __future__ import annotations
@@ -74,6 +77,28 @@ class LiveToken:
     scopes: tuple[str, ...] = ()
 
 
+# The reads made only to audit (docs/apply.md#reads): a 403 on one is a note, not a failure.
+AuditRead = Literal["webhooks", "test_account", "event_types"]
+
+
+@dataclass(frozen=True)
+class RefusedRead:
+    """An audit read Dynamic answered 403: which, and the scope the token lacks."""
+
+    read: AuditRead
+    scope: str | None
+
+
+@dataclass(frozen=True)
+class LiveWebhook:
+    """A webhook as Dynamic lists it (never its secret); `url` normalized when it can be."""
+
+    id: str
+    url: str
+    events: tuple[str, ...]
+    enabled: bool
+
+
 @dataclass(frozen=True)
 class LiveFacts:
     """What the (live) rules know about the environment as it is now."""
@@ -89,6 +114,18 @@ class LiveFacts:
     active_cookie_hostname: bool | None = None
     embedded_wallets_enabled: bool = False  # sdk.waas, or an enabled turnkey/coinbaseWaas provider
     sms_sign_in_enabled: bool = False  # an enabled sms provider
+    # whether the environment has a test account (a fixed sign-in with a static code); None
+    # when not read (only a production stage's environment is asked, docs/apply.md#reads).
+    # Never its code: the answer's secret stays in the client.
+    test_account: bool | None = None
+    test_account_login: str | None = None  # its e-mail or phone number (untrusted text)
+    captcha_enabled: bool | None = None  # security.captcha or security.hCaptcha enabled
+    environment_locked: bool = False  # security.environmentLocked
+    webhooks: tuple[LiveWebhook, ...] | None = None  # None: not read
+    refused: tuple[RefusedRead, ...] = ()
+
+    def refused_read(self, read: AuditRead) -> RefusedRead | None:
+        return next((r for r in self.refused if r.read == read), None)
 
 
 @dataclass(frozen=True)
@@ -107,6 +144,7 @@ class Hit:
     value: str | None = None  # the normalized value (waivers' `values`, token ids)
     severity: Severity | None = None  # overrides the rule's severity (e.g. error if high_value)
     on_live_value: bool = False  # about a live object (a token): no file/line
+    remediation: str | None = None  # overrides the rule's remediation (an audit-read note)
 
 
 class Rule(ABC):
@@ -122,6 +160,11 @@ class Rule(ABC):
     doc_url: ClassVar[str]
     severity_note: ClassVar[str] = ""  # e.g. "error if app.high_value", shown in the table
     live: ClassVar[bool] = False  # needs LiveFacts: only online
+    # The audit reads the rule needs; it is skipped when Dynamic refused one of them.
+    reads: ClassVar[tuple[AuditRead, ...]] = ()
+    # About what no area of the policy manages (a test account, the captcha, the lock):
+    # reported, never blocks (docs/rules.md#what-blocks).
+    audit: ClassVar[bool] = False
     # Judges only what the stage declares (never the settings or the environment), e.g.
     # DS501 "api_tokens not declared": not run again for the live findings, where it would
     # only repeat itself (docs/rules.md#live-findings).

@@ -12,9 +12,20 @@ import json
 import textwrap
 
 from pulumi_dynamic_security.rules.base import Rule, Severity
-from pulumi_dynamic_security.rules.environment import AppFactsMismatch, StageEnvironmentMismatch
+from pulumi_dynamic_security.rules.environment import (
+    AppFactsMismatch,
+    CaptchaOff,
+    EnvironmentLocked,
+    StageEnvironmentMismatch,
+    TestAccountLive,
+)
+from pulumi_dynamic_security.rules.external_auth import (
+    ExternalAuthInsecureJwks,
+    ExternalAuthNoAudience,
+)
 from pulumi_dynamic_security.rules.jwt import JwtLong, JwtLongWalletsNoMfa
 from pulumi_dynamic_security.rules.mfa import MfaEmailOnly, MfaOff, SmsSoleFactor, WalletExportNoMfa
+from pulumi_dynamic_security.rules.notifications import SecurityNotificationOff
 from pulumi_dynamic_security.rules.origins import (
     OriginConfusable,
     OriginLocal,
@@ -30,6 +41,7 @@ from pulumi_dynamic_security.rules.tokens import (
     TokenUnmanaged,
 )
 from pulumi_dynamic_security.rules.waivers import WaiverExpired, WaiverUnused
+from pulumi_dynamic_security.rules.webhooks import SessionEventsUnmonitored, WebhookUnmanaged
 
 RULES: tuple[Rule, ...] = (
     OriginsEmpty(),
@@ -51,6 +63,14 @@ RULES: tuple[Rule, ...] = (
     TokenUnmanaged(),
     StageEnvironmentMismatch(),
     AppFactsMismatch(),
+    TestAccountLive(),
+    ExternalAuthInsecureJwks(),
+    ExternalAuthNoAudience(),
+    CaptchaOff(),
+    SessionEventsUnmonitored(),
+    SecurityNotificationOff(),
+    WebhookUnmanaged(),
+    EnvironmentLocked(),
     WaiverExpired(),
     WaiverUnused(),
 )
@@ -77,7 +97,7 @@ def severity_cell(rule: Rule, kind: str) -> str:
     severity: Severity | None = rule.production if kind == "production" else rule.other
     if severity is None:
         return "-"
-    # Every escalation in the catalogue is a production one (DS401, DS403, DS502;
+    # Every escalation in the catalogue is a production one (DS401, DS403, DS502, DS802;
     # docs/rules.md#severities).
     if kind == "production" and rule.severity_note:
         return f"{severity.value} ({rule.severity_note})"

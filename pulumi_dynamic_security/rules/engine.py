@@ -2,9 +2,11 @@
 
 Order of work for a stage:
 1. every rule reported for the stage's kind runs on the context (the (live) rules only when
-   live facts are given);
+   live facts are given, and not a rule that needs an audit read Dynamic refused: a note
+   says so instead, `audit_reads.py`);
 2. each hit becomes a `Finding`, located in the policy file unless it is about a live value,
-   and marked unmanaged when the value came from the live environment (never blocks);
+   and marked unmanaged (never blocks) when the value came from the live environment or the
+   rule is about what no area manages (`Rule.audit`);
 3. waivers: an expired one (past its `expires` UTC day) is reported as DS901 and covers
    nothing; a current one waives the matching findings (same rule, and the same value when
    it lists `values`); one that waived nothing is reported as DS902 (offline, not for the
@@ -28,6 +30,7 @@ from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.errors import PolicyBlockedError
 from pulumi_dynamic_security.policy.areas import AREAS
 from pulumi_dynamic_security.policy.stages import EffectiveStage, StageWaiver
+from pulumi_dynamic_security.rules import audit_reads
 from pulumi_dynamic_security.rules.base import (
     Finding,
     Hit,
@@ -116,6 +119,9 @@ def evaluate(
     settings = settings if settings is not None else JudgedSettings.declared(stage)
     by_id: dict[str, Rule] = {rule.id: rule for rule in rules}
     findings = _judge(stage, settings, live, rules)
+    # The reads Dynamic refused: a note each, once per stage (not among the live findings).
+    findings.extend(_finding(rule, hit, Severity.NOTE, stage, settings)
+                    for rule, hit in audit_reads.notes(stage, live, rules))
     live_findings: list[Finding] = []
     if now is not None and live is not None:
         live_findings = _judge(stage, now, live,
@@ -146,7 +152,7 @@ def _judge(stage: EffectiveStage, settings: JudgedSettings, live: LiveFacts | No
         if rule.area == "waivers" or (rule.live and live is None):
             continue
         severity = rule.severity_for(stage)
-        if severity is None:
+        if severity is None or audit_reads.skipped(rule, live):
             continue
         for hit in rule.check(context):
             findings.append(_finding(rule, hit, severity, stage, settings))
@@ -174,12 +180,12 @@ def _finding(
         stage=stage.name,
         path=hit.path,
         message=hit.message,
-        remediation=rule.remediation,
+        remediation=hit.remediation or rule.remediation,
         doc_url=rule.doc_url,
         file=file,
         line=line,
         value=hit.value,
-        managed=not from_live,
+        managed=not from_live and not rule.audit,
     )
 
 

@@ -1,5 +1,8 @@
-"""The environment itself (DS601-DS602, live): is the stage pointed at the right Dynamic
-environment, and do the `app` facts the other rules rely on match what Dynamic has enabled."""
+"""The environment itself (live): is the stage pointed at the right Dynamic environment, do
+the `app` facts the other rules rely on match what Dynamic has enabled (DS601-DS602), and
+what no area of the policy manages but a live environment must not have or must have: a
+test account (DS603), sign-in without a captcha (DS703), a lock left on (DS804). The last
+three are audits (`Rule.audit`): reported, never blocking."""
 
 from __future__ import annotations
 
@@ -83,3 +86,107 @@ class AppFactsMismatch(Rule):
                 "provider: DS402 (SMS as the only factor) is not checking it",
                 value="sms_sign_in",
             )
+
+
+class TestAccountLive(Rule):
+    """A test account signs in with a fixed e-mail or phone number and a static code: in a
+    live environment that is a backdoor into a real user base."""
+
+    id = "DS603"
+    name = "test-account-live"
+    area = "environment"
+    production = Severity.ERROR
+    other = None
+    live = True
+    audit = True
+    reads = ("test_account",)
+    summary = (
+        "(live) a `live` environment has a test account (`GET /environments/{id}/test/"
+        "account`): a fixed e-mail or phone number signs in with a static code"
+    )
+    remediation = (
+        "Delete the live environment's test account (dashboard: Developers > Test accounts, "
+        "or `DELETE /environments/{id}/test/account`); test against the sandbox environment."
+    )
+    doc_url = links.TEST_ACCOUNTS
+
+    def check(self, ctx: RuleContext) -> Iterator[Hit]:
+        live = ctx.live
+        if live is None or live.environment_name != "live" or not live.test_account:
+            return
+        login = f" ({live.test_account_login})" if live.test_account_login else ""
+        yield Hit(
+            path="environment_id",
+            message=f"live environment {ctx.stage.environment_id} has a test account{login}: "
+            "anyone who learns its static code signs in as that account, past MFA and captcha",
+            value="test_account",
+            on_live_value=True,
+        )
+
+
+class CaptchaOff(Rule):
+    """Without a captcha, sign-in (and every e-mail or SMS code it sends) is open to bots:
+    credential stuffing, OTP and SMS pumping."""
+
+    id = "DS703"
+    name = "captcha-off"
+    area = "environment"
+    production = Severity.WARNING
+    other = None
+    live = True
+    audit = True
+    summary = (
+        "(live) sign-in has no captcha: neither `security.captcha.enabled` nor "
+        "`security.hCaptcha.enabled` is true"
+    )
+    remediation = (
+        "Turn on a captcha for sign-in in Dynamic's dashboard (Security > Captcha: Cloudflare "
+        "Turnstile or hCaptcha; `security.captcha` in the settings document, which dynsec "
+        "never changes)."
+    )
+    doc_url = links.CAPTCHA
+
+    def check(self, ctx: RuleContext) -> Iterator[Hit]:
+        live = ctx.live
+        if live is None or live.captcha_enabled is not False:
+            return
+        yield Hit(
+            path="environment_id",
+            message="sign-in has no captcha (neither security.captcha nor security.hCaptcha "
+            "is enabled): bots can try credentials and trigger e-mail and SMS codes at will",
+            value="captcha",
+            on_live_value=True,
+        )
+
+
+class EnvironmentLocked(Rule):
+    """A locked environment refuses every SDK request: nobody can sign in. Right during an
+    incident, an outage otherwise."""
+
+    id = "DS804"
+    name = "environment-locked"
+    area = "environment"
+    production = Severity.WARNING
+    other = Severity.WARNING
+    live = True
+    audit = True
+    summary = (
+        "(live) `security.environmentLocked` is true: every SDK request, so every sign-in, "
+        "is refused"
+    )
+    remediation = (
+        "If the incident that called for the lock is over, run `dynsec unlock POLICY --stage "
+        "S` (plan and apply never change the lock)."
+    )
+    doc_url = links.SECURITY_SETTINGS
+
+    def check(self, ctx: RuleContext) -> Iterator[Hit]:
+        if ctx.live is None or not ctx.live.environment_locked:
+            return
+        yield Hit(
+            path="environment_id",
+            message=f"environment {ctx.stage.environment_id} is locked: Dynamic refuses every "
+            "SDK request, so no user can sign in",
+            value="environment_locked",
+            on_live_value=True,
+        )

@@ -18,8 +18,10 @@ The promises, and where each is kept:
 * **Converge** — after writing, the environment is read back and every change checked; any
   failure leaves a state from which a new plan continues; the client never duplicates an
   origin or a token on a retried POST.
-* **Rotation** — a new raw token is handed to `on_token_issued` right after it is issued,
-  before anything else happens; the token this run authenticates with is never revoked.
+* **Secrets shown once** — a new raw token, or a new webhook's signing secret, is handed to
+  `on_secret_issued` right after it is made, before anything else happens (a plan that would
+  make one is refused before any write when nobody can receive it); the token this run
+  authenticates with is never revoked.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pulumi_dynamic_security.api.models import CreatedToken
 from pulumi_dynamic_security.errors import DynamicApiError, InputError, StalePlanError
 from pulumi_dynamic_security.mapping import registry, writable_mapping
 from pulumi_dynamic_security.mapping.area import AreaMapping, EndpointArea, SettingsArea
@@ -41,7 +42,9 @@ from pulumi_dynamic_security.service.snapshot import Snapshot, read_snapshot
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
 
-TokenSink = Callable[[str, CreatedToken], None]
+# Receives each secret the API shows once: (name, the answer that carries it: a
+# `CreatedToken`, or a `Webhook` under `webhook:<name>`).
+SecretSink = Callable[[str, Any], None]
 Progress = Callable[[str], None]
 
 
@@ -57,12 +60,13 @@ class Skipped:
 
 @dataclass
 class ApplyResult:
-    """What an apply did: changes made, changes deliberately left undone, tokens issued."""
+    """What an apply did: changes made, changes deliberately left undone, secrets issued."""
 
     plan: Plan
     done: list[Change] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    issued: list[tuple[str, str]] = field(default_factory=list)  # (entry name, token id)
+    # (name, id) of each secret delivered: a token's entry name, or `webhook:<name>`
+    issued: list[tuple[str, str]] = field(default_factory=list)
     writes: int = 0
 
 
@@ -74,7 +78,7 @@ class _Writer:
     fresh: Snapshot
     result: ApplyResult
     auth_token_checksum: str | None
-    on_token_issued: TokenSink | None
+    on_secret_issued: SecretSink | None
     say: Progress
 
     @property
@@ -92,8 +96,8 @@ class _Writer:
         self.result.skipped.append(Skipped(change, reason))
 
     def deliver(self, name: str, created: Any) -> None:
-        assert self.on_token_issued is not None  # checked before any write
-        self.on_token_issued(name, created)
+        assert self.on_secret_issued is not None  # checked before any write
+        self.on_secret_issued(name, created)
         self.result.issued.append((name, created.id))
 
 
@@ -102,11 +106,12 @@ def apply_plan(
     plan: Plan,
     *,
     auth_token_checksum: str | None,
-    on_token_issued: TokenSink | None = None,
+    on_secret_issued: SecretSink | None = None,
     progress: Progress | None = None,
 ) -> ApplyResult:
     """Make `plan`'s changes. Raises PolicyBlockedError (exit 1) when the plan is blocked,
-    InputError when a rotation is due and nobody can receive the new token, StalePlanError
+    InputError when a secret would be made (a rotation, a new webhook) and nobody can
+    receive it, StalePlanError
     (exit 5) when the environment changed since the plan, ChangeNotKeptError (exit 4) when
     reading back shows a change that did not stick."""
     say = progress or (lambda message: None)
@@ -115,12 +120,13 @@ def apply_plan(
         raise plan.report.blocked_error()
     if not plan.changes:
         return result
-    if on_token_issued is None and any(c.action == "rotate" for c in plan.changes):
-        raise InputError("A token rotation is due, and the new token would have nowhere to go.",
+    if on_secret_issued is None and secret_changes(plan):
+        raise InputError("The plan makes a secret that is shown only once (a new API token or "
+                         "a new webhook's signing secret), and it would have nowhere to go.",
                          hint="Pass --secrets-out FILE.")
 
     fresh = _reread(client, plan)
-    writer = _Writer(client, fresh, result, auth_token_checksum, on_token_issued, say)
+    writer = _Writer(client, fresh, result, auth_token_checksum, on_secret_issued, say)
     before = _endpoint_changes(plan, first=True)
     for area, change in before:  # e.g. origins added: never an empty list on the way
         area.write(change, writer)
@@ -138,6 +144,14 @@ def apply_plan(
         area.write(change, writer)
     _verify(client, plan, result)
     return result
+
+
+def secret_changes(plan: Plan) -> list[Change]:
+    """The changes whose write makes a secret the API shows once (docs/apply.md#rotation)."""
+    return [
+        change for area in registry.ENDPOINTS for change in plan.changes
+        if change.area == area.name and area.delivers_secret(change)
+    ]
 
 
 def _endpoint_changes(plan: Plan, *, first: bool) -> list[tuple[EndpointArea, Change]]:
@@ -164,9 +178,12 @@ def _write_document(client: DynamicClient, plan: Plan, fresh: Snapshot,
 
 
 def _reread(client: DynamicClient, plan: Plan) -> Snapshot:
-    """Read settings and origins again (and tokens when rotating) and refuse a stale plan."""
-    needs_tokens = any(c.area == "api_tokens" for c in plan.changes)
-    fresh = read_snapshot(client, plan.environment_id, tokens=needs_tokens)
+    """Read settings and origins again (and tokens or webhooks when the plan writes them)
+    and refuse a stale plan."""
+    fresh = read_snapshot(
+        client, plan.environment_id, tokens=_writes(plan, "api_tokens"),
+        webhooks=_writes(plan, "webhooks"), webhooks_required=True,
+    )
     changed = plan.environment_digest.what_changed(fresh.digest())
     if changed is not None:
         raise StalePlanError(
@@ -200,7 +217,8 @@ def _verify(client: DynamicClient, plan: Plan, result: ApplyResult) -> None:
     touched = [c for c in result.done if _read_back(registry.area(c.area))]
     if not touched:
         return
-    readback = read_snapshot(client, plan.environment_id, tokens=False)
+    readback = read_snapshot(client, plan.environment_id, tokens=False,
+                             webhooks=_writes(plan, "webhooks"), webhooks_required=True)
     # Each change is checked on its own (not against the policy), so a saved plan applied
     # with `--plan` is verified for exactly what it did.
     not_kept = [c for c in touched if not _kept(registry.area(c.area), readback, c)]
@@ -212,6 +230,10 @@ def _verify(client: DynamicClient, plan: Plan, result: ApplyResult) -> None:
             hint="Run plan to see the current state; if it persists, Dynamic may be refusing "
             "the value silently.",
         )
+
+
+def _writes(plan: Plan, area: Area) -> bool:
+    return any(change.area == area for change in plan.changes)
 
 
 def _read_back(area: AreaMapping) -> bool:

@@ -1,10 +1,12 @@
 """`drift`: plan every stage concurrently and summarise (docs/cli.md#commands).
 
 Two thread pools share one client per distinct API token. `concurrency` stage workers each
-take a stage, send its three reads (settings, origins, tokens) at once through the read
-pool, and plan it when they are in; the read pool's `concurrency` threads only send and
-receive, so `concurrency` requests stay in flight while planning (CPU) happens beside them,
-and a stage costs one round trip of waiting instead of three. The process-wide request
+take a stage, send its reads (settings, origins, tokens, webhooks, and the test account of
+a production stage) at once through the read pool, and plan it when they are in; the read
+pool's `concurrency` threads only send and receive, so `concurrency` requests stay in flight
+while planning (CPU) happens beside them, and a stage costs one round trip of waiting
+instead of one per read. Dynamic's event catalogue is read once for the whole run
+(`EventCatalogue`), by the first stage that manages webhooks. The process-wide request
 budget keeps the whole fan-out under the configured requests per minute, and the client
 backs off on 429. A stage that fails is reported in `errors` with its own message; the
 others are still planned. A plan keeps no snapshot, so memory stays flat over many
@@ -31,7 +33,7 @@ from pulumi_dynamic_security.service.plan import (
     Plan,
     plan_from_snapshot,
 )
-from pulumi_dynamic_security.service.snapshot import read_for_stage
+from pulumi_dynamic_security.service.snapshot import EventCatalogue, read_for_stage
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
@@ -129,6 +131,7 @@ def drift(
     each change says whether the pull request makes it (`Change.origin`)."""
     clients = _Clients(connection, environ)
     workers = max(1, concurrency)
+    catalogue = EventCatalogue()  # read once per run, by the first stage that needs it
     done = 0
     told = threading.Lock()
 
@@ -145,7 +148,7 @@ def drift(
         try:
             token, client = clients.for_stage(stage)
             # What `plan_stage` does, with the reads sent together through `reads`.
-            snapshot = read_for_stage(client, stage, pool=reads)
+            snapshot = read_for_stage(client, stage, pool=reads, catalogue=catalogue)
             plan = plan_from_snapshot(stage, snapshot, auth_token_checksum=token.checksum,
                                       base=base)
         except DynsecError as exc:

@@ -38,8 +38,10 @@ def default_stage_name(environment_name: str | None) -> str:
 
 
 def export_policy(client: DynamicClient, environment_id: str, stage: str | None = None) -> str:
-    """Read the environment (settings and origins: 2 GETs) and return policy YAML for it."""
-    return render_policy(read_snapshot(client, environment_id, tokens=False), stage)
+    """Read the environment (settings, origins and webhooks: 3 GETs) and return policy YAML
+    for it."""
+    return render_policy(read_snapshot(client, environment_id, tokens=False, webhooks=True),
+                         stage)
 
 
 def render_policy(snapshot: Snapshot, stage: str | None = None) -> str:
@@ -55,7 +57,10 @@ def render_policy(snapshot: Snapshot, stage: str | None = None) -> str:
     body = CommentedMap()
     body["environment_id"] = environment_id
     body["production"] = snapshot.environment_name == "live" or infer_production(name)
-    left_out: list[str] = []
+    left_out: list[str] = [
+        f"{refused.read}: not exported, Dynamic refused to read them (403; the token lacks "
+        f"{refused.scope})" for refused in snapshot.refused
+    ]
     for key, exported in areas.items():
         comments = [text(comment) for comment in exported.comments]
         if exported.value is None:

@@ -21,13 +21,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pulumi_dynamic_security.mapping import registry
+from pulumi_dynamic_security.mapping import registry, webhooks
 from pulumi_dynamic_security.mapping.changes import Change
 from pulumi_dynamic_security.policy.areas import AREAS, Area, AreaValues
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.base import Finding, JudgedSettings
 from pulumi_dynamic_security.rules.engine import StageReport, evaluate
-from pulumi_dynamic_security.service.snapshot import EnvironmentDigest, Snapshot, read_for_stage
+from pulumi_dynamic_security.service.snapshot import (
+    EnvironmentDigest,
+    EventCatalogue,
+    Snapshot,
+    read_for_stage,
+)
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
@@ -113,7 +118,8 @@ def live_values(snapshot: Snapshot) -> AreaValues:
     security = snapshot.security
     values: dict[str, Any] = {area.name: area.from_live(security) for area in registry.SETTINGS}
     values.update({
-        area.name: area.from_live(snapshot.records(area.name) or ())
+        area.name: area.from_live(records) if (records := snapshot.records(area.name)) is not None
+        else None
         for area in registry.ENDPOINTS
     })
     return AreaValues(**values)
@@ -168,7 +174,13 @@ def plan_from_snapshot(
     base: BasePolicy | None = None,
 ) -> Plan:
     """Plan one stage against an environment already read (pure: no API calls); with
-    `base`, each change says whether the pull request makes it (`origin`)."""
+    `base`, each change says whether the pull request makes it (`origin`). An event name of
+    the stage's webhooks that Dynamic's catalogue (when read) lacks is an input error (exit
+    3), before anything could be written."""
+    if stage.webhooks and snapshot.event_names is not None:
+        unknown = webhooks.unknown_events(stage, snapshot.event_names)
+        if unknown is not None:
+            raise unknown
     live = live_values(snapshot)
     changes = planned_changes(stage, snapshot)
     if base is not None:
@@ -195,8 +207,11 @@ def plan_from_snapshot(
 def plan_stage(
     client: DynamicClient, stage: EffectiveStage, *, auth_token_checksum: str | None,
     base: BasePolicy | None = None,
+    catalogue: EventCatalogue | None = None,
 ) -> Plan:
-    """Read the stage's environment (3 GETs, plus hostnames for DS302) and plan it."""
-    snapshot = read_for_stage(client, stage)
+    """Read the stage's environment (`read_for_stage`: 4 GETs, the test account for a
+    production stage, hostnames for DS302, the event catalogue when it manages webhooks)
+    and plan it."""
+    snapshot = read_for_stage(client, stage, catalogue=catalogue)
     return plan_from_snapshot(stage, snapshot, auth_token_checksum=auth_token_checksum,
                               base=base)

@@ -39,14 +39,16 @@ from pulumi_dynamic_security.service.plan import Plan
 from pulumi_dynamic_security.service.snapshot import EnvironmentDigest, Snapshot
 
 PLAN_FILE_FORMAT = "dynsec-plan"
-PLAN_FILE_VERSION = 2  # 2: the policy digest and the managed tokens' digest
+# 2: the policy digest and the managed tokens' digest; 3: the managed webhooks' digest
+PLAN_FILE_VERSION = 3
 
 MAX_PLAN_BYTES = 4 * 1024 * 1024  # a plan of thousands of origins is a few hundred KiB
-MAX_PLAN_DEPTH = 16  # `plan --out` nests 4 deep (file, changes, change, before)
+MAX_PLAN_DEPTH = 16  # `plan --out` nests 5 deep (file, changes, change, before, events)
 _CLOCK_SKEW = timedelta(minutes=5)  # how far in the future a plan's time may be
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_MAX_TEXT = 2048  # the longest string a change holds (an origin is at most ~260)
+_MAX_TEXT = 2048  # the longest string a change holds (a webhook url is at most 2048)
+_MAX_LIST = 256  # the most members a list in a change holds (a webhook's events)
 
 
 @dataclass(frozen=True)
@@ -280,14 +282,17 @@ def _change(index: int, item: Any, stage: EffectiveStage) -> Change:
 
 def _value_problem(value: Any) -> str | None:
     """Why `value` cannot be the `before` or `after` of a change, or None. A change holds a
-    scalar in the policy's words, or (for a token) an object of scalars whose `id` is a
-    uuid or null."""
+    scalar in the policy's words, or (for a token, a webhook) an object of scalars and
+    lists of texts (a webhook's events) whose `id` is a uuid or null."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, str):
         return None if len(value) <= _MAX_TEXT else f"is a text of {len(value)} characters"
     if isinstance(value, dict):
         for key, item in value.items():
+            if isinstance(item, list) and len(item) <= _MAX_LIST and all(
+                    isinstance(member, str) and len(member) <= _MAX_TEXT for member in item):
+                continue
             if not (item is None or isinstance(item, (bool, str))) or len(str(item)) > _MAX_TEXT:
                 return f"holds {echo(key)}: {_kind(item)}"
             if key == "id" and item is not None and not _is_uuid(item):

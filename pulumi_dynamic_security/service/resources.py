@@ -20,6 +20,8 @@ module adds is what a resource needs and a CLI run does not:
   settling revocations that the new token makes due;
 * `revoke_tokens` — the revocations a deleted `ApiTokenRotation` makes, through the same
   executor (so the self-revocation guard holds);
+* `ensure_webhook`, `read_webhook`, `delete_webhook` — one `Webhook` resource's create
+  (adopting a live webhook with the same url) and update, refresh and delete;
 
 What the outputs of an `ApiTokenRotation` say about the live tokens is
 `rules.token_schedule.rotation_state`.
@@ -29,14 +31,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pulumi_dynamic_security import clock
-from pulumi_dynamic_security.api.models import CreatedToken, Token
+from pulumi_dynamic_security.api.errors import NotFoundError
+from pulumi_dynamic_security.api.models import CreatedToken, Token, Webhook
 from pulumi_dynamic_security.errors import PolicyBlockedError, StalePlanError
-from pulumi_dynamic_security.mapping import api_tokens
+from pulumi_dynamic_security.mapping import api_tokens, webhooks
 from pulumi_dynamic_security.mapping.changes import Change
-from pulumi_dynamic_security.policy.areas import AREAS, ApiTokenPolicy
+from pulumi_dynamic_security.policy.areas import AREAS, ApiTokenPolicy, WebhookPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.engine import StageReport
 from pulumi_dynamic_security.rules.token_schedule import RotationState, rotation_state
@@ -71,7 +74,7 @@ def _apply_fresh(
     build: Callable[[Snapshot], Plan],
     *,
     auth_token_checksum: str | None,
-    on_token_issued: Callable[[str, CreatedToken], None] | None = None,
+    on_secret_issued: Callable[[str, Any], None] | None = None,
     tokens: bool | None = None,
 ) -> tuple[Plan, ApplyResult]:
     """Read (the tokens too when `tokens`, by default when the stage manages some), `build`
@@ -85,7 +88,7 @@ def _apply_fresh(
         try:
             result = apply_plan(
                 client, plan, auth_token_checksum=auth_token_checksum,
-                on_token_issued=on_token_issued,
+                on_secret_issued=on_secret_issued,
             )
         except StalePlanError:
             if attempt == STALE_ATTEMPTS:
@@ -213,7 +216,7 @@ def rotate_token(
     for round_number in range(_ROTATION_ROUNDS):
         plan, result = _apply_fresh(
             client, stage, first if round_number == 0 else settle,
-            auth_token_checksum=auth_token_checksum, on_token_issued=keep,
+            auth_token_checksum=auth_token_checksum, on_secret_issued=keep,
         )
         outcome.state = rotation_state(entry, _tokens_of(plan))
         outcome.skipped = list(result.skipped)
@@ -258,3 +261,66 @@ def revoke_tokens(
         client, stage, build, auth_token_checksum=auth_token_checksum, tokens=True
     )
     return result
+
+
+# -- webhooks ---------------------------------------------------------------------------------
+
+
+@dataclass
+class WebhookOutcome:
+    """What `ensure_webhook` left: the live webhook (its signing secret read), and whether it
+    existed before (adopted) or was created."""
+
+    webhook: Webhook
+    adopted: bool
+
+
+def single_webhook(stage: EffectiveStage) -> WebhookPolicy:
+    """The one `webhooks` entry of a webhook resource's stage."""
+    entries = stage.webhooks or ()
+    if len(entries) != 1:
+        raise ValueError("a webhook resource's stage manages exactly one webhooks entry")
+    return entries[0]
+
+
+def ensure_webhook(
+    client: DynamicClient, stage: EffectiveStage, *, auth_token_checksum: str | None
+) -> WebhookOutcome:
+    """Make the stage's single webhook exist as declared, through the executor `apply`
+    uses: created when no live webhook has its url (the answer carries the secret), else
+    adopted and updated when its events or enabled flag differ, its secret then read back
+    (`?includeSecret=true`). The event names are checked against Dynamic's catalogue first."""
+    entry = single_webhook(stage)
+    created: list[Webhook] = []
+
+    def keep(name: str, answer: Webhook) -> None:
+        created.append(answer)
+
+    def build(snapshot: Snapshot) -> Plan:
+        return plan_from_snapshot(stage, snapshot, auth_token_checksum=auth_token_checksum)
+
+    plan, _ = _apply_fresh(client, stage, build, auth_token_checksum=auth_token_checksum,
+                           on_secret_issued=keep, tokens=False)
+    if created:
+        return WebhookOutcome(created[-1], adopted=False)
+    found = webhooks.matching(plan.snapshot.webhooks or () if plan.snapshot else (), entry.url)
+    if not found:
+        raise ValueError(f"webhook {entry.url} is neither live nor created")
+    return WebhookOutcome(
+        client.get_webhook(stage.environment_id, found[0].id, include_secret=True),
+        adopted=True,
+    )
+
+
+def read_webhook(client: DynamicClient, environment_id: str, webhook_id: str) -> Webhook | None:
+    """One webhook as it is live, with its secret; None when it (or its environment) no
+    longer exists."""
+    try:
+        return client.get_webhook(environment_id, webhook_id, include_secret=True)
+    except NotFoundError:
+        return None
+
+
+def delete_webhook(client: DynamicClient, environment_id: str, webhook_id: str) -> None:
+    """Delete a webhook (what deleting a Pulumi `Webhook` does; the CLI never deletes one)."""
+    client.delete_webhook(environment_id, webhook_id)

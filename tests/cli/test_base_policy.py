@@ -150,8 +150,10 @@ def test_plan_takes_the_base_policy_too(cli: Cli) -> None:
 
     assert _origins(plan) == [("jwt_lifetime", "update", "drift"),
                               ("allowed_origins", "add", "policy")]
+    # The seed's test account is exposed whatever the policy (no apply removes it).
     assert comment.splitlines()[1] == (
-        "**dynsec plan** · `production`: **2 changes pending** (this pull request makes 1: "
+        "**dynsec plan** · `production`: 🔴 **exposed now**: 1 error live (DS603) · "
+        "**2 changes pending** (this pull request makes 1: "
         "🔴 1 weakens; 1 drifted outside the policy: 🔴 live is weaker in 1)")
 
 

@@ -62,12 +62,14 @@ def test_drift_exits_2_and_json_has_exactly_the_drift_keys(cli: Cli) -> None:
     assert set(report) == DRIFT_KEYS
     assert report["version"] == 2
     assert report["drifted"] == ["production"]
-    # Production is exposed now by the seed's live http://localhost:3000 (DS103, DS104); its
-    # live wildcard is waived there, for the live findings as for the others.
+    # Production is exposed now by the seed's live http://localhost:3000 (DS103, DS104) and
+    # its live environment's test account (DS603); its live wildcard is waived there, for the
+    # live findings as for the others.
     assert report["exposed"] == ["production"]
     production = report["stages"][2]
     assert sorted({f["rule"] for f in production["live_findings"]
-                   if f["severity"] == "error" and not f["waived"]}) == ["DS103", "DS104"]
+                   if f["severity"] == "error" and not f["waived"]}) == ["DS103", "DS104",
+                                                                         "DS603"]
     assert [f["waived"] for f in production["live_findings"] if f["rule"] == "DS102"] == [True]
     assert report["errors"] == []
     assert [plan["stage"] for plan in report["stages"]] == ["dev", "staging", "production"]

@@ -25,10 +25,11 @@ def test_export_then_plan_shows_no_changes(cli: Cli, environment_id: str) -> Non
     assert planned.out and '"changes": []' in planned.out
 
 
-def test_export_reads_settings_and_origins_only(cli: Cli) -> None:
+def test_export_reads_settings_origins_and_webhooks_only(cli: Cli) -> None:
     cli("export", "--environment-id", LIVE)
 
-    assert cli.log() == [("GET", f"/environments/{LIVE}"), ("GET", f"/environments/{LIVE}/origins")]
+    assert cli.log() == [("GET", f"/environments/{LIVE}"), ("GET", f"/environments/{LIVE}/origins"),
+                         ("GET", f"/environments/{LIVE}/webhooks")]
 
 
 def test_export_names_the_stage_and_comments_what_it_cannot_express(cli: Cli) -> None:

@@ -86,13 +86,15 @@ def test_json_has_exactly_the_plan_keys(cli: Cli) -> None:
     assert live_findings and live_findings[0]["file"] is None and live_findings[0]["line"] is None
 
 
-def test_plan_reads_three_gets_and_writes_nothing(cli: Cli) -> None:
+def test_plan_reads_five_gets_on_a_live_environment_and_writes_nothing(cli: Cli) -> None:
     cli.write(POLICY)
 
     cli("plan", "dynamic-security.yaml", "--stage", "production")
 
     assert cli.log() == [("GET", f"/environments/{LIVE}"), ("GET", f"/environments/{LIVE}/origins"),
-                         ("GET", f"/environments/{LIVE}/tokens")]
+                         ("GET", f"/environments/{LIVE}/tokens"),
+                         ("GET", f"/environments/{LIVE}/webhooks"),
+                         ("GET", f"/environments/{LIVE}/test/account")]
 
 
 def test_markdown_starts_with_a_one_line_verdict(cli: Cli) -> None:
@@ -103,10 +105,11 @@ def test_markdown_starts_with_a_one_line_verdict(cli: Cli) -> None:
 
     marker, first, second = result.out.splitlines()[:3]
     assert marker == "<!-- dynsec:plan:dynamic-security.yaml -->"
-    # Exposure first (the seed's live origins), then the changes in the direction they
-    # happened: 6 that apply tightens (live is weaker), 1 that it weakens (live is stronger).
-    assert first == ("**dynsec plan** · `production`: 🔴 **exposed now**: 3 errors live "
-                     "(DS102, DS103, DS104) · **7 changes pending** "
+    # Exposure first (the seed's live origins and test account), then the changes in the
+    # direction they happened: 6 that apply tightens (live is weaker), 1 that it weakens
+    # (live is stronger).
+    assert first == ("**dynsec plan** · `production`: 🔴 **exposed now**: 4 errors live "
+                     "(DS102, DS103, DS104, DS603) · **7 changes pending** "
                      "(🔴 live is weaker in 6 and stronger in 1)")
     assert second == ""
     assert "- 🔴 **live is weaker**: `jwt_lifetime` `30d`, policy says `2h`" in result.out
@@ -132,7 +135,7 @@ def test_out_saves_the_plan_with_its_basis_and_no_secret(cli: Cli) -> None:
     assert {k: saved[k] for k in json_out(result)} == json_out(result)
     assert saved["format"] == "dynsec-plan"
     assert set(saved["basis"]) == {"updated_at", "settings_sha256", "origins_sha256",
-                                   "tokens_sha256"}
+                                   "tokens_sha256", "webhooks_sha256"}
     assert len(saved["policy_sha256"]) == 64
     assert cli.emulator.token not in json.dumps(saved)
 

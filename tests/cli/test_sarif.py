@@ -124,6 +124,17 @@ def test_each_run_describes_the_rules_of_its_kind_at_its_severity(
         assert in_band(described["properties"]["security-severity"], scores[severity])
 
 
+def test_between_them_the_runs_describe_every_rule_of_the_catalogue(
+    mixed_sarif: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    """Each of the 29 rules (DS603 and DS7xx/DS8xx included) has a descriptor in at least one
+    run, so a result of any of them resolves to its rule."""
+    described = {d["id"] for run in mixed_sarif[0]["runs"] for d in run["tool"]["driver"]["rules"]}
+    assert described == {rule.id for rule in RULES}
+    assert len(described) == 29
+    assert {"DS603", "DS701", "DS702", "DS703", "DS801", "DS802", "DS803", "DS804"} <= described
+
+
 def test_a_note_in_dev_is_never_a_high_alert(
     mixed_sarif: tuple[dict[str, Any], list[dict[str, Any]]],
 ) -> None:

@@ -7,8 +7,9 @@ the JWKS and the SDK settings) and checks each answer against the client's own m
 (FromJSON, and every member its .d.ts marks as required) and each refusal against the
 documented status and body; minted JWTs are verified with Node's crypto against the JWKS and
 the admin key. The newer generated client `@dynamic-labs/sdk-api-core@0.40.0` (3 operations)
-then writes a settings document holding `captcha`, `environmentLocked`, `notifications` and
-`deviceRegistrationRequired` through its `ProjectSettingsToJSON` and reads it back through its
+then writes a settings document holding `captcha`, `environmentLocked`, `notifications`,
+`deviceRegistrationRequired` and `externalAuth` (with the newer `assumeEmailVerified`) through
+its `ProjectSettingsToJSON` and reads it back through its
 `ProjectSettingsFromJSON` with no field lost, and sees the lock refuse the SDK settings but not
 the JWKS. Its Node packages are installed here with `npm ci` (from the committed lock file)
 when missing, so the test works on a fresh clone. Skipped only when `node` is not installed.

@@ -47,9 +47,13 @@ def test_the_demo_runs_the_whole_story_and_exits_0(tmp_path: Path) -> None:
                      flags=re.MULTILINE)
     assert re.search(r"^\s+\+ allowed_origins\s+live is stronger\s+lacks "
                      r"https://app\.acme-wallet\.com, policy has it$", out, flags=re.MULTILINE)
-    assert "3 stages: no drift." in out
+    # Converged, yet the live environment's test account (DS603) stays exposed: no apply
+    # removes it; the seed has no captcha either (DS703).
+    assert ("3 stages: 1 exposed now (production: 1 error live, DS603), no drift, 2 clean "
+            "(dev, staging).") in out
+    assert "(live)  DS703 captcha-off" in out
     # The dashboard edit is caught, in the pull-request format.
-    assert ("**dynsec drift**: 🔴 `production` is exposed now: 1 error live (DS102) · "
+    assert ("**dynsec drift**: 🔴 `production` is exposed now: 2 errors live (DS102, DS603) · "
             "**1 of 3 stages drifted**: `production`") in out
     assert "`allowed_origins` has `https://*.vercel.app`, policy does not" in out
     # The incident: the backend accepts the JWT, the sessions are revoked, the same JWT is

@@ -74,6 +74,13 @@ stages:
         scopes: [environment.settings.read, environment.settings.write]
         rotate_every: 90d
         overlap: 7d
+    webhooks:
+      - name: session-audit
+        url: https://hooks.acme-wallet.com/dynamic
+        events: [user.session.revoked, admin.user.session.revoked]
+      - name: signups
+        url: arn:aws:sns:eu-west-1:123456789012:acme-signups
+        events: [user.created]
   qa:
     environment_id: {UNKNOWN_ENVIRONMENT}
     allowed_origins: [https://qa.acme-wallet.com]
@@ -100,7 +107,8 @@ def plant(cli: Cli, note: str, created: str, names: dict[str, str], name: str) -
 
 def production_with_due_tokens(cli: Cli) -> dict[str, str]:
     """The demo seed's insecure live environment, with a managed token overdue for rotation,
-    its predecessor past its overlap, and an unmanaged key; returns id -> stable name."""
+    its predecessor past its overlap, an unmanaged key, a declared webhook missing an event
+    and one nobody declares; returns id -> stable name."""
     names: dict[str, str] = {}
     with make_client(cli.emulator) as admin:
         admin.delete_token(LIVE, LEGACY_TOKEN)  # created relative to the real clock
@@ -110,6 +118,14 @@ def production_with_due_tokens(cli: Cli) -> dict[str, str]:
     plant(cli, build_note("ci-deployer", current), current.isoformat(), names,
           "ci-deployer-current")
     plant(cli, "legacy deploy key", "2025-01-10T08:00:00Z", names, "legacy")
+    with make_client(cli.emulator) as admin:
+        # declared, but missing an event (an update); and one nobody declares (DS803)
+        for name, url, events in (
+            ("session-audit", "https://hooks.acme-wallet.com/dynamic", ["user.session.revoked"]),
+            ("forgotten", "https://old-hooks.example.net/in", ["user.created", "wallet.linked"]),
+        ):
+            webhook = admin.create_webhook(LIVE, url, events=events, enabled=True)
+            names[webhook.id] = f"WEBHOOK({name})"
     return names
 
 
@@ -122,7 +138,8 @@ def drifted_environments(cli: Cli) -> None:
     cli.emulator.plant_token(LIVE, build_note("ci-deployer", issued), SCOPES, issued)
     cli.write(POLICY)
     for stage in ("dev", "production"):
-        result = cli("apply", "dynamic-security.yaml", "--stage", stage, "--yes")
+        result = cli("apply", "dynamic-security.yaml", "--stage", stage, "--yes",
+                     "--secrets-out", f"secrets-{stage}.json")  # production creates webhooks
         assert result.code == 0, result.err
     with make_client(cli.emulator) as admin:
         admin.add_origin(LIVE, "https://*.vercel.app")

@@ -44,7 +44,11 @@ def test_the_quick_benchmark_runs_every_scenario(tmp_path: Path) -> None:
     for name in ("drift N=1", "drift N=2", "latency-bound", "budget-bound"):
         row = rows[name]
         assert row["exit_code"] == 0, row["note"]
-        assert row["gets_per_env"] == 3
+        assert row["gets_per_env"] == (4 * (row["envs"] // 2) + 5 * (row["envs"] // 2) + 1) / (
+            row["envs"])  # 4 per sandbox, 5 per live environment, the catalogue once
+        assert row["figures"]["max_gets_sandbox"] == 4
+        assert row["figures"]["max_gets_live"] == 5
+        assert row["figures"]["event_type_reads"] == 1
         assert row["writes"] == 0
         assert row["rate_limited"] == 0
         assert row["met"] is True

@@ -24,6 +24,10 @@ NOT_BOOLEANS = [
     '"true"', "'false'", '"off"', '""', "1.0", "tRuE", "[]", "{}", "[true]",
 ]
 NOT_VERSION_ONE = ['"1"', "'1'", "1.0", "1e0", "true", '""', "[1]", "{v: 1}", "2", "-1"]
+# The keys a list item must also have to be valid, by the list it is in.
+REQUIRED_SIBLINGS = {
+    "webhooks": ["name: w", "url: https://hooks.example.com/", "events: [user.created]"],
+}
 
 
 def _boolean_fields(model: type[BaseModel], path: tuple[str, ...] = ()) -> Iterator[
@@ -62,6 +66,8 @@ def _document(path: tuple[str, ...], spelling: str) -> tuple[str, int]:
             continue
         prefix = indent[:-2] + "- " if index and path[index - 1] == "-" else indent
         lines.append(f"{prefix}{part}: {spelling}" if last else f"{prefix}{part}:")
+        if index >= 2 and path[index - 1] == "-":
+            lines += [f"{indent}{sibling}" for sibling in REQUIRED_SIBLINGS[path[index - 2]]]
         indent += "  "
         if path[:index + 1] == ("stages", "dev"):
             lines.append(f"{indent}environment_id: {ENV}")
@@ -83,6 +89,10 @@ def test_yaml_1_2_booleans_are_accepted(path: tuple[str, ...], spelling: str) ->
     if path[-1] == "require_at_login" and spelling.lower() == "true":
         text = text.replace("mfa:\n", "mfa:\n" + " " * (2 * path.index("mfa") + 2)
                             + "methods: [totp]\n")
+    if path[-2:] == ("external_auth", "enabled") and spelling.lower() == "true":
+        text = text.replace("external_auth:\n", "external_auth:\n" + " " * (
+            2 * path.index("external_auth") + 2) + "issuer: auth.example.com\n" + " " * (
+            2 * path.index("external_auth") + 2) + "jwks_url: https://auth.example.com/jwks\n")
     SecurityPolicy.from_text(text)
 
 
@@ -99,7 +109,7 @@ def test_anything_else_is_exit_3_at_its_line(
     result = dynsec(capsys, "validate", "p.yaml")
 
     assert result.code == 3, result.err
-    where = ".".join(part for part in path if part != "-")
+    where = ".".join(part for part in path if part != "-").replace("webhooks.", "webhooks[0].")
     assert f"p.yaml:{line}: {where}: expected true or false, got " in result.err, result.err
 
 

@@ -16,6 +16,8 @@ from pulumi_dynamic_security.providers import (
     ApiTokenRotationProvider,
     SecuritySettingsArgs,
     SecuritySettingsProvider,
+    WebhookArgs,
+    WebhookProvider,
 )
 from pulumi_dynamic_security.providers.base import DynamicSecurityProvider
 from pulumi_dynamic_security.providers.rotation import schedule
@@ -29,6 +31,7 @@ PREFIX = "pulumi-python:dynamic/dynamic-security:"
 SETTINGS = PREFIX + "SecuritySettings"
 ORIGINS = PREFIX + "AllowedOrigins"
 TOKENS = PREFIX + "ApiTokenRotation"
+WEBHOOKS = PREFIX + "Webhook"
 
 
 def settings_inputs(policy: SecurityPolicy, *, stage: str = "production", **changes: Any
@@ -48,6 +51,13 @@ def token_inputs(policy: SecurityPolicy, *, stage: str = "production", **changes
     effective = policy.stage(stage)
     props = ApiTokenRotationArgs.from_stage(effective, (effective.api_tokens or ())[0]).props()
     return program_inputs({**props, **changes}, ApiTokenRotationProvider())
+
+
+def webhook_inputs(policy: SecurityPolicy, *, stage: str = "production", **changes: Any
+                   ) -> dict[str, Any]:
+    effective = policy.stage(stage)
+    props = WebhookArgs.from_stage(effective, (effective.webhooks or ())[0]).props()
+    return program_inputs({**props, **changes}, WebhookProvider())
 
 
 def pending_changes(client: DynamicClient, provider: DynamicSecurityProvider,

@@ -3,7 +3,7 @@ see it (types, names, parents, inputs, `additionalSecretOutputs`, `retainOnDelet
 stack's exports), with the stack config the program reads.
 
 Under mocks no provider code runs: `new_resource` answers with the inputs as outputs (plus
-made-up computed token outputs), which is enough to check what the program declares.
+made-up computed token and webhook outputs), which is enough to check what the program declares.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from pulumi.runtime.settings import get_root_resource
 
 TOKEN_ID = "tok-00000000"
 RAW_TOKEN = "raw-token-under-mocks"
+WEBHOOK_ID = "wh-00000000"
+WEBHOOK_SECRET = "webhook-secret-under-mocks"
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Recorder(pulumi.runtime.Mocks):
         if args.typ.endswith(":ApiTokenRotation"):
             outputs.update(token_id=TOKEN_ID, token=RAW_TOKEN, created_at="2026-01-01T00:00:00Z",
                            rotate_after="2026-04-01T00:00:00Z")
+        if args.typ.endswith(":Webhook"):
+            outputs.update(webhook_id=WEBHOOK_ID, secret=WEBHOOK_SECRET)
         if not args.custom:
             return None, outputs
         return f"{args.name}-id", outputs

@@ -17,8 +17,16 @@ from pulumi_dynamic_security.providers import (
     AllowedOriginsProvider,
     ApiTokenRotationProvider,
     SecuritySettingsProvider,
+    WebhookProvider,
 )
-from tests.providers.mocks import RAW_TOKEN, TOKEN_ID, run_under_mocks, unwrap
+from tests.providers.mocks import (
+    RAW_TOKEN,
+    TOKEN_ID,
+    WEBHOOK_ID,
+    WEBHOOK_SECRET,
+    run_under_mocks,
+    unwrap,
+)
 from tests.providers.stack import register
 from tests.support.ids import LIVE, SANDBOX
 
@@ -26,6 +34,7 @@ COMPONENT = "dynamic-security:index:EnvironmentSecurity"
 SETTINGS = "pulumi-python:dynamic/dynamic-security:SecuritySettings"
 ORIGINS = "pulumi-python:dynamic/dynamic-security:AllowedOrigins"
 TOKEN = "pulumi-python:dynamic/dynamic-security:ApiTokenRotation"
+WEBHOOK = "pulumi-python:dynamic/dynamic-security:Webhook"
 PROJECT = "dynamic-security-example"
 
 
@@ -44,6 +53,8 @@ def build(policy: SecurityPolicy, stage: str, attributes: dict[str, Any]) -> Any
             "mfa": env.settings.mfa if env.settings else None,
             "token_ids": {name: t.token_id for name, t in env.tokens.items()},
             "tokens": {name: t.token for name, t in env.tokens.items()},
+            "webhook_ids": {name: w.webhook_id for name, w in env.webhooks.items()},
+            "webhook_secrets": {name: w.secret for name, w in env.webhooks.items()},
         }
         return pulumi.Output.from_input(outputs).apply(attributes.update)
 
@@ -60,6 +71,7 @@ def test_children_types_names_and_inputs(policy: SecurityPolicy) -> None:
         (SETTINGS, "production-settings"),
         (ORIGINS, "production-origins"),
         (TOKEN, "production-token-ci-deployer"),
+        (WEBHOOK, "production-webhook-session-audit"),
     ]
     component = monitor.by_name("production")
     assert not component.custom
@@ -77,6 +89,11 @@ def test_children_types_names_and_inputs(policy: SecurityPolicy) -> None:
         "mfa": {"methods": ["totp", "passkey"], "require_at_login": True,
                 "require_for_actions": ["wallet.waas.sign", "wallet.waas.export"],
                 "backup_codes": True},
+        "external_auth": {"enabled": True, "issuer": "https://auth.acme-wallet.com",
+                          "audience": "dynamic-acme-production",
+                          "jwks_url": "https://auth.acme-wallet.com/.well-known/jwks.json"},
+        "notifications": {"key_export": True, "signed_transaction": True,
+                          "credential_linked": True, "credential_unlinked": True},
         "app": {"embedded_wallets": True, "sms_sign_in": False, "high_value": True},
         "limits": {"production_jwt_max": "7d", "wallet_jwt_max": "1d",
                    "token_rotation_max": "90d"},
@@ -92,11 +109,21 @@ def test_children_types_names_and_inputs(policy: SecurityPolicy) -> None:
     }
     assert token.additional_secret_outputs == ["token"]
     assert monitor.by_name("production-settings").additional_secret_outputs == []
+    webhook = monitor.by_name("production-webhook-session-audit")
+    assert {k: webhook.inputs[k] for k in ("name", "url", "events", "enabled")} == {
+        "name": "session-audit",
+        "url": "https://hooks.acme-wallet.com/dynamic",
+        "events": ["admin.user.session.revoked", "user.session.created",
+                   "user.session.revoked"],
+        "enabled": True,
+    }
+    assert webhook.additional_secret_outputs == ["secret"]
 
     # the serialized provider: a secret, the right class, by reference
     for name, cls in (("production-settings", SecuritySettingsProvider),
                       ("production-origins", AllowedOriginsProvider),
-                      ("production-token-ci-deployer", ApiTokenRotationProvider)):
+                      ("production-token-ci-deployer", ApiTokenRotationProvider),
+                      ("production-webhook-session-audit", WebhookProvider)):
         serialized = monitor.by_name(name).inputs["__provider"]
         assert isinstance(serialized, dict)  # a secret wrapper
         assert type(dill.loads(base64.b64decode(unwrap(serialized)))) is cls
@@ -105,8 +132,10 @@ def test_children_types_names_and_inputs(policy: SecurityPolicy) -> None:
     assert attributes["jwt_lifetime"] == "2h"
     assert attributes["token_ids"] == {"ci-deployer": TOKEN_ID}
     assert attributes["tokens"] == {"ci-deployer": RAW_TOKEN}
+    assert attributes["webhook_ids"] == {"session-audit": WEBHOOK_ID}
+    assert attributes["webhook_secrets"] == {"session-audit": WEBHOOK_SECRET}
     env = attributes["env"]
-    assert set(env.tokens) == {"ci-deployer"}
+    assert set(env.tokens) == {"ci-deployer"} and set(env.webhooks) == {"session-audit"}
 
 
 def test_only_the_areas_a_stage_manages_become_children() -> None:
@@ -121,7 +150,7 @@ def test_only_the_areas_a_stage_manages_become_children() -> None:
     monitor = run_under_mocks(build(policy, "dev", attributes), project=PROJECT, stack="dev")
     assert [r.name for r in monitor.registrations] == ["dev", "dev-origins"]
     env = attributes["env"]
-    assert env.settings is None and env.tokens == {}
+    assert env.settings is None and env.tokens == {} and env.webhooks == {}
     assert attributes["origins"] == ["http://localhost:3000"]
 
 
@@ -167,6 +196,7 @@ def test_settings_and_origins_are_retained_on_delete_tokens_are_not(
         "production-settings": True,
         "production-origins": True,
         "production-token-ci-deployer": False,
+        "production-webhook-session-audit": False,  # deleting it deletes the webhook
     }
     # and a token resource keeps its tokens when deleted, unless the program says otherwise
     assert monitor.by_name("production-token-ci-deployer").inputs["revoke_on_delete"] is False

@@ -19,19 +19,21 @@ from tests.support.log import log
 pytestmark = pytest.mark.slow
 
 TOKEN = "production-token-ci-deployer"
+WEBHOOK = "production-webhook-session-audit"
 
 
 def live_token_ids(client: DynamicClient) -> set[str]:
     return {t.id for t in client.list_tokens(LIVE)}
 
 
-def test_destroy_retains_settings_and_origins_and_leaves_tokens_alive(
+def test_destroy_retains_settings_and_origins_leaves_tokens_alive_and_deletes_the_webhook(
     host: ProviderHost, emu: EmulatorHandle, admin: DynamicClient, policy: SecurityPolicy
 ) -> None:
     stack = children(register(policy, stack="production"), host)
     for child in stack.values():
         child.up()
     token_id = stack[TOKEN].resource.state["token_id"]
+    webhook_id = stack[WEBHOOK].resource.state["webhook_id"]
     settings_before = admin.get_environment(LIVE).settings
     origins_before = {o.origin for o in admin.list_origins(LIVE)}
     calls_before = sum(call.method == "Delete" for call in host.calls)
@@ -40,9 +42,13 @@ def test_destroy_retains_settings_and_origins_and_leaves_tokens_alive(
     steps = {name: child.resource.destroy() for name, child in stack.items()}
 
     assert steps == {"production-settings": "delete[retain]",
-                     "production-origins": "delete[retain]", TOKEN: "delete"}
-    assert sum(call.method == "Delete" for call in host.calls) == calls_before + 1  # the token
-    assert log(emu) == []  # not one request: nothing reset, emptied or revoked
+                     "production-origins": "delete[retain]", TOKEN: "delete",
+                     WEBHOOK: "delete"}
+    # the token's and the webhook's Delete calls
+    assert sum(call.method == "Delete" for call in host.calls) == calls_before + 2
+    # one request, the webhook's (Pulumi's semantics): nothing reset, emptied or revoked
+    assert log(emu) == [("DELETE", f"/environments/{LIVE}/webhooks/{webhook_id}")]
+    assert admin.list_webhooks(LIVE) == []
     assert admin.get_environment(LIVE).settings == settings_before
     assert {o.origin for o in admin.list_origins(LIVE)} == origins_before
     assert token_id in live_token_ids(admin)

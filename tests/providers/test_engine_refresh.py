@@ -38,7 +38,7 @@ def test_refresh_without_drift_reports_no_change(
 ) -> None:
     stack = children(register(policy, stack="production"), host)
     assert set(stack) == {"production-settings", "production-origins",
-                          "production-token-ci-deployer"}
+                          "production-token-ci-deployer", "production-webhook-session-audit"}
     for child in stack.values():
         assert child.up() == "create"
     for child in stack.values():

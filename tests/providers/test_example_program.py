@@ -57,7 +57,7 @@ def test_example_program_runs_under_mocks(stack_file: Path) -> None:
     names = [r.name for r in monitor.registrations]
     expected = [stack, f"{stack}-settings", f"{stack}-origins"] + [
         f"{stack}-token-{entry.name}" for entry in stage.api_tokens or ()
-    ]
+    ] + [f"{stack}-webhook-{entry.name}" for entry in stage.webhooks or ()]
     assert names == expected
     assert monitor.by_name(stack).type == "dynamic-security:index:EnvironmentSecurity"
     exports = monitor.exports

@@ -162,7 +162,7 @@ def apply_once(client: DynamicClient, stage: EffectiveStage,
     checksum = client.config.token.checksum
     try:
         planned = plan_stage(client, stage, auth_token_checksum=checksum)
-        apply_plan(client, planned, auth_token_checksum=checksum, on_token_issued=delivered)
+        apply_plan(client, planned, auth_token_checksum=checksum, on_secret_issued=delivered)
     except DynsecError as exc:
         return int(exc.exit_code), exc.render()
     return 0, None

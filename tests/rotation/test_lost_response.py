@@ -82,7 +82,7 @@ def test_every_response_lost_leaves_no_undeliverable_token(
         emu.clear_requests()
         with pytest.raises(DynamicApiError):
             apply_plan(client, plan, auth_token_checksum=checksum,
-                       on_token_issued=lambda name, token: delivered.append(token))
+                       on_secret_issued=lambda name, token: delivered.append(token))
         emu.set_faults(lost_response_rate=0)
     assert delivered == []
     log = write_statuses(emu)

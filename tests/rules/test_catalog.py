@@ -49,11 +49,19 @@ CATALOGUE = {
     "DS504": ("token-unmanaged", "warning", "note"),
     "DS601": ("stage-environment-mismatch", "warning", "warning"),
     "DS602": ("app-facts-mismatch", "warning", "warning"),
+    "DS603": ("test-account-live", "error", "-"),
+    "DS701": ("external-auth-insecure-jwks", "error", "warning"),
+    "DS702": ("external-auth-no-audience", "error", "warning"),
+    "DS703": ("captcha-off", "warning", "-"),
+    "DS801": ("session-events-unmonitored", "warning", "-"),
+    "DS802": ("security-notification-off", "warning", "-"),
+    "DS803": ("webhook-unmanaged", "note", "note"),
+    "DS804": ("environment-locked", "warning", "warning"),
     "DS901": ("waiver-expired", "warning", "warning"),
     "DS902": ("waiver-unused", "warning", "warning"),
 }
-LIVE_RULES = {"DS302", "DS503", "DS504", "DS601", "DS602"}
-ESCALATING_RULES = {"DS401", "DS403", "DS502"}
+LIVE_RULES = {"DS302", "DS503", "DS504", "DS601", "DS602", "DS603", "DS703", "DS803", "DS804"}
+ESCALATING_RULES = {"DS401", "DS403", "DS502", "DS802"}
 
 
 def test_ids_are_unique_sorted_and_derived_from_the_registry() -> None:

@@ -252,7 +252,9 @@ stages:
 """)
     report = evaluate(policy.stage("production"), today=TODAY)
     assert not [f for f in report.findings if rule_by_id(f.rule).live]
-    assert report.skipped_areas == ("jwt_lifetime", "mfa", "allowed_origins")
+    assert report.skipped_areas == (
+        "jwt_lifetime", "mfa", "external_auth", "notifications", "allowed_origins", "webhooks"
+    )
     online = evaluate(policy.stage("production"), live=LiveFacts(now=NOW), today=TODAY)
     assert online.skipped_areas == ()
 

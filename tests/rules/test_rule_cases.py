@@ -7,7 +7,9 @@ A case file holds `rule: <ID>` and a list of `cases`, each with:
 * `today` (optional): the UTC day of the run, default 2026-06-01 (waiver expiry);
 * `live` (optional): synthetic live facts for online evaluation: `now`, `environment_name`,
   `auth_token_checksum`, `active_cookie_hostname`, `embedded_wallets_enabled`,
-  `sms_sign_in_enabled`, and `tokens` (`id`, `note`, `checksum`, `age` such as `100d`);
+  `sms_sign_in_enabled`, `test_account`, `test_account_login`, `captcha_enabled`,
+  `environment_locked`, `tokens` (`id`, `note`, `checksum`, `age` such as `100d`),
+  `webhooks` (`id`, `url`, `events`, `enabled`) and `refused` (`read`, `scope`);
 * `judged` (optional): settings read live, replacing the declared ones: any area's keys,
   written as in the policy (and read by the policy's own models), plus `live_keys`;
 * `expect`: the findings of that rule, in report order, each given by the keys of the
@@ -32,7 +34,14 @@ from pulumi_dynamic_security.policy.areas import AreaKeys, resolved_areas
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
-from pulumi_dynamic_security.rules.base import Finding, JudgedSettings, LiveFacts, LiveToken
+from pulumi_dynamic_security.rules.base import (
+    Finding,
+    JudgedSettings,
+    LiveFacts,
+    LiveToken,
+    LiveWebhook,
+    RefusedRead,
+)
 from pulumi_dynamic_security.rules.catalog import RULES
 from pulumi_dynamic_security.rules.engine import evaluate
 from tests.support.output_contract import FINDING_KEYS
@@ -89,6 +98,15 @@ def _live_facts(spec: Mapping[str, Any], today: date) -> LiveFacts:
         active_cookie_hostname=spec.get("active_cookie_hostname"),
         embedded_wallets_enabled=spec.get("embedded_wallets_enabled", False),
         sms_sign_in_enabled=spec.get("sms_sign_in_enabled", False),
+        test_account=spec.get("test_account"),
+        test_account_login=spec.get("test_account_login"),
+        captcha_enabled=spec.get("captcha_enabled"),
+        environment_locked=spec.get("environment_locked", False),
+        webhooks=None if "webhooks" not in spec else tuple(
+            LiveWebhook(w["id"], w["url"], tuple(w.get("events", ())), w.get("enabled", True))
+            for w in spec["webhooks"]
+        ),
+        refused=tuple(RefusedRead(r["read"], r.get("scope")) for r in spec.get("refused", ())),
     )
 
 

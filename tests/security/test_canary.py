@@ -407,3 +407,70 @@ def test_incident_commands_and_the_verifier_keep_tokens_jwts_and_secrets_out(
     logs = caplog.text + "\n".join(record.getMessage() for record in caplog.records)
     assert leaks(logs, canaries) == []
     assert [label for label, text in sweep.printed.items() if MASK in text] == []
+
+
+# --- webhook secrets and the test account's static code ----------------------------------------
+
+TEST_ACCOUNT_CODE = "canary-code-4417902"  # a static sign-in code: a password in all but name
+WEBHOOK_POLICY = f"""\
+version: 1
+stages:
+  production:
+    environment_id: {LIVE}
+    webhooks:
+      - name: session-audit
+        url: https://hooks.example.com/dynamic
+        events: [user.session.revoked, admin.user.session.revoked]
+      - name: signups
+        url: https://hooks.example.com/signups
+        events: [user.created]
+"""
+
+
+def test_webhook_secrets_and_the_test_account_code_never_leave_the_client(
+    emu: EmulatorHandle, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    emu.remove_test_account(LIVE)
+    emu.plant_test_account(LIVE, code=TEST_ACCOUNT_CODE)
+    (tmp_path / "dynamic-security.yaml").write_text(WEBHOOK_POLICY, encoding="utf-8")
+    config = ClientConfig(token=Secret(ADMIN), base_url=emu.base_url,
+                          retry=RetryPolicy(max_attempts=1))
+    printed: list[str] = []
+    with DynamicClient(config) as client:  # one webhook exists already, made in the dashboard
+        dashboard = client.create_webhook(LIVE, "https://hooks.example.com/signups",
+                                          events=["user.created"], enabled=True)
+        account = client.get_test_account(LIVE)
+        assert account is not None and account.code is not None
+        assert account.code.reveal() == TEST_ACCOUNT_CODE
+        printed += [repr(account), str(account), account.model_dump_json(), repr(dashboard),
+                    dashboard.model_dump_json(), repr(account.model_dump())]
+        with pytest.raises(TypeError):
+            pickle.dumps(account)
+    assert dashboard.secret is not None
+    canaries = {"code": TEST_ACCOUNT_CODE, "dashboard-webhook": dashboard.secret.reveal()}
+    sweep = Sweep()
+    prod = ("dynamic-security.yaml", "--stage", "production")
+    for fmt in ("text", "json", "markdown"):
+        sweep.dynsec(capsys, f"plan-{fmt}", "plan", *prod, "--format", fmt, "--debug")
+        sweep.dynsec(capsys, f"drift-{fmt}", "drift", "dynamic-security.yaml", "--format", fmt,
+                     "--debug")
+    sweep.dynsec(capsys, "plan-out", "plan", *prod, "--out", "plan.json", "--debug")
+    assert sweep.dynsec(capsys, "apply", "apply", *prod, "--yes", "--secrets-out",
+                        "secrets.json", "--debug") == 0, sweep.printed["apply"]
+    created = json.loads((tmp_path / "secrets.json").read_text(encoding="utf-8"))
+    assert list(created) == ["webhook:session-audit"]  # the dashboard's is not re-delivered
+    canaries["created-webhook"] = created["webhook:session-audit"]["secret"]
+    sweep.dynsec(capsys, "export", "export", "--environment-id", LIVE, "--debug")
+    assert "DS603" in sweep.printed["plan-text"]  # the account was read, and judged
+
+    found = {label: leaks(text, canaries) for label, text in sweep.printed.items()}
+    assert {label: names for label, names in found.items() if names} == {}
+    assert [text for text in printed if leaks(text, canaries)] == []
+    logs = caplog.text + "\n".join(record.getMessage() for record in caplog.records)
+    assert leaks(logs, canaries) == []
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            allowed = {"created-webhook"} if path.name == "secrets.json" else set()
+            assert set(leaks(path.read_text(encoding="utf-8"), canaries)) <= allowed, path.name

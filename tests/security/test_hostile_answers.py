@@ -23,12 +23,16 @@ from tests.support.ids import LIVE
 ENVIRONMENT = f"/api/v0/environments/{LIVE}"
 ORIGINS = f"{ENVIRONMENT}/origins"
 TOKENS = f"{ENVIRONMENT}/tokens"
+WEBHOOKS = f"{ENVIRONMENT}/webhooks"
+TEST_ACCOUNT = f"{ENVIRONMENT}/test/account"
 GOOD_ENVIRONMENT = json.dumps({"id": LIVE, "settings": {"security": {},
                                                         "environmentName": "live"}}).encode()
 GOOD = {
     ENVIRONMENT: Answer(200, GOOD_ENVIRONMENT),
     ORIGINS: Answer(200, b'{"origins": []}'),
     TOKENS: Answer(200, b'{"tokens": []}'),
+    WEBHOOKS: Answer(200, b'{"data": [], "cursor": ""}'),
+    TEST_ACCOUNT: Answer(404, b'{"error": "Test account not found", "code": "not_found"}'),
 }
 MIB = 1024 * 1024
 BIG = b'{"origins": [' + b'"x",' * (9 * MIB // 4) + b'"x"]}'

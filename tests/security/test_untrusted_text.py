@@ -7,7 +7,11 @@
   origins, so they show as removals; staging does not, so the rules judge them as read (a
   kind other than `sandbox` or `live` is never shown);
 * waiver reasons, in the policy: one per hostile string, each waiving one wildcard origin of
-  dev.
+  dev;
+* webhooks as Dynamic lists them, in the emulator's state (its API refuses such urls and
+  events): one per hostile string as its url (production manages webhooks, so DS803 quotes
+  each), and the declared one with every hostile string as an event (so the update that
+  plan shows quotes them); and the test account's e-mail (DS603 quotes it).
 
 Then `validate` (text, json, sarif), `plan` of each stage and `drift` (text, json, markdown):
 text passes `check_text` (no raw control character, no line a CI runner reads as a workflow
@@ -38,6 +42,7 @@ NAMES = sorted(HOSTILE)
 VALUES = [HOSTILE[name] for name in NAMES]
 KIND = "</td><h1>sandbox</h1>\n::error::kind @team"
 SCOPES = ["environment.settings.read"]
+DECLARED_WEBHOOK = "https://hooks.example.com/dynamic"
 
 
 def _policy() -> str:
@@ -53,6 +58,9 @@ def _policy() -> str:
         + "".join(f"      - \"{origin}\"\n" for origin in wildcards)
         + f"  production:\n    environment_id: {LIVE}\n"
         "    allowed_origins: [https://app.example.com]\n"
+        "    webhooks:\n      - name: audit\n"
+        f"        url: {DECLARED_WEBHOOK}\n"
+        "        events: [user.session.revoked, admin.user.session.revoked]\n"
         f"  staging:\n    environment_id: {SECOND_SANDBOX}\n    production: false\n"
         f"waivers:\n{waivers}"
     )
@@ -78,6 +86,16 @@ def hostile_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emula
     for environment in state["environments"]:
         if environment["id"] == SECOND_SANDBOX:
             environment["settings"]["environmentName"] = KIND
+        if environment["id"] == LIVE:
+            environment["test_account"]["email"] = HOSTILE["newline-command"]
+    for index, value in enumerate([DECLARED_WEBHOOK, *VALUES]):
+        state["webhooks"].append({
+            "id": f"0f000000-0000-4000-8000-{index:012d}", "environment_id": LIVE,
+            "url": value, "events": VALUES if value == DECLARED_WEBHOOK else ["user.created"],
+            "is_enabled": True, "secret": f"whsec-{index:08d}",
+            "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z",
+            "enabled_at": None,
+        })
     path = tmp_path_factory.mktemp("hostile") / "state.json"
     path.write_text(json.dumps(state), encoding="utf-8")
     with running_emulator(state_path=path) as handle:
@@ -143,6 +161,13 @@ def test_plan_in_every_format(run: Any, stage: str) -> None:
         assert {normalized(value) for value in VALUES} <= removed  # with the seed's own
         messages = " ".join(f["message"] for f in plan["findings"])
         assert all(repr(note) in messages for note in VALUES)
+        # webhook urls quoted by DS803, events by the update, the test account's e-mail
+        unmanaged = " ".join(f["message"] for f in plan["findings"] if f["rule"] == "DS803")
+        assert all(f"url {url}, " in unmanaged for url in VALUES)  # JSON: exactly as listed
+        [update] = [c for c in plan["changes"] if c["area"] == "webhooks"]
+        assert update["before"]["events"] == sorted(VALUES)
+        assert any(HOSTILE["newline-command"] in f["message"] for f in plan["findings"]
+                   if f["rule"] == "DS603")
         assert "</td></tr></table><h1>LGTM, safe to merge</h1>" in shown
         assert "![x](http://evil.example/x.png)" in shown
     if stage == "staging":  # origins judged as read; a kind that is not sandbox/live unshown

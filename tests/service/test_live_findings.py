@@ -3,8 +3,10 @@ every area, managed or not, beside the findings on the settings after apply; the
 block; waivers cover them too, and a waiver that only a live finding used is not unused.
 
 The demo seed's live environment starts with `https://*.example.com` and
-`http://localhost:3000` as origins, a 30-day JWT in localstorage, MFA off, and an unmanaged
-API token (docs/emulator.md#seeds).
+`http://localhost:3000` as origins, a 30-day JWT in localstorage, MFA off, an unmanaged
+API token, a test account and no captcha (docs/emulator.md#seeds). The test account (DS603,
+an error in production) is an audit: no policy area removes it, so it is a live finding and
+a finding after apply alike, and never blocks.
 """
 
 from __future__ import annotations
@@ -40,8 +42,10 @@ def test_what_apply_would_remove_is_still_exposed_now_and_never_blocks(
         client: DynamicClient) -> None:
     planned = plan(client, CLEAN_ORIGINS)
 
-    assert rules(planned.findings, severity="error") == []
-    assert rules(planned.live_findings, severity="error") == ["DS102", "DS103", "DS104"]
+    assert rules(planned.findings, severity="error") == ["DS603"]  # what no apply removes
+    assert not any(f.managed for f in planned.findings if f.rule == "DS603")
+    assert rules(planned.live_findings, severity="error") == ["DS102", "DS103", "DS104",
+                                                              "DS603"]
     assert planned.exposed and not planned.blocked
     assert all(f.file is None and f.line is None for f in planned.live_findings
                if f.path.startswith("allowed_origins"))
@@ -51,9 +55,10 @@ def test_what_apply_would_remove_is_still_exposed_now_and_never_blocks(
 def test_an_area_the_stage_does_not_manage_is_judged_live_too(client: DynamicClient) -> None:
     planned = plan(client, "    jwt_lifetime: 2h\n")
 
-    assert rules(planned.live_findings, severity="error") == ["DS102", "DS103", "DS104"]
+    assert rules(planned.live_findings, severity="error") == ["DS102", "DS103", "DS104",
+                                                              "DS603"]
     # The effective settings hold the same live origins: reported unmanaged, never blocking.
-    assert rules(planned.findings, severity="error") == ["DS102", "DS103", "DS104"]
+    assert rules(planned.findings, severity="error") == ["DS102", "DS103", "DS104", "DS603"]
     assert not planned.blocked and planned.exposed
     # The live JWT (30d) is what is exposed now; after apply it is the declared 2h.
     assert "DS201" in rules(planned.live_findings) and "DS201" not in rules(planned.findings)
@@ -84,8 +89,9 @@ def test_a_waiver_covers_live_findings_and_one_used_only_live_is_not_unused(
     assert wildcard.waived
     assert wildcard.waiver_reason == "wildcard tenants, removed by the next apply"
     assert "DS902" not in rules(planned.findings)  # the live evaluation used it
-    assert rules(planned.live_findings, severity="error") == ["DS102", "DS103", "DS104"]
-    assert [f.rule for f in planned.live_findings if f.exposes] == ["DS103", "DS104"]
+    assert rules(planned.live_findings, severity="error") == ["DS102", "DS103", "DS104",
+                                                              "DS603"]
+    assert [f.rule for f in planned.live_findings if f.exposes] == ["DS103", "DS104", "DS603"]
 
 
 def test_a_waiver_neither_evaluation_used_is_reported_once_with_the_findings(
@@ -112,9 +118,10 @@ def test_a_clean_environment_is_not_exposed(client: DynamicClient) -> None:
     allowed_origins: ["https://*.example.com", "http://localhost:3000"]
 """
     waivers = "".join(waiver(rule, "accepted for this test", "today+30")
-                      for rule in ("DS102", "DS103", "DS104"))
+                      for rule in ("DS102", "DS103", "DS104", "DS603"))
     planned = plan(client, body, "waivers:\n" + waivers)
 
     assert planned.changes == []
     assert not planned.exposed and not planned.blocked
-    assert {f.rule for f in planned.live_findings if f.waived} == {"DS102", "DS103", "DS104"}
+    assert {f.rule for f in planned.live_findings if f.waived} == {"DS102", "DS103", "DS104",
+                                                                   "DS603"}

@@ -53,7 +53,7 @@ def plan(client: DynamicClient, stage: EffectiveStage) -> Plan:
 
 def apply(client: DynamicClient, planned: Plan) -> Any:
     return apply_plan(client, planned, auth_token_checksum=client.config.token.checksum,
-                      on_token_issued=Tokens())
+                      on_secret_issued=Tokens())
 
 
 def managed_token_count(client: DynamicClient, environment_id: str, name: str) -> int:
@@ -61,13 +61,18 @@ def managed_token_count(client: DynamicClient, environment_id: str, name: str) -
                if (note := parse_note(t.note)) is not None and note.name == name)
 
 
-# --- Reads: 3 GETs per environment, hostnames only for a live switch to cookie -------------
+# --- Reads: 4 GETs per environment, the test account for a production stage, hostnames only
+# for a live switch to cookie ---------------------------------------------------------------
 
 
-def base_reads(environment_id: str) -> list[tuple[str, str]]:
-    return [("GET", f"/environments/{environment_id}"),
-            ("GET", f"/environments/{environment_id}/origins"),
-            ("GET", f"/environments/{environment_id}/tokens")]
+def base_reads(environment_id: str, *, production: bool = True) -> list[tuple[str, str]]:
+    reads = [("GET", f"/environments/{environment_id}"),
+             ("GET", f"/environments/{environment_id}/origins"),
+             ("GET", f"/environments/{environment_id}/tokens"),
+             ("GET", f"/environments/{environment_id}/webhooks")]
+    if production:  # DS603 judges only production stages
+        reads.append(("GET", f"/environments/{environment_id}/test/account"))
+    return reads
 
 
 @pytest.mark.parametrize(("environment_id", "body", "hostnames"), [
@@ -77,7 +82,7 @@ def base_reads(environment_id: str) -> list[tuple[str, str]]:
     pytest.param(LIVE, "    token_storage: cookie\n", True, id="live-switching-to-cookie"),
     pytest.param(SANDBOX, "    token_storage: cookie\n", False, id="sandbox-switching-to-cookie"),
 ])
-def test_plan_reads_an_environment_with_three_gets(
+def test_plan_reads_an_environment_with_four_gets_and_the_test_account(
     emulator: EmulatorHandle, client: DynamicClient, environment_id: str, body: str,
     hostnames: bool,
 ) -> None:
@@ -100,7 +105,9 @@ def test_a_live_environment_already_on_cookies_is_not_asked_for_hostnames(
     assert log(emulator) == base_reads(LIVE)
 
 
-def test_drift_reads_each_environment_with_three_gets(emulator: EmulatorHandle) -> None:
+def test_drift_reads_each_environment_with_four_gets_and_live_ones_five(
+    emulator: EmulatorHandle,
+) -> None:
     text = f"""\
 version: 1
 defaults:
@@ -120,7 +127,8 @@ stages:
     requests = log(emulator)
     assert all(method == "GET" for method, _ in requests)
     assert sorted(requests) == sorted(
-        base_reads(SANDBOX) + base_reads(SECOND_SANDBOX) + base_reads(LIVE)
+        base_reads(SANDBOX, production=False) + base_reads(SECOND_SANDBOX, production=False)
+        + base_reads(LIVE)
     )
 
 

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
-from pulumi_dynamic_security.api.models import Origin, ProjectEnvironment, Token
+from pulumi_dynamic_security.api.models import (
+    Origin,
+    ProjectEnvironment,
+    TestAccount,
+    Token,
+    Webhook,
+)
 from pulumi_dynamic_security.errors import StalePlanError
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
@@ -58,9 +64,15 @@ class FrozenEnvironment:
     def list_tokens(self, environment_id: str) -> list[Token]:
         return []
 
+    def list_webhooks(self, environment_id: str) -> list[Webhook]:
+        return []
+
+    def get_test_account(self, environment_id: str) -> TestAccount | None:
+        return None
+
     def __getattr__(self, name: str) -> Callable[..., Any]:
         # Every other client method is a write (add_origin, update_settings, delete_origin,
-        # create_token, delete_token): record it.
+        # create_token, delete_token, create_webhook, update_webhook): record it.
         def write(*args: Any, **kwargs: Any) -> None:
             self.writes.append(name)
 

@@ -27,8 +27,9 @@ from pulumi_dynamic_security.exit_codes import ExitCode
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed without a TTY).")
 @click.option("--secrets-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE",
-              help="Write newly issued API tokens here (JSON, mode 0600). Required when a "
-              "rotation is due; the raw token is never printed.")
+              help="Write secrets shown only once here (JSON, mode 0600): newly issued API "
+              "tokens, new webhooks' signing secrets. Required when a rotation is due or a "
+              "webhook is created; a secret is never printed.")
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, metavar="PLAN.json",
               help="Apply only if this saved plan (from `dynsec plan --out`) is exactly what "
@@ -50,7 +51,7 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
     from pulumi_dynamic_security.cli.render.plans import render_plan
     from pulumi_dynamic_security.cli.secrets_file import SecretsFile, check_writable
     from pulumi_dynamic_security.policy.loader import SecurityPolicy
-    from pulumi_dynamic_security.service.apply import apply_plan
+    from pulumi_dynamic_security.service.apply import apply_plan, secret_changes
     from pulumi_dynamic_security.service.plan import plan_stage
     from pulumi_dynamic_security.service.plan_check import verify_saved_plan
     from pulumi_dynamic_security.service.plan_file import load_plan_file
@@ -78,30 +79,35 @@ def command(policy: Path, stage: str, yes: bool, secrets_out: Path | None,
         if not plan.changes:
             click.echo(f"Nothing to apply: stage {stage!r} matches the policy.")
             return ExitCode.OK
-        rotations = [c for c in plan.changes if c.action == "rotate"]
-        if rotations and secrets_out is None:
+        secrets = secret_changes(plan)
+        if secrets and secrets_out is None:
+            rotations = sum(1 for c in secrets if c.action == "rotate")
+            made = [f"{rotations} API token rotation(s)"] if rotations else []
+            if len(secrets) > rotations:
+                made.append(f"{len(secrets) - rotations} new webhook(s)")
             raise InputError(
-                f"{len(rotations)} API token rotation(s) are due, and a new token is shown "
-                "only once; nothing was written.",
-                hint="Pass --secrets-out FILE to receive the new token(s) (mode 0600).",
+                f"The plan makes {' and '.join(made)}, whose secret is shown only once; "
+                "nothing was written.",
+                hint="Pass --secrets-out FILE to receive the new secret(s) (mode 0600).",
             )
-        if secrets_out is not None and rotations:
+        if secrets_out is not None and secrets:
             check_writable(secrets_out)
         if not yes:
             click.confirm(f"Apply {len(plan.changes)} change(s) to stage {stage!r} "
                           f"(environment {effective.environment_id})?", abort=True, err=True)
         result = apply_plan(
             client, plan, auth_token_checksum=token.checksum,
-            on_token_issued=SecretsFile(secrets_out) if secrets_out is not None else None,
+            on_secret_issued=SecretsFile(secrets_out) if secrets_out is not None else None,
             progress=lambda message: progress.say(f"  {text(message)}"),
         )
     for skipped in result.skipped:
         click.echo(f"Left undone: {text(skipped.reason)}.", err=True)
     if result.issued:
         names = ", ".join(name for name, _ in result.issued)
-        click.echo(f"New API token(s) for {names} written to {secrets_out} (mode 0600).")
+        click.echo(f"New secret(s) for {names} written to {secrets_out} (mode 0600).")
     elif secrets_out is not None:
-        click.echo(f"No API token was issued; {secrets_out} was not written.")
+        click.echo(f"No secret was made (no token issued, no webhook created); {secrets_out} "
+                   "was not written.")
     done = len(result.done)
     click.echo(f"Applied {done} change(s) to stage {stage!r} with {result.writes} write(s); "
                "read back and verified.")

@@ -83,8 +83,12 @@ def live_counts(changes: Sequence[Change], *, weaker_flag: str = "") -> str:
 def live_reading(change: Change, value: Callable[[object], str],
                  described: Callable[[Change], str]) -> str:
     """How the live value stands against the policy, after the path: `30d, policy says 2h`,
-    `has https://a.example, policy does not`, `is due: policy says revoke ...`; `value`
-    formats a value for the output, `described` a token change in words."""
+    `has https://a.example, policy does not`, `is due: policy says revoke ...` (a token),
+    `is missing: policy says create ...` (a webhook); `value` formats a value for the
+    output, `described` a token or webhook change in words."""
+    if change.area == "webhooks":  # a whole webhook: created, or its events or state edited
+        missing = change.action == "add"
+        return f"{'is missing' if missing else 'differs'}: policy says {described(change)}"
     if change.action == "update":
         return f"{value(change.before)}, policy says {value(change.after)}"
     if change.action == "add":

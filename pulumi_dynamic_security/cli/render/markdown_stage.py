@@ -80,6 +80,8 @@ def _value(value: Any, *, in_table: bool = False) -> str:
 
 def describe_change(change: Change) -> str:
     """What apply does, as a table cell: settings values as code spans."""
+    if change.area == "webhooks":  # its url a code span, its events listed
+        return webhook_cell(change)
     if change.action == "update":
         return f"{_value(change.before, in_table=True)} → {_value(change.after, in_table=True)}"
     if change.action == "add":
@@ -88,6 +90,14 @@ def describe_change(change: Change) -> str:
         return f"remove {_value(change.before, in_table=True)}"
     # Token changes read as in the text output (ids and dates as the JSON shows them).
     return cell(plan_text.describe_change(change))
+
+
+def webhook_cell(change: Change) -> str:
+    """A webhook change: its url as a code span, then the events and state in words."""
+    url, what = plan_text.webhook_summary(change)
+    if change.action == "add":
+        return f"create {code(url)} {cell(what)}"
+    return f"{code(url)}: {cell(what)}"
 
 
 def change_table(changes: Sequence[Change]) -> list[str]:

@@ -55,8 +55,10 @@ _LIVE_STYLE: dict[str, dict[str, Any]] = {
 
 
 def describe_change(change: Change) -> str:
-    """The change in words: `30d -> 2h`, an origin, or what happens to a token (not escaped:
-    each renderer escapes it for its own output)."""
+    """The change in words: `30d -> 2h`, an origin, what happens to a token or a webhook
+    (not escaped: each renderer escapes it for its own output)."""
+    if change.area == "webhooks":
+        return _webhook_words(change)
     if change.action == "update":
         return f"{_word(change.before)} -> {_word(change.after)}"
     if change.action == "rotate":
@@ -70,6 +72,31 @@ def describe_change(change: Change) -> str:
         return (f"revoke {before.get('id')} (created {before.get('created_at')}, due "
                 f"{before.get('due')})")
     return _word(change.after if change.action == "add" else change.before)
+
+
+def webhook_summary(change: Change) -> tuple[str, str]:
+    """A webhook change as (its url, what happens): `(enabled) user.session.revoked, ...`
+    for one created, `+ admin.user.session.revoked, - user.created; disable` for one
+    updated."""
+    after = change.after if isinstance(change.after, dict) else {}
+    before = change.before if isinstance(change.before, dict) else {}
+    url = str(after.get("url") or before.get("url"))
+    new_events = [str(event) for event in after.get("events") or ()]
+    if change.action == "add":
+        state = "enabled" if after.get("enabled") else "disabled"
+        return url, f"({state}) {', '.join(new_events)}"
+    old_events = {str(event) for event in before.get("events") or ()}
+    parts = [f"+ {event}" for event in new_events if event not in old_events]
+    parts += [f"- {event}" for event in sorted(old_events - set(new_events))]
+    words = [", ".join(parts)] if parts else []
+    if before.get("enabled") != after.get("enabled"):
+        words.append("enable" if after.get("enabled") else "disable")
+    return url, "; ".join(words)
+
+
+def _webhook_words(change: Change) -> str:
+    url, what = webhook_summary(change)
+    return f"create {url} {what}" if change.action == "add" else f"{url}: {what}"
 
 
 def _word(value: Any) -> str:

@@ -1,6 +1,7 @@
 // The newer generated client, @dynamic-labs/sdk-api-core 0.40.0: it knows security members
 // 0.0.847 does not (`captcha`, `environmentLocked`, `notifications`,
-// `deviceRegistrationRequired`). A settings document it serialized (ProjectSettingsToJSON) is
+// `deviceRegistrationRequired`, and `externalAuth.assumeEmailVerified`, which dynsec keeps as
+// read when it writes the other members of `externalAuth`). A settings document it serialized (ProjectSettingsToJSON) is
 // written through the admin route (the package has no admin operations), then read back both
 // raw and through its ProjectSettingsFromJSON and its SDK operations: no field may be lost or
 // changed. Locking the environment then refuses the SDK settings but not the JWKS.
@@ -24,6 +25,9 @@ export async function newerClientScenario(ctx) {
     deviceRegistrationRequired: false,
     notifications: { verifiedCredentialLinked: true, verifiedCredentialUnlinked: false,
       waasPrivateKeyExport: true, waasSignedTransaction: false },
+    externalAuth: { enabled: true, iss: "https://auth.example.com", aud: "dynamic-contract",
+      jwksUrl: "https://auth.example.com/.well-known/jwks.json", cookieName: "auth_token",
+      assumeEmailVerified: true },
   };
   const members = Object.keys(wanted);
   settings.security = { ...settings.security, ...wanted };
@@ -44,7 +48,7 @@ export async function newerClientScenario(ctx) {
   const stored = read.body?.settings ?? {};
   const rawProblems = members.filter((m) => !same(stored.security?.[m], sent.security[m]))
     .map((m) => `security.${m} read back ${JSON.stringify(stored.security?.[m])}`);
-  expectFact(CORE, "GET /environments/{id} (raw read-back)", "the four members as sent", read.status,
+  expectFact(CORE, "GET /environments/{id} (raw read-back)", "the five members as sent", read.status,
     rawProblems);
   // Through the newer client's models both ways: what it reads back serializes to what it sent.
   const again = core.ProjectSettingsToJSON(core.ProjectSettingsFromJSON(stored));
@@ -56,7 +60,7 @@ export async function newerClientScenario(ctx) {
     () => sdkApi.getEnvironmentSettings({ environmentId: SANDBOX }));
   const typedProblems = members.filter((m) => !same(typed?.security?.[m], wanted[m]))
     .map((m) => `security.${m} is ${JSON.stringify(typed?.security?.[m])}`);
-  expectFact(CORE, "SDKApi.getEnvironmentSettings (typed members)", "captcha, lock, notifications, device",
+  expectFact(CORE, "SDKApi.getEnvironmentSettings (typed members)", "captcha, lock, notifications, device, external auth",
     200, typedProblems);
 
   // The lock: the SDK settings are refused, the JWKS is not.
