@@ -13,6 +13,7 @@ from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from tests.action.conftest import EXAMPLE, Act
 from tests.action.fake_github import PERSON, TOKEN, State
 from tests.support.cli import Capture, dynsec
+from tests.support.clients import clear_live_audits
 
 MARKER = "<!-- dynsec:drift:dynamic-security.yaml -->"
 PULUMI = "<!-- pulumi:preview -->\n### Pulumi preview\n+ 3 to create"
@@ -25,14 +26,18 @@ IMPERSONATED = f"{MARKER}\n✅ **no drift** (typed by a person)"
 pytestmark = pytest.mark.slow
 
 
-def apply(capsys: Capture, tmp_path: Path, *stages: str) -> None:
-    """`dynsec apply` of the example policy, stage by stage (as a deploy job would)."""
+def apply(capsys: Capture, tmp_path: Path, *stages: str,
+          emulator: EmulatorHandle | None = None) -> None:
+    """`dynsec apply` of the example policy, stage by stage (as a deploy job would); with
+    `emulator`, production's audits are then cleared by hand as well (no apply does that)."""
     policy = tmp_path / "applied.yaml"
     policy.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     for stage in stages:
         result = dynsec(capsys, "apply", policy, "--stage", stage, "--yes",
                         "--secrets-out", tmp_path / f"tokens-{stage}.json")
         assert result.code == 0, result.err
+    if emulator is not None and "production" in stages:
+        clear_live_audits(emulator)
 
 
 def seed_other_comments(github: State) -> dict[int, str]:
@@ -66,7 +71,7 @@ def test_first_run_creates_then_updates_the_same_comment_down_to_clean(
     assert MARKER in drifted.summary and "exposed now" in drifted.summary
     assert "::warning::dynsec: production is exposed now" in drifted.stdout
 
-    apply(capsys, tmp_path, "production")
+    apply(capsys, tmp_path, "production", emulator=cli_emulator)
     github.log.clear()
     partly = act()
     assert partly.outputs()["drifted"] == json.dumps(["dev", "staging"])

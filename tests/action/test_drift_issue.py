@@ -42,7 +42,7 @@ def test_the_drift_issue_is_opened_edited_and_closed(
     assert issue["body"].startswith(MARKER) and "`production` is exposed now" in issue["body"]
     assert github.comments == {}  # no pull request, no comment
 
-    apply(capsys, tmp_path, "production")
+    apply(capsys, tmp_path, "production", emulator=cli_emulator)
     github.log.clear()
     edited = act(event_name="schedule", event=SCHEDULE, issue="true")
     assert edited.code == 0

@@ -20,10 +20,9 @@ import pytest
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.client import DynamicClient
-from tests.emulator.support import client as api_client
 from tests.security.hostile import render_markdown
 from tests.support.cli import Cli, json_out
-from tests.support.clients import edit_settings, make_client
+from tests.support.clients import clear_live_audits, make_client
 from tests.support.ids import LIVE, SECOND_SANDBOX
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dynamic-security.yaml"
@@ -40,10 +39,7 @@ def applied(cli: Cli) -> None:
         result = cli("apply", "dynamic-security.yaml", "--stage", stage, "--yes",
                      "--secrets-out", f"tokens-{stage}.json")
         assert result.code == 0, result.err
-    with api_client(cli.emulator) as api:
-        assert api.delete(f"/environments/{LIVE}/test/account").status_code == 204
-    edit_settings(cli.emulator, LIVE, captcha={"enabled": True, "provider": "cloudflareTurnstile",
-                                               "siteKey": "0x4AAAAAAA-site"})
+    clear_live_audits(cli.emulator)
 
 
 def security(client: DynamicClient, environment_id: str, change: Callable[[dict[str, Any]], None]
