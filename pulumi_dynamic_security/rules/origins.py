@@ -13,6 +13,7 @@ confusables data (UTS #39), the tests browsers apply before they show a name in 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from pulumi_dynamic_security.policy.origins import (
     is_local_origin,
@@ -163,7 +164,8 @@ class OriginPlainHttp(Rule):
 
 
 class OriginConfusable(Rule):
-    """A name that mixes scripts or uses look-alike letters may belong to someone else."""
+    """A name that mixes scripts or uses look-alike letters may belong to someone else: in an
+    origin (its pages sign users in), a webhook's url or external auth's JWKS URL."""
 
     id = "DS105"
     name = "origin-confusable"
@@ -175,8 +177,8 @@ class OriginConfusable(Rule):
         "look like others: it may not be the domain it reads as"
     )
     remediation = (
-        "Check that the origin is the domain you mean: write it as its punycode form "
-        "(xn--...) and compare it with your DNS; if it is yours, waive this origin with `values:`."
+        "Check that the host is the domain you mean: write it as its punycode form "
+        "(xn--...) and compare it with your DNS; if it is yours, waive it with `values:`."
     )
     doc_url = links.SECURITY_SETTINGS
 
@@ -190,3 +192,26 @@ class OriginConfusable(Rule):
                     "as, and a look-alike domain can be registered by anyone",
                     value=origin,
                 )
+        for path, url, stake in _other_hosts(ctx):
+            found = confusion(urlsplit(url).hostname or "")
+            if found is not None:
+                yield Hit(
+                    path=path,
+                    message=f"{url}: {found.describe()}; it may not be the domain it reads as, "
+                    f"and whoever registered the look-alike {stake}",
+                    value=url,
+                )
+
+
+def _other_hosts(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:
+    """(path, url, what a look-alike host would get) for the other URLs a stage writes that
+    name a host, normalized as origins are (`policy/urls.py`): each webhook's, and external
+    auth's JWKS URL."""
+    for index, webhook in enumerate(ctx.settings.webhooks or ()):
+        if webhook.url.startswith("https://"):  # else an SNS topic ARN, which names no host
+            yield (f"webhooks[{index}].url", webhook.url,
+                   "receives the environment's events, signed")
+    auth = ctx.settings.external_auth
+    if auth is not None and auth.enabled and auth.jwks_url:
+        yield ("external_auth.jwks_url", auth.jwks_url,
+               "serves the keys every third-party sign-in is checked with")
