@@ -25,6 +25,7 @@ from typing import Any
 
 from pulumi_dynamic_security import bounded_json
 from pulumi_dynamic_security.errors import DynsecError, InputError
+from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.exit_codes import ExitCode, combine
 from pulumi_dynamic_security.github import report
 from pulumi_dynamic_security.github.base_policy import base_policy_file
@@ -84,6 +85,9 @@ def inputs_from(env: Mapping[str, str]) -> Inputs:
     policy = _get(env, "policy")
     if not policy:
         raise InputError("Input policy is required: the path of the policy file.")
+    if policy.startswith("-"):  # dynsec would read it as an option (`--api-url=...`)
+        raise InputError("Input policy must be a path, not start with '-'; write ./"
+                         f"{echo(policy)} for a file whose name starts so.")
     stages = tuple(s for s in re.split(r"[\s,]+", _get(env, "stages")) if s)
     if command == "plan" and len(stages) != 1:
         raise InputError("command: plan needs exactly one stage in input stages.")

@@ -202,3 +202,13 @@ def test_the_base_commit_policy_tells_the_pull_request_from_drift(
     verdict = comment["body"].split("\n")[1]
     assert "**this pull request changes 1 stage**: `dev`" in verdict
     assert "drifted" not in verdict
+
+
+def test_a_policy_input_that_reads_as_an_option_is_refused_before_dynsec_runs(
+        act: Act, github: State) -> None:
+    hostile = act(policy="--api-url=https://collector.example")
+
+    assert hostile.code == 3, hostile.stdout + hostile.stderr
+    errors = [line for line in hostile.stdout.splitlines() if line.startswith("::error::")]
+    assert len(errors) == 1 and "must be a path, not start with '-'" in errors[0]
+    assert github.log == []  # nothing ran, nothing was said to GitHub
