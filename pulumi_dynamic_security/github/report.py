@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pulumi_dynamic_security.cli.render.markdown import MarkdownOptions, marker
-from pulumi_dynamic_security.escaping import markdown_code
+from pulumi_dynamic_security.escaping import markdown_code, text
 from pulumi_dynamic_security.exit_codes import ExitCode
 from pulumi_dynamic_security.github.workflow import Level
 
@@ -77,7 +77,9 @@ def skipped_summary(command: str, policy: str) -> str:
 
 
 def issue_title(policy: str) -> str:
-    return f"dynsec: drift or exposure in {Path(policy)}"
+    """The drift issue's title: one line, the path escaped as for a log (a title is plain
+    text, shown in lists, notifications and e-mail subjects)."""
+    return f"dynsec: drift or exposure in {text(str(Path(policy)))}"
 
 
 @dataclass(frozen=True)

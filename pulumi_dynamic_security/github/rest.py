@@ -4,7 +4,8 @@ The base URL is `GITHUB_API_URL` (GitHub Enterprise sets it; tests point it at a
 server): https, or http to this machine only, since the token goes with every request. The
 token is a `Secret` and reaches nothing but the `Authorization` header. Lists are read page
 by page through the `Link: <...>; rel="next"` header, on the same origin only (a `next` that
-points elsewhere would carry the token there) and at most `MAX_PAGES` pages. Answers are read
+points elsewhere would carry the token there), never to a page already read (a loop), and
+at most `MAX_PAGES` pages. Answers are read
 within `MAX_ANSWER_BYTES` and parsed with the bounded JSON reader. Every failure is one
 `GitHubApiError` (exit 4): the call, GitHub's status and message (escaped, cut), what to do.
 """
@@ -105,6 +106,7 @@ class GitHubRest:
         """Every object of a list endpoint, page after page."""
         url: str = path
         query: Mapping[str, str | int] | None = {**(params or {}), "per_page": PAGE_SIZE}
+        followed: set[str] = set()
         for _ in range(MAX_PAGES):
             response = self._send("GET", url, body=None, params=query)
             answer = self._json("GET", path, response)
@@ -116,6 +118,10 @@ class GitHubRest:
                 return
             if urlsplit(following)[:2] != self._origin:
                 raise self._failure("GET", path, "pointed its next page at another host")
+            if following in followed:
+                raise self._failure("GET", path, "pointed its next page at a page it had "
+                                    "already given", hint="Re-run the job later.")
+            followed.add(following)
             url, query = following, None
         raise self._failure("GET", path, f"has more than {MAX_PAGES} pages of {PAGE_SIZE}")
 

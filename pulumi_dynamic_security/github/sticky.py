@@ -86,8 +86,8 @@ def checked_repository(repository: str) -> str:
     return repository
 
 
-def _number(item: dict[str, Any], key: str) -> int:
-    value = item.get(key)
+def _number(item: Any, key: str) -> int:
+    value = item.get(key) if isinstance(item, dict) else None
     if isinstance(value, bool) or not isinstance(value, int):
         raise GitHubApiError(f"GitHub API: an answer has no numeric {key!r}.")
     return value

@@ -202,9 +202,16 @@ class WebhooksArea(EndpointArea):
         comments: list[str] = []
         taken: set[str] = set()
         urls: set[str] = set()
+        settings: dict[str, set[tuple[frozenset[str], bool]]] = {}
+        for webhook in records:  # an entry manages every webhook its url matches
+            settings.setdefault(live_url(webhook), set()).add(
+                (frozenset(webhook.events), webhook.is_enabled))
         for webhook in records:
             url = webhook_url_or_none(webhook.url)
-            problem = _export_problem(webhook, url, urls)
+            problem = _export_problem(webhook, url, urls) if len(
+                settings[live_url(webhook)]) == 1 else (
+                "shares its url with a live webhook of other events or enabled flag (an "
+                "entry would make them all alike)")
             if problem is not None:
                 comments.append(f"live webhook {webhook.id} {problem}; left out (dynsec never "
                                 "deletes it, DS803 reports it)")

@@ -79,8 +79,9 @@ def _split_url(value: str, shown: str, what: str, schemes: tuple[str, ...]) -> t
         raise UrlError(f"{what} {shown} must start with {wanted}")
     split = min((rest.find(ch) for ch in "/?#" if ch in rest), default=len(rest))
     authority, tail = rest[:split], rest[split:]
-    if "@" in authority:
-        raise UrlError(f"{what} {shown} contains user info ('@'): never put a credential in a "
+    if "@" in authority:  # shown without it: it may be a password, and errors reach CI logs
+        masked = echo(f"{scheme}://***@{authority.rpartition('@')[2]}{tail}")
+        raise UrlError(f"{what} {masked} contains user info ('@'): never put a credential in a "
                        "URL; remove it")
     if "#" in tail:
         raise UrlError(f"{what} {shown} has a fragment ('#'), which never reaches the server; "

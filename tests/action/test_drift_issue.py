@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
+from pulumi_dynamic_security.github.report import issue_title
 from tests.action.conftest import EXAMPLE, Act
 from tests.action.fake_github import State
 from tests.action.test_comment_lifecycle import MARKER, OTHER_FILE, apply
@@ -88,3 +89,11 @@ def test_a_stage_that_cannot_be_read_keeps_the_issue_open(
     assert github.writes() == [("PATCH", f"/repos/acme/infra/issues/{ours}", 200)]
     assert github.issues[ours]["state"] == "open"  # edited with what is known, not closed
     assert "could not be read" in github.issues[ours]["body"]
+
+
+def test_the_issue_title_is_one_line_whatever_the_policy_path() -> None:
+    title = issue_title("policies/a\n::error::forged\x1b[2J\u202e.yaml")
+
+    assert "\n" not in title and "\x1b" not in title and "\u202e" not in title
+    assert title == ("dynsec: drift or exposure in policies/a\\x0a::error::forged\\x1b[2J"
+                     "\\u202e.yaml")

@@ -123,3 +123,33 @@ def test_a_long_body_is_cut_at_a_line_under_github_limit() -> None:
     assert note.startswith("✂️ This report was cut")
     assert marker_of(cut) == MARKER
     assert bounded(MARKER + "\nshort") == MARKER + "\nshort"
+
+
+def test_a_next_link_back_to_a_page_already_read_stops_at_once() -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return httpx.Response(200, json=[{"id": 1, "body": "x", "user": {"type": "Bot"}}],
+                              headers={"Link": '<https://api.github.test/repos/acme/infra/'
+                                               'issues/7/comments?page=2>; rel="next"'})
+
+    client = GitHubRest("https://api.github.test", Secret(TOKEN),
+                        transport=httpx.MockTransport(handler))
+    with pytest.raises(GitHubApiError, match="a page it had already given"):
+        list(client.pages("/repos/acme/infra/issues/7/comments"))
+    assert len(sent) == 2  # the first page, then page 2 once: not 50 requests
+
+
+@pytest.mark.parametrize("answer", [b"", b"[]", b"null", b'"made"', b'{"id": true}'])
+def test_a_create_answer_that_is_not_a_comment_is_one_clear_error(answer: bytes) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json=[])
+        return httpx.Response(201, content=answer)
+
+    client = GitHubRest("https://api.github.test", Secret(TOKEN),
+                        transport=httpx.MockTransport(handler))
+    with pytest.raises(GitHubApiError, match="an answer has no numeric 'id'") as raised:
+        upsert_comment(client, "acme/infra", 7, MARKER + "\nx")
+    assert raised.value.exit_code == 4

@@ -183,6 +183,18 @@ ARGUMENTS = [
          ("binary-token is not text",), files={"binary-token": b"\xff\xfe\x00dyn"}),
     Case("token-file-a-directory", (*PLAN, "--token-file", "adir"), 3,
          ("--token-file", "is a directory"), files={"adir/keep": ""}),
+    # A credential in a JWKS or webhook url is refused, and the message shows it masked.
+    Case("policy-urls-with-credentials", ("validate", "creds.yaml"), 3,
+         ("jwks_url 'https://***@keys.example.com/jwks' contains user info",
+          "'https://***@hooks.example.com/x' contains user info"),
+         files={"creds.yaml": PRODUCTION_POLICY + """\
+    external_auth:
+      jwks_url: https://me:hunter2secret@keys.example.com/jwks
+    webhooks:
+      - name: audit
+        url: https://hunter2secret@hooks.example.com/x
+        events: [user.session.revoked]
+"""}),
 ]
 
 ENVIRONMENT = [

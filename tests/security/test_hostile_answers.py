@@ -164,3 +164,35 @@ def test_hostile_token_ids_and_notes_in_an_answer_print_escaped(
         if output_format == "json":  # carried unchanged
             messages = [f["message"] for f in result.json()["findings"]]
             assert any(f"token {token_id} " in message for message in messages), messages
+
+
+EVENT_TYPES = "/api/v0/eventTypes"
+MISTYPED_WEBHOOK_POLICY = PRODUCTION_POLICY + """\
+    webhooks:
+      - name: audit
+        url: https://hooks.example.com/dynamic
+        events: [{events}]
+""".format(events=", ".join(f"user.session.revokd{n}" for n in range(12)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("catalogue", [
+    # a dozen names as long as escape sequences and forged commands can make them
+    [{"name": HOSTILE_DETAIL + str(n)} for n in range(12)],
+    # 80,000 names (within the 8 MiB answer bound), each near the mistyped ones
+    [{"name": f"user.session.revoked{n}"} for n in range(80_000)],
+], ids=["hostile-names", "huge"])
+def test_a_hostile_event_catalogue_makes_one_short_error_quickly(
+    catalogue: list[dict[str, str]], workdir: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (workdir / "good.yaml").write_text(MISTYPED_WEBHOOK_POLICY, encoding="utf-8")
+    answers = {**GOOD, EVENT_TYPES: Answer(200, json.dumps(catalogue).encode())}
+    started = time.monotonic()
+    result = against(answers, monkeypatch, capsys, *PLAN_JSON)
+    elapsed = time.monotonic() - started
+    assert result.code == 3, result.err
+    assert "is not an event Dynamic knows" in result.err
+    check_text(result.err)
+    assert len(result.err) < 12 * 1200, len(result.err)  # a dozen problems, each clipped
+    assert elapsed < 3, elapsed  # a hang guard: 12 fuzzy searches of 80,000 names took 20 s

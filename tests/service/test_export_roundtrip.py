@@ -110,3 +110,25 @@ def test_export_then_plan_over_http_shows_no_changes(
         planned = plan_stage(client, stage, auth_token_checksum=client.config.token.checksum)
 
     assert planned.changes == [], text
+
+
+def test_live_webhooks_sharing_a_url_but_not_their_settings_are_left_out() -> None:
+    # Dynamic keeps these apart (its urls are compared as written); a policy entry names the
+    # url normalized, so one entry would manage all three, and exporting the first made
+    # the plan of the exported file enable the second and change the third's events.
+    same = {"events": ["user.created"], "enabled": True}
+    live = snapshot("live", {}, [], [
+        {"url": "https://Hooks.Example.com/x", **same},
+        {"url": "https://hooks.example.com/x", "events": ["user.created"], "enabled": False},
+        {"url": "https://HOOKS.example.com/x", "events": ["user.deleted"], "enabled": True},
+        {"url": "https://other.example.com/y", **same},
+        {"url": "https://Other.example.com/y", **same},  # alike: one entry manages both
+    ])
+
+    text = render_policy(live, None)
+    (stage,) = SecurityPolicy.from_text(text).stages.values()
+
+    assert plan_from_snapshot(stage, live, auth_token_checksum=None).changes == [], text
+    assert [entry.url for entry in stage.webhooks or ()] == ["https://other.example.com/y"]
+    for webhook_id in ("w0", "w1", "w2"):
+        assert f"live webhook {webhook_id} shares its url" in text
