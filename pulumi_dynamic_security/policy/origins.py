@@ -66,19 +66,34 @@ class OriginError(ValueError):
     """An origin Dynamic would refuse, with the reason in words."""
 
 
+def without_user_info(text: str) -> str:
+    """`text` with the user info of its authority (`user:password@`) shown as `***@`: it may be
+    a password, and error messages reach terminals and CI logs."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "", text
+    split = min((rest.find(ch) for ch in "/?#" if ch in rest), default=len(rest))
+    authority, tail = rest[:split], rest[split:]
+    if "@" not in authority:
+        return text
+    return f"{scheme}{sep}***@{authority.rpartition('@')[2]}{tail}"
+
+
 def normalize_origin(text: str) -> str:
     """The canonical spelling of `text`, or OriginError saying what is wrong with it."""
     if not isinstance(text, str):
         raise OriginError(f"an origin must be a string, got {echo(text)}")
     if text == "":
         raise OriginError("an origin cannot be empty")
-    shown = echo(text)
+    text_shown = without_user_info(text)
+    shown = echo(text_shown)
     if any(ch.isspace() for ch in text):
         raise OriginError(f"{shown} contains a space")
     scheme, sep, rest = text.partition("://")
     if not sep:
         raise OriginError(
-            f"{shown} has no scheme: write it as scheme://host[:port], e.g. https://{text[:60]}"
+            f"{shown} has no scheme: write it as scheme://host[:port], e.g. "
+            f"https://{text_shown[:60]}"
         )
     scheme = scheme.lower()
     if scheme not in SCHEMES:

@@ -25,7 +25,12 @@ from __future__ import annotations
 import re
 
 from pulumi_dynamic_security.escaping import echo
-from pulumi_dynamic_security.policy.origins import OriginError, normalize_origin, origin_host
+from pulumi_dynamic_security.policy.origins import (
+    OriginError,
+    normalize_origin,
+    origin_host,
+    without_user_info,
+)
 
 URL_MAX_LENGTH = 2048
 TEXT_MAX_LENGTH = 255
@@ -79,9 +84,8 @@ def _split_url(value: str, shown: str, what: str, schemes: tuple[str, ...]) -> t
         raise UrlError(f"{what} {shown} must start with {wanted}")
     split = min((rest.find(ch) for ch in "/?#" if ch in rest), default=len(rest))
     authority, tail = rest[:split], rest[split:]
-    if "@" in authority:  # shown without it: it may be a password, and errors reach CI logs
-        masked = echo(f"{scheme}://***@{authority.rpartition('@')[2]}{tail}")
-        raise UrlError(f"{what} {masked} contains user info ('@'): never put a credential in a "
+    if "@" in authority:  # `shown` has it masked (`without_user_info`)
+        raise UrlError(f"{what} {shown} contains user info ('@'): never put a credential in a "
                        "URL; remove it")
     if "#" in tail:
         raise UrlError(f"{what} {shown} has a fragment ('#'), which never reaches the server; "
@@ -104,7 +108,7 @@ def _url_text(value: object, what: str) -> tuple[str, str]:
     """`value` as URL text, and how messages show it; UrlError for what no URL can be."""
     if not isinstance(value, str):
         raise UrlError(f"{what} must be text, got {echo(value)}")
-    shown = echo(value)
+    shown = echo(without_user_info(value))  # a password in the url never reaches a message
     if not value:
         raise UrlError(f"{what} cannot be empty")
     if len(value) > URL_MAX_LENGTH:

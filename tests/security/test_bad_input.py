@@ -195,6 +195,17 @@ ARGUMENTS = [
         url: https://hunter2secret@hooks.example.com/x
         events: [user.session.revoked]
 """}),
+    # An origin too, and a url whose first fault is another one (a space): still masked.
+    Case("policy-origins-and-urls-with-credentials-and-other-faults", ("validate", "o.yaml"),
+         3, ("'https://***@app.example.com' contains user info",
+             "'https://***@hooks.example.com/a b' contains a space"),
+         files={"o.yaml": PRODUCTION_POLICY.replace(
+             "https://app.example.com", "https://admin:hunter2secret@app.example.com") + """\
+    webhooks:
+      - name: audit
+        url: "https://u:hunter2secret@hooks.example.com/a b"
+        events: [user.session.revoked]
+"""}),
 ]
 
 ENVIRONMENT = [
