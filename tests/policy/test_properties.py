@@ -158,3 +158,36 @@ def test_a_dumped_policy_reloads_equal(document: dict[str, Any], syntax: str) ->
     assert again.model.model_dump(mode="json", by_alias=True, exclude_unset=True) == dumped
     assert dict(again.stages) == dict(first.stages)
 
+
+def test_a_json_policy_with_a_character_beyond_the_basic_plane_loads() -> None:
+    """Found by the property above: `json.dumps` escapes 😀 as a UTF-16 surrogate pair,
+    `"\\ud83d\\ude00"`, which is valid JSON and was refused as invalid YAML."""
+    document = {"version": 1, "stages": {"dev": {
+        "environment_id": "e3e70682-c209-4cac-a29f-6fbed82c07cd",
+        "webhooks": [{"name": "a", "url": "https://hooks.example.com/\U0001f600",
+                      "events": ["user.created"]}],
+    }}}
+    text = json.dumps(document)
+    assert "\\ud83d\\ude00" in text
+    loaded = SecurityPolicy.from_text(text, "generated.json")
+    hook = loaded.stage("dev").webhooks
+    assert hook is not None and hook[0].url == "https://hooks.example.com/\U0001f600"
+    assert loaded.model == SecurityPolicy.from_text(json.dumps(document, ensure_ascii=False),
+                                                    "generated.json").model
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    # an escaped backslash before `u`: text, not a pair (and the lone low half is refused)
+    ('"a\\\\ud83d\\ude00"', None),
+    # YAML, not JSON: a single-quoted scalar keeps its backslashes
+    ("'a\\ud83d\\ude00'", "a\\ud83d\\ude00"),
+    ('"\\\\\\ud83d\\ude00"', "\\\U0001f600"),
+])
+def test_only_escaped_surrogate_pairs_of_json_are_joined(written: str, read: str | None) -> None:
+    text = ('{"version": 1, "$schema": ' + written + ', "stages": {"dev": '
+            '{"environment_id": "e3e70682-c209-4cac-a29f-6fbed82c07cd"}}}')
+    if read is None:
+        with pytest.raises(PolicyFileError, match="not valid YAML or JSON"):
+            SecurityPolicy.from_text(text, "policy.json")
+    else:
+        assert SecurityPolicy.from_text(text, "policy.json").model.schema_uri == read
