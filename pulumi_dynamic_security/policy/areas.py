@@ -246,7 +246,13 @@ class WebhookPolicy(StrictModel):
         description="The events delivered, e.g. user.session.revoked (checked against "
         "Dynamic's catalogue before any write).",
     )
-    enabled: Flag = Field(True, description="Whether the webhook is enabled. Default true.")
+    enabled: Flag = Field(
+        True,
+        description="Whether the webhook is enabled. Default true (also when written null).",
+        # `enabled: null` reads as not written (`_null_enabled_is_the_default`), so the
+        # schema accepts a null too: it is never stricter than the loader.
+        json_schema_extra={"type": ["boolean", "null"]},
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -6,11 +6,16 @@ from them, refusing tags, duplicate keys, alias cycles and expansion bombs
 (docs/policy.md#reading-untrusted-yaml); we then convert the composed tree into plain dicts,
 lists and scalars, keeping a map from a path (`("stages", "dev", "allowed_origins", 1)`) to a
 1-based line, so that errors and findings can say `file:line`. JSON is read by the same
-parser (JSON is YAML). Scalars resolve as in YAML 1.2's core schema (`scalars.py`).
+parser (JSON is YAML), but for one spelling: JSON escapes a character beyond U+FFFF as a
+UTF-16 surrogate pair (`"\\ud83d\\ude00"`, what `json.dumps` writes by default), which YAML
+refuses (it writes `"\\U0001f600"`); in a file that is JSON each such pair is rewritten
+first. Scalars resolve as in YAML 1.2's core schema (`scalars.py`).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,11 +109,36 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
     events only; composing and resolving are ours."""
 
 
+# An escaped surrogate pair, after an even number of backslashes (an odd one escapes the `\`).
+_SURROGATE_PAIR = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE
+)
+
+
+def _json_surrogate_pairs(text: str) -> str:
+    """`text` with JSON's escaped surrogate pairs written as YAML's `\\U` escapes, when `text`
+    is JSON (in JSON a backslash appears only inside a double-quoted string, so the rewrite
+    cannot touch anything else); `text` as it is otherwise."""
+    if not _SURROGATE_PAIR.search(text):
+        return text
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):  # not JSON (or beyond it): YAML's reader answers
+        return text
+
+    def joined(match: re.Match[str]) -> str:
+        high, low = int(match[2], 16), int(match[3], 16)
+        return f"{match[1]}\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+
+    return _SURROGATE_PAIR.sub(joined, text)
+
+
 def parse_source(text: str, name: str) -> SourceDocument:
     """Parse YAML or JSON `text` (named `name` in messages)."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise _problem(name, None, f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; a "
                        "policy is far smaller")
+    text = _json_surrogate_pairs(text)
     try:
         root = Composer().compose(parse_events(text, _Loader))
     except ComposeProblem as exc:

@@ -2,9 +2,11 @@
 
 Whatever a pull request puts in `dynamic-security.yaml`, `dynsec validate` must answer with
 exit 3 and a located message, or load it: never an internal error, a hang or a memory blow-up.
-The documents: policy-shaped trees whose values mix valid and broken ones, random trees of
-valid keys and junk, written as YAML or JSON; random text and random bytes; deep nesting;
-YAML aliases nested in aliases ("billion laughs"); huge numbers; odd unicode.
+The documents: policy-shaped trees whose values mix valid and broken ones (every area, its
+valid values drawn by tests/policy/strategies.py; urls and event names broken as a user would
+break them among the scalars), random trees of valid keys and junk, written as YAML or JSON;
+random text and random bytes; deep nesting; YAML aliases nested in aliases ("billion laughs");
+huge numbers; odd unicode.
 
 Bounded for CI: a few hundred examples in all (a few seconds), no per-example deadline.
 """
@@ -22,12 +24,21 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pulumi_dynamic_security.emulator.events import EVENT_NAMES
 from pulumi_dynamic_security.errors import PolicyFileError
 from pulumi_dynamic_security.policy import source
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.rules.catalog import rule_ids
 from pulumi_dynamic_security.vocabulary import MFA_ACTIONS, MFA_METHODS
+from tests.policy.strategies import (
+    claim_texts,
+    external_auth,
+    jwks_urls,
+    notifications,
+    webhook_lists,
+    webhook_urls,
+)
 
 FUZZ = settings(
     max_examples=120, deadline=None, database=None,
@@ -41,7 +52,9 @@ KEYS = [
     "allowed_origins", "api_tokens", "name", "scopes", "rotate_every", "overlap", "app",
     "embedded_wallets", "sms_sign_in", "high_value", "limits", "production_jwt_max",
     "wallet_jwt_max", "token_rotation_max", "environment_id", "production", "token_env",
-    "rule", "reason", "expires", "values", "<<",
+    "rule", "reason", "expires", "values", "<<", "external_auth", "enabled", "issuer",
+    "audience", "jwks_url", "cookie_name", "notifications", "key_export", "signed_transaction",
+    "credential_linked", "credential_unlinked", "webhooks", "url", "events",
 ]
 ODD_TEXT = st.text(
     st.characters(codec="utf-8", exclude_categories=["Cs"]) | st.sampled_from(
@@ -60,13 +73,22 @@ ORIGINS = st.sampled_from([
     "https://a.example.com:99999", "https://user@a.example.com", "", "*",
     "https://" + "a" * 300 + ".com", "https://\u0000.com",
 ])
+URLS = jwks_urls() | webhook_urls() | st.sampled_from([
+    "http://hooks.example.com/in", "https://hooks.example.com:8443/in", "https://10.0.0.1/in",
+    "https://localhost/in", "https://u:p@hooks.example.com/", "https://hooks.example.com/#f",
+    "https://*.example.com/in", "https://bücher.example/in", "https://xn--80ak6aa92e.com/",
+    "arn:aws:sns:us-east-1:123:topic", "arn:aws:sqs:us-east-1:123456789012:q", "ARN:aws:sns:x",
+    "https://" + "a" * 3000 + ".com/", "https://a.com/\u0000", "https://a.com/ b", "",
+])
+EVENTS = st.sampled_from([*EVENT_NAMES, "user", "user..created", "User.Created", "a" * 300])
 UUIDS = st.uuids().map(str) | st.sampled_from(
     ["0C000000-0000-4000-8000-000000000001", "3f0c1b9e-...", "not-a-uuid", ""])
 DATES = st.dates().map(str) | st.sampled_from(["2027-02-30", "tomorrow", "99999-01-01"])
 SCALARS = (
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | HUGE
     | st.floats(allow_nan=True, allow_infinity=True) | ODD_TEXT | DURATIONS | ORIGINS
-    | UUIDS | DATES | st.sampled_from([*MFA_METHODS, *MFA_ACTIONS, *sorted(rule_ids())])
+    | UUIDS | DATES | URLS | EVENTS
+    | st.sampled_from([*MFA_METHODS, *MFA_ACTIONS, *sorted(rule_ids())])
 )
 KEY_TEXT = st.sampled_from(KEYS) | ODD_TEXT
 
@@ -108,12 +130,22 @@ def areas(draw: st.DrawFn) -> dict[str, Any]:
                 max_size=3)),
             "rotate_every": DURATIONS, "overlap": DURATIONS,
         }), max_size=3)),
+        "external_auth": maybe(external_auth() | st.fixed_dictionaries({}, optional={
+            key: maybe(URLS | claim_texts | st.booleans())
+            for key in ("enabled", "issuer", "audience", "jwks_url", "cookie_name")
+        })),
+        "notifications": maybe(notifications),
+        "webhooks": maybe(webhook_lists() | st.lists(st.fixed_dictionaries({
+            "name": maybe(st.sampled_from(["audit", "Audit", "a" * 41, ""])),
+            "url": maybe(URLS),
+            "events": maybe(st.lists(EVENTS, max_size=3)),
+        }, optional={"enabled": maybe(st.booleans() | st.none())}), max_size=3)),
         "app": maybe(st.fixed_dictionaries({}, optional={
             "embedded_wallets": st.booleans(), "high_value": maybe(st.booleans())})),
         "limits": maybe(st.fixed_dictionaries({}, optional={
             "production_jwt_max": DURATIONS, "token_rotation_max": DURATIONS})),
     }
-    chosen = draw(st.lists(st.sampled_from(sorted(candidates)), unique=True, max_size=5))
+    chosen = draw(st.lists(st.sampled_from(sorted(candidates)), unique=True, max_size=6))
     return {key: draw(candidates[key]) for key in chosen}
 
 

@@ -36,9 +36,9 @@ from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.origins import ORIGIN_PATTERN, OriginError, normalize_origin
 from pulumi_dynamic_security.policy.schema import SCHEMA_FILE
 from pulumi_dynamic_security.policy.source import parse_source
+from tests.policy.strategies import origins, policies
 from tests.policy.test_malformed import CASES, Case
 from tests.policy.test_origin_table import TABLE
-from tests.policy.test_properties import origins, policies
 from tests.policy.test_schema import as_json_values
 from tests.rules.test_rule_cases import CASE_FILES
 from tests.rules.test_rule_cases import DEFAULT_TODAY as RULE_CASES_TODAY
@@ -180,6 +180,19 @@ def test_a_generated_policy_the_loader_accepts_passes_the_schema(document: dict[
         SecurityPolicy.from_text(json.dumps(document), "generated.json")
     except PolicyFileError:
         return  # a combination the loader refuses: only the other direction is claimed here
+    assert list(_validator().iter_errors(document)) == []
+
+
+def test_a_webhook_written_enabled_null_passes_the_schema() -> None:
+    """Found by the property above: the loader reads `enabled: null` as not written (true),
+    the schema said `type: boolean`."""
+    document = {"version": 1, "stages": {"dev": {
+        "environment_id": "e3e70682-c209-4cac-a29f-6fbed82c07cd",
+        "webhooks": [{"name": "0", "url": "arn:aws:sns:us-east-1:000000000000:0",
+                      "events": ["admin.user.session.revoked"], "enabled": None}],
+    }}}
+    hooks = SecurityPolicy.from_text(json.dumps(document), "generated.json").stage("dev").webhooks
+    assert hooks is not None and hooks[0].enabled is True
     assert list(_validator().iter_errors(document)) == []
 
 
