@@ -26,6 +26,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.errors import NotFoundError
+from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.policy.areas import ApiTokenPolicy
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.stages import EffectiveStage
@@ -41,6 +42,7 @@ from pulumi_dynamic_security.providers.rotation import (
     offline_verdict,
     token_outputs,
 )
+from pulumi_dynamic_security.providers.state import id_parts
 from pulumi_dynamic_security.providers.wire import compact, revealed, with_secret_output
 from pulumi_dynamic_security.rules.base import RuleArea
 from pulumi_dynamic_security.rules.token_schedule import rotation_state
@@ -238,7 +240,7 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
         def run() -> None:
             environment_id, name = _split_id(id_, props)
             issued = [str(t) for t in (props.get("token_id"), props.get("previous_token_id")) if t]
-            where = f"ApiTokenRotation {environment_id}/{name}"
+            where = f"ApiTokenRotation {text(environment_id)}/{text(name)}"
             if not props.get("revoke_on_delete"):
                 if issued:
                     pulumi.log.info(
@@ -254,7 +256,8 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
             with self.client() as client:
                 try:
                     result = revoke_tokens(
-                        client, stage, issued, auth_token_checksum=self.auth_token_checksum
+                        client, stage, issued, entry_name=name,
+                        auth_token_checksum=self.auth_token_checksum,
                     )
                 except NotFoundError:
                     return  # the environment is gone, and its tokens with it
@@ -270,9 +273,10 @@ def resource_id(stage: EffectiveStage) -> str:
 
 
 def _split_id(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
-    environment_id, _, name = id_.partition("/")
-    return (str(props.get("environment_id") or environment_id),
-            str(props.get("name") or name))
+    """The environment id and entry name of the resource: its id, which the state's
+    `environment_id` and `name` must repeat (`providers.state.id_parts`)."""
+    environment_id, name = id_parts("ApiTokenRotation", id_, props, ("environment_id", "name"))
+    return environment_id, name
 
 
 def _entry_from(props: Mapping[str, Any], name: str) -> ApiTokenPolicy:
