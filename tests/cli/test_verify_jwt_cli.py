@@ -110,3 +110,14 @@ def test_hostile_claims_are_escaped(cli: Cli, monkeypatch: pytest.MonkeyPatch) -
     result = _run(cli, monkeypatch, token)
     assert result.code == 1  # environment
     check_text(result.out)
+
+
+@pytest.mark.parametrize(("claim", "check"), [("exp", "expired"), ("iat", "not_yet_valid")])
+def test_a_time_past_any_float_is_rejected_not_an_internal_error(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, claim: str, check: str,
+) -> None:
+    token = _mint(cli, claims={claim: 10**400})
+    result = _run(cli, monkeypatch, token)
+    assert result.code == 1, result.err
+    assert f"Rejected: {check}." in result.out and "internal error" not in result.err
+    assert leaks(result.out + result.err, {"token": token}) == []
