@@ -195,8 +195,7 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
         def run() -> UpdateResult:
             stage = self.stage_of(self.only_inputs(news))
             held = revealed(olds.get("token"))
-            old_scopes = olds.get("scopes")
-            scopes_changed = sorted(old_scopes or ()) != sorted(single_entry(stage).scopes)
+            scopes_changed = _scopes_of(olds) != sorted(single_entry(stage).scopes)
             outcome = self._rotate(
                 stage,
                 current_token_id=olds.get("token_id") if held else None,
@@ -241,7 +240,7 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
             environment_id, name = _split_id(id_, props)
             issued = [str(t) for t in (props.get("token_id"), props.get("previous_token_id")) if t]
             where = f"ApiTokenRotation {text(environment_id)}/{text(name)}"
-            if not props.get("revoke_on_delete"):
+            if props.get("revoke_on_delete") is not True:  # only a literal true revokes
                 if issued:
                     pulumi.log.info(
                         f"{where}: left token(s) {', '.join(issued)} alive (revoke_on_delete is "
@@ -277,6 +276,15 @@ def _split_id(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
     `environment_id` and `name` must repeat (`providers.state.id_parts`)."""
     environment_id, name = id_parts("ApiTokenRotation", id_, props, ("environment_id", "name"))
     return environment_id, name
+
+
+def _scopes_of(olds: Mapping[str, Any]) -> list[str] | None:
+    """The scopes the state says the held token has, sorted; None when the state does not
+    hold a list of scope names (the token's scopes are then unknown)."""
+    scopes = olds.get("scopes")
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        return None
+    return sorted(scopes)
 
 
 def _entry_from(props: Mapping[str, Any], name: str) -> ApiTokenPolicy:

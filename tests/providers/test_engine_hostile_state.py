@@ -112,3 +112,39 @@ def test_delete_leaves_a_webhook_whose_url_is_not_the_one_in_the_state(
     assert other.id in {w.id for w in admin.list_webhooks(LIVE)}
     said = f"webhook {other.id} has the url '{OTHER_URL}'"
     assert said in host.stderr_with(said)
+
+
+@pytest.mark.parametrize("scopes", [True, 1e308, [1, "a"], "environment.settings.read"],
+                         ids=["bool", "number", "mixed list", "string"])
+def test_an_update_over_scopes_of_the_wrong_type_issues_a_successor(
+    host: ProviderHost, emu: EmulatorHandle, admin: DynamicClient, policy: SecurityPolicy,
+    scopes: object,
+) -> None:
+    resource = EngineResource(host, TOKENS, "hostile-scopes")
+    resource.up(token_inputs(policy))
+    first = resource.state["token_id"]
+    resource.state = {**resource.state, "scopes": scopes}
+    resource.inputs = {**resource.inputs, "scopes": scopes}
+
+    assert resource.up(token_inputs(policy)) == "update"
+
+    # what the held token may do cannot be told from the state: a successor is issued
+    assert resource.state["token_id"] != first
+    assert resource.state["scopes"] == sorted(token_inputs(policy)["scopes"])
+
+
+@pytest.mark.parametrize("flag", ["false", "no", 0.0, [], {"x": 1}])
+def test_only_revoke_on_delete_true_revokes(
+    host: ProviderHost, emu: EmulatorHandle, admin: DynamicClient, policy: SecurityPolicy,
+    flag: object,
+) -> None:
+    resource = EngineResource(host, TOKENS, "hostile-flag")
+    resource.up(token_inputs(policy))
+    token_id = resource.state["token_id"]
+    resource.state = {**resource.state, "revoke_on_delete": flag}
+    emu.clear_requests()
+
+    assert resource.destroy() == "delete"
+
+    assert writes(emu) == []
+    assert token_id in {t.id for t in admin.list_tokens(LIVE)}
