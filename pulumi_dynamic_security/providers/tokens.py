@@ -26,7 +26,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.errors import NotFoundError
-from pulumi_dynamic_security.escaping import text
+from pulumi_dynamic_security.escaping import clip, text
 from pulumi_dynamic_security.policy.areas import ApiTokenPolicy
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.stages import EffectiveStage
@@ -238,12 +238,14 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
         provider authenticates with, which is reported."""
         def run() -> None:
             environment_id, name = _split_id(id_, props)
-            issued = [str(t) for t in (props.get("token_id"), props.get("previous_token_id")) if t]
-            where = f"ApiTokenRotation {text(environment_id)}/{text(name)}"
+            issued = [t for t in (props.get("token_id"), props.get("previous_token_id"))
+                      if isinstance(t, str) and t]
+            where = f"ApiTokenRotation {text(clip(id_, 120))}"
             if props.get("revoke_on_delete") is not True:  # only a literal true revokes
                 if issued:
+                    shown = ", ".join(text(clip(t, 64)) for t in issued)  # the state's words
                     pulumi.log.info(
-                        f"{where}: left token(s) {', '.join(issued)} alive (revoke_on_delete is "
+                        f"{where}: left token(s) {shown} alive (revoke_on_delete is "
                         "false). `dynsec plan` and `dynsec drift` report them (DS504) once no "
                         "policy entry manages them; revoke them when nothing uses them."
                     )

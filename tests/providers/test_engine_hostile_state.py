@@ -148,3 +148,20 @@ def test_only_revoke_on_delete_true_revokes(
 
     assert writes(emu) == []
     assert token_id in {t.id for t in admin.list_tokens(LIVE)}
+
+
+def test_token_ids_from_the_state_are_escaped_and_bounded_in_what_delete_says(
+    host: ProviderHost, emu: EmulatorHandle, policy: SecurityPolicy,
+) -> None:
+    resource = EngineResource(host, TOKENS, "hostile-words")
+    resource.up(token_inputs(policy))
+    hostile = "x\x1b]0;owned\x07\n::error::forged" + "y" * 10_000
+    resource.state = {**resource.state, "token_id": hostile, "previous_token_id": ["z"]}
+
+    assert resource.destroy() == "delete"
+
+    said = host.stderr_with("::error::forged")
+    line = next(line for line in said.splitlines() if "::error::forged" in line)
+    assert "\x1b" not in said and "\x07" not in said
+    assert "x\\x1b]0;owned\\x07\\x0a::error::forged" in line and "y" * 100 not in line
+    assert "['z']" not in line
