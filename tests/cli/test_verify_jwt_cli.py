@@ -152,3 +152,12 @@ def test_an_argument_click_refuses_is_escaped(cli: Cli, monkeypatch: pytest.Monk
     result = cli("verify-jwt", policy, "--stage", "production", "\x1b]0;owned\x07\n::error::x")
     assert result.code == 3
     check_text(result.err)
+
+
+def test_a_token_file_saved_with_a_byte_order_mark_verifies(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = _mint(cli)
+    result = _run(cli, monkeypatch, "\ufeff".encode() + token.encode() + b"\r\n")
+    assert result.code == 0, result.out
+    assert result.out.rstrip().endswith("Valid.")
