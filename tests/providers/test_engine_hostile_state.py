@@ -114,16 +114,24 @@ def test_delete_leaves_a_webhook_whose_url_is_not_the_one_in_the_state(
     assert said in host.stderr_with(said)
 
 
+def _token_edited(host: ProviderHost, policy: SecurityPolicy, **edits: object
+                  ) -> tuple[EngineResource, str]:
+    """A token resource after its first `pulumi up`, its state then edited with `edits`;
+    and the id of the token that up issued."""
+    resource = EngineResource(host, TOKENS, "hostile-state")
+    resource.up(token_inputs(policy))
+    issued = str(resource.state["token_id"])
+    resource.state = {**resource.state, **edits}
+    return resource, issued
+
+
 @pytest.mark.parametrize("scopes", [True, 1e308, [1, "a"], "environment.settings.read"],
                          ids=["bool", "number", "mixed list", "string"])
 def test_an_update_over_scopes_of_the_wrong_type_issues_a_successor(
     host: ProviderHost, emu: EmulatorHandle, admin: DynamicClient, policy: SecurityPolicy,
     scopes: object,
 ) -> None:
-    resource = EngineResource(host, TOKENS, "hostile-scopes")
-    resource.up(token_inputs(policy))
-    first = resource.state["token_id"]
-    resource.state = {**resource.state, "scopes": scopes}
+    resource, first = _token_edited(host, policy, scopes=scopes)
     resource.inputs = {**resource.inputs, "scopes": scopes}
 
     assert resource.up(token_inputs(policy)) == "update"
@@ -138,10 +146,7 @@ def test_only_revoke_on_delete_true_revokes(
     host: ProviderHost, emu: EmulatorHandle, admin: DynamicClient, policy: SecurityPolicy,
     flag: object,
 ) -> None:
-    resource = EngineResource(host, TOKENS, "hostile-flag")
-    resource.up(token_inputs(policy))
-    token_id = resource.state["token_id"]
-    resource.state = {**resource.state, "revoke_on_delete": flag}
+    resource, token_id = _token_edited(host, policy, revoke_on_delete=flag)
     emu.clear_requests()
 
     assert resource.destroy() == "delete"
@@ -153,10 +158,8 @@ def test_only_revoke_on_delete_true_revokes(
 def test_token_ids_from_the_state_are_escaped_and_bounded_in_what_delete_says(
     host: ProviderHost, emu: EmulatorHandle, policy: SecurityPolicy,
 ) -> None:
-    resource = EngineResource(host, TOKENS, "hostile-words")
-    resource.up(token_inputs(policy))
     hostile = "x\x1b]0;owned\x07\n::error::forged" + "y" * 10_000
-    resource.state = {**resource.state, "token_id": hostile, "previous_token_id": ["z"]}
+    resource, _ = _token_edited(host, policy, token_id=hostile, previous_token_id=["z"])
 
     assert resource.destroy() == "delete"
 
