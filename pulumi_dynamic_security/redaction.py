@@ -5,17 +5,23 @@ Two tools, used together:
 * `Secret` wraps a credential so that `str`, `repr` and f-strings show `***` and the value has
   to be asked for explicitly with `.reveal()` at the single place it is sent.
 * `register` / `redact` keep a process-wide set of secret values; `redact(text)` scrubs them
-  from any text, and `RedactingFilter` does it for every log record. The CLI registers each
+  (and anything shaped like a signed JWT) from any text, and `RedactingFilter` does it for
+  every log record. The CLI registers each
   token the moment it reads it, so even a traceback under `--debug` is scrubbed.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 
 MASK = "***"
 _MIN_SECRET_LENGTH = 6  # shorter values would redact ordinary words
+# A compact JWT: its header and claims are base64url JSON objects, so both start `eyJ`
+# (`{"`); the signature may follow. Header alone is not masked: it names no one and signs
+# nothing.
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?")
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
@@ -64,13 +70,14 @@ def register(value: str | None) -> None:
 
 
 def redact(text: str) -> str:
-    """`text` with every registered secret replaced by `***`."""
+    """`text` with every registered secret, and anything shaped like a signed JWT (an
+    end user's, pasted where an argument or a file was expected), replaced by `***`."""
     with _lock:
         values = sorted(_secrets, key=len, reverse=True)
     for value in values:
         if value in text:
             text = text.replace(value, MASK)
-    return text
+    return _JWT.sub(MASK, text) if "eyJ" in text else text
 
 
 class RedactingFilter(logging.Filter):

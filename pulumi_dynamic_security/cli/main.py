@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import io
 import sys
 import traceback
 from collections.abc import Sequence
@@ -103,11 +104,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc), err=True)
         return ExitCode.INVALID_INPUT
-    except click.UsageError as exc:
-        exc.show()
-        return ExitCode.INVALID_INPUT
-    except click.ClickException as exc:
-        exc.show()
+    except click.ClickException as exc:  # UsageError too
+        _show_click_error(exc)
         return ExitCode.INVALID_INPUT
     except click.Abort:
         click.echo("Aborted: nothing more was done.", err=True)
@@ -135,6 +133,15 @@ def _report(message: str, exc: BaseException) -> None:
         trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         click.echo(_escaped_lines(redact(trace)), err=True)
     click.echo(_escaped_lines(redact(f"Error: {message}")), err=True)
+
+
+def _show_click_error(exc: click.ClickException) -> None:
+    """What click shows for a refused command line (usage, then `Error: ...`), scrubbed and
+    escaped like every other error: click quotes the argument it refuses as given, which may
+    be a JWT pasted in the wrong place, or text that acts on the terminal."""
+    shown = io.StringIO()
+    exc.show(file=shown)
+    click.echo(_escaped_lines(redact(shown.getvalue())), err=True)
 
 
 def _escaped_lines(message: str) -> str:

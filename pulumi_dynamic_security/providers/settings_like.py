@@ -15,6 +15,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.providers.base import DynamicSecurityProvider
+from pulumi_dynamic_security.providers.state import id_parts
 from pulumi_dynamic_security.providers.wire import compact
 from pulumi_dynamic_security.service.resources import converge
 
@@ -68,7 +69,9 @@ class SettingsLikeProvider(DynamicSecurityProvider):
         """The live values, as outputs and as inputs, so refresh shows drift; an environment
         that no longer exists reads as gone (empty id)."""
         def run() -> ReadResult:
-            environment_id = str(props.get("environment_id") or id_)
+            (environment_id,) = id_parts(
+                type(self).__name__.removesuffix("Provider"), id_, props, ("environment_id",)
+            )
             with self.client() as client:
                 live = self.live_outputs(client, environment_id, props)
             if live is None:

@@ -26,6 +26,7 @@ from pulumi.dynamic import CreateResult, ReadResult, UpdateResult
 
 from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.errors import NotFoundError
+from pulumi_dynamic_security.escaping import clip, text
 from pulumi_dynamic_security.policy.areas import ApiTokenPolicy
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.stages import EffectiveStage
@@ -41,6 +42,7 @@ from pulumi_dynamic_security.providers.rotation import (
     offline_verdict,
     token_outputs,
 )
+from pulumi_dynamic_security.providers.state import id_parts
 from pulumi_dynamic_security.providers.wire import compact, revealed, with_secret_output
 from pulumi_dynamic_security.rules.base import RuleArea
 from pulumi_dynamic_security.rules.token_schedule import rotation_state
@@ -193,8 +195,7 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
         def run() -> UpdateResult:
             stage = self.stage_of(self.only_inputs(news))
             held = revealed(olds.get("token"))
-            old_scopes = olds.get("scopes")
-            scopes_changed = sorted(old_scopes or ()) != sorted(single_entry(stage).scopes)
+            scopes_changed = _scopes_of(olds) != sorted(single_entry(stage).scopes)
             outcome = self._rotate(
                 stage,
                 current_token_id=olds.get("token_id") if held else None,
@@ -237,12 +238,14 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
         provider authenticates with, which is reported."""
         def run() -> None:
             environment_id, name = _split_id(id_, props)
-            issued = [str(t) for t in (props.get("token_id"), props.get("previous_token_id")) if t]
-            where = f"ApiTokenRotation {environment_id}/{name}"
-            if not props.get("revoke_on_delete"):
+            issued = [t for t in (props.get("token_id"), props.get("previous_token_id"))
+                      if isinstance(t, str) and t]
+            where = f"ApiTokenRotation {text(clip(id_, 120))}"
+            if props.get("revoke_on_delete") is not True:  # only a literal true revokes
                 if issued:
+                    shown = ", ".join(text(clip(t, 64)) for t in issued)  # the state's words
                     pulumi.log.info(
-                        f"{where}: left token(s) {', '.join(issued)} alive (revoke_on_delete is "
+                        f"{where}: left token(s) {shown} alive (revoke_on_delete is "
                         "false). `dynsec plan` and `dynsec drift` report them (DS504) once no "
                         "policy entry manages them; revoke them when nothing uses them."
                     )
@@ -254,7 +257,8 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
             with self.client() as client:
                 try:
                     result = revoke_tokens(
-                        client, stage, issued, auth_token_checksum=self.auth_token_checksum
+                        client, stage, issued, entry_name=name,
+                        auth_token_checksum=self.auth_token_checksum,
                     )
                 except NotFoundError:
                     return  # the environment is gone, and its tokens with it
@@ -270,9 +274,19 @@ def resource_id(stage: EffectiveStage) -> str:
 
 
 def _split_id(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
-    environment_id, _, name = id_.partition("/")
-    return (str(props.get("environment_id") or environment_id),
-            str(props.get("name") or name))
+    """The environment id and entry name of the resource: its id, which the state's
+    `environment_id` and `name` must repeat (`providers.state.id_parts`)."""
+    environment_id, name = id_parts("ApiTokenRotation", id_, props, ("environment_id", "name"))
+    return environment_id, name
+
+
+def _scopes_of(olds: Mapping[str, Any]) -> list[str] | None:
+    """The scopes the state says the held token has, sorted; None when the state does not
+    hold a list of scope names (the token's scopes are then unknown)."""
+    scopes = olds.get("scopes")
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        return None
+    return sorted(scopes)
 
 
 def _entry_from(props: Mapping[str, Any], name: str) -> ApiTokenPolicy:

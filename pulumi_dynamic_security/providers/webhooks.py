@@ -2,7 +2,8 @@
 
 Unlike the CLI, which never deletes a webhook, the resource has Pulumi's semantics: `create`
 makes the webhook, or adopts the live one with the same url (and says so) instead of making a
-second; `update` converges its events and enabled flag; `delete` deletes it; a new `url`
+second; `update` converges its events and enabled flag; `delete` deletes it (unless its url
+is no longer the one the state records: then it is left alive, and reported); a new `url`
 replaces it (a new `environment_id` too). Its id is `<environment id>/<webhook id>`. The
 signing secret is the output `secret`, wrapped as a secret (the component also lists it in
 `additional_secret_outputs`); `read` and `update` read it again from Dynamic
@@ -22,11 +23,13 @@ from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
 from pulumi_dynamic_security.api.models import Webhook as LiveWebhook
 from pulumi_dynamic_security.errors import DynsecError, PolicyFileError
+from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.mapping.webhooks import live_url
 from pulumi_dynamic_security.policy.areas import WebhookPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.providers.base import DynamicSecurityProvider
 from pulumi_dynamic_security.providers.inputs import common_inputs
+from pulumi_dynamic_security.providers.state import id_parts
 from pulumi_dynamic_security.providers.wire import compact, secret, with_secret_output
 from pulumi_dynamic_security.rules.base import RuleArea
 from pulumi_dynamic_security.service.resources import (
@@ -152,19 +155,25 @@ class WebhookProvider(DynamicSecurityProvider):
         return self.call("read", run)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Delete the webhook (one already gone is not an error)."""
+        """Delete the webhook (one already gone is not an error); one whose url is not the
+        one the state records is left alive, and reported (`service.resources`)."""
         def run() -> None:
             environment_id, webhook_id = _split_id(id_, props)
             with self.client() as client:
-                delete_webhook(client, environment_id, webhook_id)
+                left = delete_webhook(client, environment_id, webhook_id, url=props.get("url"))
+            if left is not None:
+                pulumi.log.warn(f"Webhook {text(environment_id)}/{text(webhook_id)}: {left}")
 
         self.call("delete", run)
 
 
 def _split_id(id_: str, props: Mapping[str, Any]) -> tuple[str, str]:
-    environment_id, _, webhook_id = id_.partition("/")
-    return (str(props.get("environment_id") or environment_id),
-            str(props.get("webhook_id") or webhook_id))
+    """The environment id and webhook id of the resource: its id, which the state's
+    `environment_id` and `webhook_id` must repeat (`providers.state.id_parts`)."""
+    environment_id, webhook_id = id_parts(
+        "Webhook", id_, props, ("environment_id", "webhook_id")
+    )
+    return environment_id, webhook_id
 
 
 class Webhook(pulumi.dynamic.Resource, module="dynamic-security", name="Webhook"):

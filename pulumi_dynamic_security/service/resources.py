@@ -37,11 +37,13 @@ from pulumi_dynamic_security import clock
 from pulumi_dynamic_security.api.errors import NotFoundError
 from pulumi_dynamic_security.api.models import CreatedToken, Token, Webhook
 from pulumi_dynamic_security.errors import PolicyBlockedError, StalePlanError
+from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.mapping import api_tokens, webhooks
 from pulumi_dynamic_security.mapping.changes import Change
 from pulumi_dynamic_security.policy.areas import AREAS, ApiTokenPolicy, WebhookPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.engine import StageReport
+from pulumi_dynamic_security.rules.token_notes import managed_by_entry
 from pulumi_dynamic_security.rules.token_schedule import RotationState, rotation_state
 from pulumi_dynamic_security.service.apply import ApplyResult, Skipped, apply_plan
 from pulumi_dynamic_security.service.plan import Plan, changes_from, plan_from_snapshot
@@ -235,19 +237,34 @@ def revoke_tokens(
     stage: EffectiveStage,
     token_ids: Iterable[str],
     *,
+    entry_name: str,
     auth_token_checksum: str | None,
 ) -> ApplyResult:
-    """Revoke those of `token_ids` that still exist in the stage's environment, through the
-    executor `apply` uses, so the token this run authenticates with is skipped (reported in
-    `skipped`), never revoked. Findings do not stop a revocation: it only ever tightens."""
+    """Revoke those of `token_ids` that still exist in the stage's environment and are
+    tokens of entry `entry_name` (their note says so: tokens this tool issued for it),
+    through the executor `apply` uses, so the token this run authenticates with is skipped
+    (reported in `skipped`), never revoked. Any other token named (a state file edited or
+    written by something else may name any token) is left alive and reported in `skipped`
+    too. Findings do not stop a revocation: it only ever tightens."""
     wanted = list(dict.fromkeys(token_ids))
+    foreign: list[Skipped] = []
 
     def build(snapshot: Snapshot) -> Plan:
         live = {t.id: t for t in snapshot.tokens or ()}
-        changes = [
-            api_tokens.revoke_change(live[token_id], now=snapshot.read_at)
-            for token_id in wanted if token_id in live
-        ]
+        own = {t.id for t in managed_by_entry(live.values()).get(entry_name, [])}
+        changes: list[Change] = []
+        foreign.clear()
+        for token_id in wanted:
+            if token_id not in live:
+                continue
+            change = api_tokens.revoke_change(live[token_id], now=snapshot.read_at)
+            if token_id in own:
+                changes.append(change)
+            else:
+                foreign.append(Skipped(change, (
+                    f"token {token_id} is not a token dynsec issued for entry {echo(entry_name)} "
+                    "(its note does not name that entry), so it was not revoked"
+                )))
         return Plan(
             stage=stage,
             changes=changes,
@@ -260,6 +277,7 @@ def revoke_tokens(
     _, result = _apply_fresh(
         client, stage, build, auth_token_checksum=auth_token_checksum, tokens=True
     )
+    result.skipped.extend(foreign)
     return result
 
 
@@ -321,6 +339,21 @@ def read_webhook(client: DynamicClient, environment_id: str, webhook_id: str) ->
         return None
 
 
-def delete_webhook(client: DynamicClient, environment_id: str, webhook_id: str) -> None:
-    """Delete a webhook (what deleting a Pulumi `Webhook` does; the CLI never deletes one)."""
+def delete_webhook(
+    client: DynamicClient, environment_id: str, webhook_id: str, *, url: object
+) -> str | None:
+    """Delete a webhook (what deleting a Pulumi `Webhook` does; the CLI never deletes one),
+    but only while it still has `url`, the url the resource's state records: a webhook id
+    in a state that was edited may be any webhook of the environment. Returns why it was
+    left alive, or None (deleted, or already gone)."""
+    try:
+        live = client.get_webhook(environment_id, webhook_id)
+    except NotFoundError:
+        return None
+    if webhooks.live_url(live) != url:
+        return (f"webhook {webhook_id} has the url {echo(webhooks.live_url(live))}, not "
+                f"{echo(url)} as the resource's state says, so it is not the webhook this "
+                "resource manages and was not deleted; delete it in the Dynamic dashboard if "
+                "nothing uses it")
     client.delete_webhook(environment_id, webhook_id)
+    return None

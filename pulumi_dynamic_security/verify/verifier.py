@@ -228,9 +228,14 @@ class DynamicJwtVerifier:
 
 
 def _is_number(value: object) -> TypeGuard[float]:
-    """A finite JSON number (JSON has no NaN, but Python's parser reads one)."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    """A finite JSON number (JSON has no NaN, but Python's parser reads one; nor a bound on
+    an integer's digits, and one past any float is no time)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large to be a float
+        return False
 
 
 def _api_base(api_url: str) -> tuple[str, str]:

@@ -110,3 +110,54 @@ def test_hostile_claims_are_escaped(cli: Cli, monkeypatch: pytest.MonkeyPatch) -
     result = _run(cli, monkeypatch, token)
     assert result.code == 1  # environment
     check_text(result.out)
+
+
+@pytest.mark.parametrize(("claim", "check"), [("exp", "expired"), ("iat", "not_yet_valid")])
+def test_a_time_past_any_float_is_rejected_not_an_internal_error(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, claim: str, check: str,
+) -> None:
+    token = _mint(cli, claims={claim: 10**400})
+    result = _run(cli, monkeypatch, token)
+    assert result.code == 1, result.err
+    assert f"Rejected: {check}." in result.out and "internal error" not in result.err
+    assert leaks(result.out + result.err, {"token": token}) == []
+
+
+@pytest.mark.parametrize("where", ["policy", "extra argument", "stage", "format",
+                                   "sessions extra argument"])
+def test_a_jwt_on_the_command_line_is_refused_without_being_printed(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, where: str,
+) -> None:
+    token = _mint(cli)
+    policy = str(cli.write(POLICY))
+    argv = {
+        "policy": ["verify-jwt", token, "--stage", "production"],
+        "extra argument": ["verify-jwt", policy, "--stage", "production", token],
+        "stage": ["verify-jwt", policy, "--stage", token],
+        "format": ["verify-jwt", policy, "--stage", "production", "--format", token],
+        "sessions extra argument": ["sessions", "revoke", policy, "--stage", "production",
+                                    token, "--yes"],
+    }[where]
+    pipe(monkeypatch, token.encode())
+    result = cli(*argv)
+    assert result.code == 3
+    assert result.err.count("Error: ") == 1
+    assert leaks(result.out + result.err, {"token": token}) == []
+    assert token.rsplit(".", 1)[1] not in result.err  # not even the signature
+
+
+def test_an_argument_click_refuses_is_escaped(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = str(cli.write(POLICY))
+    pipe(monkeypatch, b"")
+    result = cli("verify-jwt", policy, "--stage", "production", "\x1b]0;owned\x07\n::error::x")
+    assert result.code == 3
+    check_text(result.err)
+
+
+def test_a_token_file_saved_with_a_byte_order_mark_verifies(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = _mint(cli)
+    result = _run(cli, monkeypatch, "\ufeff".encode() + token.encode() + b"\r\n")
+    assert result.code == 0, result.out
+    assert result.out.rstrip().endswith("Valid.")

@@ -118,6 +118,7 @@ def test_nothing_due_and_token_held_issues_nothing(emu: EmulatorHandle,
 def test_revoke_tokens_skips_the_token_in_use(emu: EmulatorHandle, other: DynamicClient) -> None:
     planted = plant(emu, "ci-deployer", scopes=SCOPES)
     result = revoke_tokens(other, stage_of(TOKEN_ZERO_OVERLAP), [planted.id, "no-such-id"],
+                           entry_name="ci-deployer",
                            auth_token_checksum=planted.checksum)
     assert [s.change.before["id"] for s in result.skipped] == [planted.id]
     assert planted.id in {t.id for t in other.list_tokens(LIVE)}

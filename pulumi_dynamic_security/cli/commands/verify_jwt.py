@@ -25,9 +25,9 @@ _PIPE_HINT = "Pipe the token in: dynsec verify-jwt POLICY --stage S < token.txt"
 
 
 def _read_token() -> str:
-    """The JWT on standard input (a terminal is asked without echo); surrounding blanks and
-    an `Authorization: Bearer ` prefix are dropped. Reads a bounded amount: a longer input
-    is refused as malformed by the verifier."""
+    """The JWT on standard input (a terminal is asked without echo); a byte order mark,
+    surrounding blanks and an `Authorization: Bearer ` prefix are dropped. Reads a bounded
+    amount: a longer input is refused as malformed by the verifier."""
     from pulumi_dynamic_security.errors import InputError
     from pulumi_dynamic_security.verify import MAX_TOKEN_CHARS
 
@@ -42,7 +42,7 @@ def _read_token() -> str:
         data = raw.read(MAX_TOKEN_CHARS + 64) if raw is not None else stream.read(
             MAX_TOKEN_CHARS + 64)
         value = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
-    value = value.strip()
+    value = value.lstrip("\ufeff").strip()  # a byte order mark: a file saved by Notepad
     if value.lower().startswith("authorization:"):
         value = value.split(":", 1)[1].strip()
     words = value.split(None, 1)
