@@ -30,7 +30,7 @@ from pulumi_dynamic_security.clock import timestamp
 from pulumi_dynamic_security.digests import sha256_of
 from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.mapping.area import (
-    EndpointArea,
+    DigestedEndpointArea,
     EndpointWriter,
     not_a_change_apply_makes,
 )
@@ -126,7 +126,7 @@ def _without(value: Any, keys: frozenset[str]) -> Any:
     return {key: item for key, item in value.items() if key not in keys}
 
 
-class ApiTokensArea(EndpointArea):
+class ApiTokensArea(DigestedEndpointArea):
     name = "api_tokens"
     docs = "docs/mapping.md#api_tokens"
     resource = "ApiTokenRotation"  # one per entry

@@ -223,17 +223,21 @@ class EndpointArea(AreaMapping):
         """True when `changes` resolve `finding` (it then does not block their apply)."""
         return False
 
-    # The key under a saved plan's `basis` of the digest of the records the stage manages
-    # (`digest`), for an area whose writes move no `updatedAt`; None: the environment's own
-    # digest covers the area.
-    digest_key: ClassVar[str | None] = None
 
+class DigestedEndpointArea(EndpointArea):
+    """An endpoint area whose writes move no `updatedAt` of the environment (API tokens,
+    webhooks), so the environment's digest cannot tell a write made since a plan: a saved
+    plan records a digest of the area's records of its own, under `basis.<digest_key>`, and
+    apply compares it (docs/apply.md#stale-plans). The other endpoint areas are covered by
+    the environment's digest."""
+
+    digest_key: ClassVar[str]
+
+    @abstractmethod
     def digest(self, stage: EffectiveStage, records: Sequence[Any] | None) -> str:
         """The digest of the records the stage manages, as listed (`records`; None when
         not read): a write made since the plan changes it."""
-        raise NotImplementedError(f"{self.name} records no digest")
 
+    @abstractmethod
     def changed_since(self, stage: EffectiveStage) -> str:
         """What a changed `digest` means, completing "... since the plan was made"."""
-        return (f"The {self.name} of stage {stage.name!r} (environment "
-                f"{stage.environment_id}) changed")

@@ -21,6 +21,7 @@ from pulumi_dynamic_security.mapping import (
 from pulumi_dynamic_security.mapping.area import (
     AreaMapping,
     ComparedArea,
+    DigestedEndpointArea,
     EndpointArea,
     SettingsArea,
 )
@@ -32,6 +33,9 @@ SETTINGS: tuple[SettingsArea, ...] = (
 )
 # Lists of records behind endpoints of their own (`policy.areas.ENDPOINT_AREAS`).
 ENDPOINTS: tuple[EndpointArea, ...] = (allowed_origins.AREA, api_tokens.AREA, webhooks.AREA)
+# The endpoint areas a saved plan records a digest of its own for (`DigestedEndpointArea`).
+DIGESTED: tuple[DigestedEndpointArea, ...] = tuple(
+    area for area in ENDPOINTS if isinstance(area, DigestedEndpointArea))
 
 ALL: tuple[AreaMapping, ...] = (*SETTINGS, *ENDPOINTS)
 # The areas a plan compares by value (a Pulumi resource's diff compares these too).

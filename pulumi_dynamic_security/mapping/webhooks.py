@@ -32,7 +32,7 @@ from pulumi_dynamic_security.digests import sha256_of
 from pulumi_dynamic_security.errors import DynsecError, PolicyFileError, Problem
 from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.mapping.area import (
-    EndpointArea,
+    DigestedEndpointArea,
     EndpointWriter,
     Exported,
     not_a_change_apply_makes,
@@ -114,7 +114,7 @@ def unknown_events(stage: EffectiveStage, catalogue: Collection[str]) -> PolicyF
     return PolicyFileError(problems, hint="Fix the event names; nothing was written.")
 
 
-class WebhooksArea(EndpointArea):
+class WebhooksArea(DigestedEndpointArea):
     name = "webhooks"
     docs = "docs/mapping.md#webhooks"
     resource = "Webhook"  # one per entry

@@ -7,6 +7,7 @@ gains `schema_extra()`, so an editor refuses what the loader refuses.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -14,14 +15,17 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 
-class Constraint:
-    """Subclasses implement `check` (return the value, or raise) and `schema_extra`."""
+class Constraint(ABC):
+    """A check the loader runs and the schema states; subclasses say both."""
 
+    @abstractmethod
     def check(self, value: Any) -> Any:
-        raise NotImplementedError
+        """`value` when it holds (possibly normalized), else ValueError or
+        PydanticCustomError."""
 
+    @abstractmethod
     def schema_extra(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The JSON Schema keywords that state the same constraint."""
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler

@@ -65,9 +65,8 @@ def verify_saved_plan(saved: SavedPlan, now: Plan, *, policy: str) -> Plan:
         if overtaken is not None:
             raise _stale(saved, now, f"{overtaken} since the plan was made")
     digests = record_digests(stage, snapshot)
-    for area in registry.ENDPOINTS:
-        key = area.digest_key
-        if key is not None and digests[key] != saved.record_digests[key]:
+    for area in registry.DIGESTED:
+        if digests[area.digest_key] != saved.record_digests[area.digest_key]:
             raise _stale(saved, now, f"{area.changed_since(stage)} since the plan was made")
     difference = first_difference(saved.changes, now.changes)
     if difference is None:

@@ -120,7 +120,7 @@ def record_digests(stage: EffectiveStage, snapshot: Snapshot) -> dict[str, str]:
     move no `updatedAt` (the API tokens): a write made since the plan changes them."""
     return {
         area.digest_key: area.digest(stage, snapshot.records(area.name))
-        for area in registry.ENDPOINTS if area.digest_key is not None
+        for area in registry.DIGESTED
     }
 
 
@@ -226,7 +226,7 @@ def _saved_plan(path: Path, data: dict[str, Any], stage: EffectiveStage) -> Save
         environment_digest=digest,
         record_digests={
             area.digest_key: _sha256(basis.get(area.digest_key), f"basis.{area.digest_key}")
-            for area in registry.ENDPOINTS if area.digest_key is not None
+            for area in registry.DIGESTED
         },
         policy_sha256=_sha256(data.get("policy_sha256"), "policy_sha256"),
     )
