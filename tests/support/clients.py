@@ -16,6 +16,7 @@ from pulumi_dynamic_security.api.config import (
 )
 from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.redaction import Secret
+from tests.emulator.support import client as api_client
 from tests.support.ids import LIVE
 
 # Short backoffs: a test that exhausts retries takes a fraction of a second.
@@ -69,8 +70,7 @@ def live_origins(emulator: EmulatorHandle, environment_id: str) -> list[str]:
 def clear_live_audits(emulator: EmulatorHandle, environment_id: str = LIVE) -> None:
     """What the audits of a live environment ask and no apply does, done by hand as a team
     would: the seed's test account deleted (DS603) and a captcha turned on (DS703)."""
-    with httpx.Client(base_url=emulator.base_url, timeout=10.0,
-                      headers={"Authorization": f"Bearer {emulator.token}"}) as http:
+    with api_client(emulator) as http:
         deleted = http.delete(f"/environments/{environment_id}/test/account")
     assert deleted.status_code == 204, deleted.text
     edit_settings(emulator, environment_id, captcha={
