@@ -112,6 +112,13 @@ def markdown(value: object) -> str:
     return _MARKDOWN_SPECIAL.sub(_markdown_token, controls(value))
 
 
+def backtick_fence(content: str, *, shortest: int = 1) -> str:
+    """A run of backticks longer than any in `content` (and at least `shortest`), so a code
+    span or block it opens cannot be closed from inside."""
+    longest = max((len(run) for run in re.findall("`+", content)), default=0)
+    return "`" * max(shortest, longest + 1)
+
+
 def markdown_code(value: object, *, in_table: bool) -> str:
     """`value` as a markdown code span (`in_table`: inside a GitHub table cell)."""
     content = controls(value).replace(_WORKFLOW_V1, "#\\x23[")
@@ -119,8 +126,7 @@ def markdown_code(value: object, *, in_table: bool) -> str:
         return "*(empty)*"
     if in_table:
         content = content.replace("|", "\\|")
-    longest = max((len(run) for run in re.findall("`+", content)), default=0)
-    fence = "`" * (longest + 1)
+    fence = backtick_fence(content)
     padded = (
         content.startswith("`") or content.endswith("`")
         or (content.startswith(" ") and content.endswith(" ") and content.strip() != "")

@@ -201,9 +201,10 @@ def _github(inputs: Inputs, context: Context) -> GitHubRest:
 
 
 def publish(inputs: Inputs, context: Context, markdown: str, facts: report.Facts) -> None:
-    """The comment and the issue; GitHubApiError on an API failure."""
+    """The comment and the issue, over one client; GitHubApiError on an API failure."""
     want_comment = inputs.comment if inputs.comment is not None else context.on_pull_request
     pull = context.pull_request
+    comment_on: int | None = None  # the pull request to comment on
     if want_comment and (pull is None or not context.on_pull_request):
         announce("notice", "dynsec: no pull request in this event, so no comment; the "
                  "report is in the job summary.")
@@ -214,18 +215,20 @@ def publish(inputs: Inputs, context: Context, markdown: str, facts: report.Facts
     elif want_comment and pull is not None and not inputs.github_token:
         announce("notice", "dynsec: no github-token, so no comment.")
     elif want_comment and pull is not None:
-        with _github(inputs, context) as rest:
-            done = upsert_comment(rest, context.repository, pull.number, markdown)
-        print(f"dynsec: {done.describe('comment')}", flush=True)
-    if inputs.issue:
-        if not inputs.github_token:
-            announce("notice", "dynsec: no github-token, so the drift issue was not updated.")
-            return
-        title = report.issue_title(inputs.policy)
-        with _github(inputs, context) as rest:
+        comment_on = pull.number
+    issue = inputs.issue and bool(inputs.github_token)
+    if inputs.issue and not issue:
+        announce("notice", "dynsec: no github-token, so the drift issue was not updated.")
+    if comment_on is None and not issue:
+        return
+    with _github(inputs, context) as rest:
+        if comment_on is not None:
+            done = upsert_comment(rest, context.repository, comment_on, markdown)
+            print(f"dynsec: {done.describe('comment')}", flush=True)
+        if issue:
             done = sync_issue(rest, context.repository, markdown, problem=facts.problem,
-                              title=title)
-        print(f"dynsec: {done.describe('issue')}", flush=True)
+                              title=report.issue_title(inputs.policy))
+            print(f"dynsec: {done.describe('issue')}", flush=True)
 
 
 def run(env: Mapping[str, str]) -> int:

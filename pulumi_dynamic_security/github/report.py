@@ -11,13 +11,12 @@ fence longer than any run of backticks in it.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pulumi_dynamic_security.cli.render.markdown import MarkdownOptions, marker
-from pulumi_dynamic_security.escaping import markdown_code, text
+from pulumi_dynamic_security.escaping import backtick_fence, markdown_code, text
 from pulumi_dynamic_security.exit_codes import ExitCode
 from pulumi_dynamic_security.github.workflow import Level
 
@@ -46,11 +45,10 @@ def _meaning(code: int) -> str:
         return "it stopped without a result"
 
 
-def fenced(text: str) -> str:
-    """`text` in a fence no line of it can close."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text.rstrip()}\n{fence}"
+def fenced(content: str) -> str:
+    """`content` in a fence no line of it can close."""
+    fence = backtick_fence(content, shortest=3)
+    return f"{fence}text\n{content.rstrip()}\n{fence}"
 
 
 def validate_report(policy: str, shown: Finished) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from pulumi_dynamic_security.errors import InputError
-from pulumi_dynamic_security.escaping import echo
+from pulumi_dynamic_security.escaping import echo, text
 from pulumi_dynamic_security.github.rest import GitHubApiError, GitHubRest
 
 GITHUB_BODY_LIMIT = 65_536  # characters GitHub accepts in a comment or an issue body
@@ -40,9 +40,10 @@ class Outcome:
     url: str | None = None
 
     def describe(self, what: str) -> str:
+        """One line for the job's log; the url (from GitHub's answer) escaped as log text."""
         if self.target is None:
             return f"no {what} to update"
-        where = f" ({self.url})" if self.url else ""
+        where = f" ({text(self.url)})" if self.url else ""
         return f"{what} {self.target} {self.action}{where}"
 
 

@@ -153,3 +153,15 @@ def test_a_create_answer_that_is_not_a_comment_is_one_clear_error(answer: bytes)
     with pytest.raises(GitHubApiError, match="an answer has no numeric 'id'") as raised:
         upsert_comment(client, "acme/infra", 7, MARKER + "\nx")
     assert raised.value.exit_code == 4
+
+
+def test_a_hostile_html_url_in_an_answer_cannot_forge_a_log_line(github: State) -> None:
+    ours = github.add_comment(7, MARKER + "\nsame")
+    github.comments[ours]["html_url"] = "https://github.test/c/1\n::error::forged\x1b[2J"
+
+    done = upsert_comment(rest(github), "acme/infra", 7, MARKER + "\nsame")
+
+    said = done.describe("comment")
+    assert done.action == "unchanged"
+    assert "\n" not in said and "\x1b" not in said
+    assert said.startswith(f"comment {ours} unchanged (https://github.test/c/1")

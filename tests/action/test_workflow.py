@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_dynamic_security.github.report import Facts, marker_for
+from pulumi_dynamic_security.github.action import Finished
+from pulumi_dynamic_security.github.report import Facts, marker_for, validate_report
 from pulumi_dynamic_security.github.workflow import command_line, context_from, set_outputs
 from tests.action.composite import pull_request_event
 
@@ -31,6 +32,18 @@ def test_the_marker_of_a_hostile_path_cannot_close_the_comment() -> None:
     assert marker.count("-->") == 1 and marker.endswith(" -->")
     assert marker_for("drift", "./dynamic-security.yaml") == \
         "<!-- dynsec:drift:dynamic-security.yaml -->"  # the path as dynsec prints it
+
+
+def test_validate_text_cannot_close_the_fence_it_is_shown_in() -> None:
+    out = "a.yaml: ok\n```\n**not bold** @octocat\n`````\n"
+
+    body = validate_report("a.yaml", Finished(1, out))
+
+    lines = body.rstrip("\n").split("\n")
+    opening = next(n for n, line in enumerate(lines) if line.startswith("```"))
+    fence = lines[opening].removesuffix("text")
+    assert len(fence) == 6  # one longer than the longest run of backticks inside
+    assert lines[opening + 1:] == [*out.rstrip().split("\n"), fence]
 
 
 def _context(tmp_path: Path, event_name: str, event: object, actor: str = "octocat"

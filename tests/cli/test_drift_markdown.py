@@ -235,6 +235,21 @@ def test_a_smaller_max_chars_cuts_sooner_and_the_cut_line_says_so(cli: Cli) -> N
     check_markdown(tiny)
 
 
+@pytest.mark.slow
+def test_a_long_policy_path_still_keeps_the_comment_under_max_chars(cli: Cli) -> None:
+    # The path stands in the marker and again in the cut line, which must still fit.
+    deep = cli.directory / "/".join(["d" * 200] * 9) / "p.yaml"
+    deep.parent.mkdir(parents=True)
+    deep.write_text((cli.directory / many_stages(cli, 5)).read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    policy = str(deep.relative_to(cli.directory))
+
+    for limit in (9000, 13000):  # both went over before the cut line was measured
+        comment = cli("drift", policy, "--format", "markdown", "--max-chars", str(limit)).out
+        assert len(comment) <= limit
+        assert comment.splitlines()[-1].startswith(f"✂️ **This comment stops at {limit:,}")
+
+
 def test_a_few_stages_fit_whole_without_a_cut_line(cli: Cli) -> None:
     cli.write(LINKED.replace("  production:", f"  staging:\n    environment_id: "
                                                f"{SECOND_SANDBOX}\n  production:"))

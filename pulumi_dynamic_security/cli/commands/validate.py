@@ -185,14 +185,6 @@ def _one_error(failures: Sequence[DynsecError]) -> DynsecError:
     return failures[0] if len(failures) == 1 else PolicyFilesError(failures)
 
 
-def _root(repo_root: Path | None, files: Sequence[Path]) -> Path:
-    if repo_root is not None:
-        return repo_root
-    from pulumi_dynamic_security.cli.render.sarif import default_repo_root
-
-    return default_repo_root(files)
-
-
 def render(reports: list[StageReport], output_format: str, *, color: bool = False,
            repo_root: Path | None = None, files: Sequence[Path] = (),
            failures: Sequence[DynsecError] = (),

@@ -214,15 +214,11 @@ def render_drift(report: DriftReport, options: MarkdownOptions | None = None) ->
     head = [marker(options), verdict(report.plans, report.errors), ""]
     rows = [[overview_row(plan)] for plan in report.plans]
     rows += [[failure_row(failure)] for failure in report.errors]
-    table, unlisted = _fit(rows, int(budget * OVERVIEW_SHARE) - _size(head))
-    head += [*OVERVIEW_HEAD, *(row for rows_kept in table for row in rows_kept)]
-    if unlisted:
-        head.append(f"| … | | {plural(unlisted, 'more stage')}: see the full report | | |")
-    head.append("")
+    legend: list[str] = []
     if report.plans and any(plan.changes for plan in report.plans):
         legends = [LEGEND] + ([PR_LEGEND] if any(
             headline.pull_request_changes(p) for p in report.plans) else [])
-        head += [f"<sub>{' '.join(legends)}</sub>", ""]
+        legend = [f"<sub>{' '.join(legends)}</sub>", ""]
     sections = []
     for index, plan in enumerate(_in_order(report.plans)):
         body = stage_body(plan, options.links)
@@ -232,15 +228,29 @@ def render_drift(report: DriftReport, options: MarkdownOptions | None = None) ->
         sections.append(["### Stages that could not be read", "",
                          *(f"- {code(f.stage, in_table=False)}: {cell(f.message)}"
                            for f in report.errors), ""])
-    room = budget - _size(head) - _CUT_LINE_ROOM
-    kept, left_out = _fit(sections, room)
+    # The cut line at its longest (every section and row left out) always fits: the policy
+    # path in it, as in the marker, can be long.
+    reserve = max(_CUT_LINE_ROOM,
+                  _size([_cut_line(len(sections), len(sections), len(rows), options)]))
+    after_table = _size([_unlisted_row(len(rows)), "", *legend]) + reserve
+    table, unlisted = _fit(rows, min(int(budget * OVERVIEW_SHARE), budget - after_table)
+                           - _size(head))
+    head += [*OVERVIEW_HEAD, *(row for rows_kept in table for row in rows_kept)]
+    if unlisted:
+        head.append(_unlisted_row(unlisted))
+    head += ["", *legend]
+    kept, left_out = _fit(sections, budget - _size(head) - reserve)
     lines = head + [line for section in kept for line in section]
     if left_out or unlisted:
         lines.append(_cut_line(left_out, len(sections), unlisted, options))
     return "\n".join(lines).rstrip() + "\n"
 
 
-_CUT_LINE_ROOM = 600  # the cut line, with a long policy path
+def _unlisted_row(unlisted: int) -> str:
+    return f"| … | | {plural(unlisted, 'more stage')}: see the full report | | |"
+
+
+_CUT_LINE_ROOM = 600  # kept for the cut line at the least
 
 
 def _cut_line(left_out: int, sections: int, unlisted: int, options: MarkdownOptions) -> str:
