@@ -195,4 +195,6 @@ def test_a_hostile_event_catalogue_makes_one_short_error_quickly(
     assert "is not an event Dynamic knows" in result.err
     check_text(result.err)
     assert len(result.err) < 12 * 1200, len(result.err)  # a dozen problems, each clipped
-    assert elapsed < 3, elapsed  # a hang guard: 12 fuzzy searches of 80,000 names took 20 s
+    # A hang guard, not a speed goal (about 2 s on an idle 2-core machine, twice that under
+    # load): 12 fuzzy searches of 80,000 names took 20 s.
+    assert elapsed < 8, elapsed
