@@ -1,0 +1,43 @@
+"""Text the API answers (a token's note, a test account's login, a webhook's id and url)
+reaches a finding's message cut to a bound: a hostile answer cannot flood a report."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from pulumi_dynamic_security.policy.loader import SecurityPolicy
+from pulumi_dynamic_security.rules.base import LiveFacts, LiveToken, LiveWebhook
+from pulumi_dynamic_security.rules.engine import evaluate
+
+NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+POLICY = """\
+version: 1
+stages:
+  production:
+    environment_id: 9a7d0000-0000-4000-8000-000000000002
+    api_tokens:
+      - {name: ci-deployer, scopes: [environment.settings.read], rotate_every: 30d}
+    webhooks:
+      - name: audit
+        url: https://hooks.example.com/dynamic
+        events: [user.session.revoked, admin.user.session.revoked]
+"""
+HUGE = "x" * 10_000
+
+
+def test_long_live_text_is_cut_in_messages() -> None:
+    stage = SecurityPolicy.from_text(POLICY).stage("production")
+    live = LiveFacts(
+        now=NOW,
+        environment_name="live",
+        tokens=(LiveToken("tok-" + HUGE, "note " + HUGE, "aaaaaa", NOW - timedelta(days=1)),),
+        test_account=True,
+        test_account_login=HUGE + "@example.com",
+        webhooks=(LiveWebhook("wh-" + HUGE, "https://old.example.net/" + HUGE, ("a.b",), True),),
+    )
+    report = evaluate(stage, live=live)
+    fired = {finding.rule: finding.message for finding in report.findings}
+    assert {"DS504", "DS603", "DS803"} <= set(fired)
+    for rule in ("DS504", "DS603", "DS803"):
+        assert "x" * 100 not in fired[rule], rule
+        assert len(fired[rule]) < 600, rule
