@@ -53,12 +53,15 @@ def _any_case(word: str) -> str:
 # joined by single dots (no empty label, no trailing dot), an optional port 1-65535 of at most
 # five digits or '*', and at most one '*' in all. What it cannot say (IDNA validity, dots
 # other than '.', invisible characters, IPv4 spellings) the loader still checks.
+# A port number 1-65535 without leading zeros (the patterns put `0*` before it).
+PORT_NUMBER_PATTERN = (
+    r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+)
 ORIGIN_PATTERN = (
     r"^(?=[^*]*\*?[^*]*$)"
     "(?:" + "|".join(_any_case(scheme) for scheme in SCHEMES) + ")"
     r"://(?:[A-Za-z0-9_*-]|[^\x00-\x7f])+(?:\.(?:[A-Za-z0-9_*-]|[^\x00-\x7f])+)*"
-    r"(?::(?:\*|(?=[0-9]{1,5}$)0*(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}"
-    r"|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])))?$"
+    r"(?::(?:\*|(?=[0-9]{1,5}$)0*" + PORT_NUMBER_PATTERN + "))?$"
 )
 
 

@@ -26,6 +26,7 @@ import re
 
 from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.policy.origins import (
+    PORT_NUMBER_PATTERN,
     OriginError,
     normalize_origin,
     origin_host,
@@ -55,9 +56,8 @@ WEBHOOK_URL_PATTERN = (
     + _TAIL_PATTERN + "|" + _SNS_ARN.pattern + ")$"
 )
 JWKS_URL_PATTERN = (
-    r"^[hH][tT][tT][pP][sS]?://" + _HOST_PATTERN + "(?:" + _PORT_DIGITS
-    + r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]"
-    r"|6553[0-5]))?" + _TAIL_PATTERN + "$"
+    r"^[hH][tT][tT][pP][sS]?://" + _HOST_PATTERN + "(?:" + _PORT_DIGITS + PORT_NUMBER_PATTERN
+    + ")?" + _TAIL_PATTERN + "$"
 )
 EVENT_PATTERN = f"^{_EVENT.pattern}$"
 CLAIM_TEXT_PATTERN = r"^[A-Za-z0-9_.,:!?&%@/+-]([A-Za-z0-9_.,:!?&%@/+ -]*[A-Za-z0-9_.,:!?&%@/+-])?$"
