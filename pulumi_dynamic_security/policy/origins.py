@@ -69,14 +69,20 @@ class OriginError(ValueError):
     """An origin Dynamic would refuse, with the reason in words."""
 
 
+def split_authority(rest: str) -> tuple[str, str]:
+    """What follows `scheme://`, split into the authority and the rest (path, query,
+    fragment), at the first `/`, `?` or `#`."""
+    split = min((rest.find(ch) for ch in "/?#" if ch in rest), default=len(rest))
+    return rest[:split], rest[split:]
+
+
 def without_user_info(text: str) -> str:
     """`text` with the user info of its authority (`user:password@`) shown as `***@`: it may be
     a password, and error messages reach terminals and CI logs."""
     scheme, sep, rest = text.partition("://")
     if not sep:
         scheme, rest = "", text
-    split = min((rest.find(ch) for ch in "/?#" if ch in rest), default=len(rest))
-    authority, tail = rest[:split], rest[split:]
+    authority, tail = split_authority(rest)
     if "@" not in authority:
         return text
     return f"{scheme}{sep}***@{authority.rpartition('@')[2]}{tail}"

@@ -30,6 +30,7 @@ from pulumi_dynamic_security.policy.origins import (
     OriginError,
     normalize_origin,
     origin_host,
+    split_authority,
     without_user_info,
 )
 
@@ -81,8 +82,7 @@ def _split_url(value: str, shown: str, what: str, schemes: tuple[str, ...]) -> t
     if not sep or scheme not in schemes:
         wanted = " or ".join(f"{s}://" for s in schemes)
         raise UrlError(f"{what} {shown} must start with {wanted}")
-    split = min((rest.find(ch) for ch in "/?#" if ch in rest), default=len(rest))
-    authority, tail = rest[:split], rest[split:]
+    authority, tail = split_authority(rest)
     if "@" in authority:  # `shown` has it masked (`without_user_info`)
         raise UrlError(f"{what} {shown} contains user info ('@'): never put a credential in a "
                        "URL; remove it")
