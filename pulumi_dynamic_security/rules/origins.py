@@ -193,7 +193,7 @@ class OriginConfusable(Rule):
                     value=origin,
                 )
         for path, url, stake in _other_hosts(ctx):
-            found = confusion(urlsplit(url).hostname or "")
+            found = confusion(_hostname(url))
             if found is not None:
                 yield Hit(
                     path=path,
@@ -201,6 +201,15 @@ class OriginConfusable(Rule):
                     f"and whoever registered the look-alike {stake}",
                     value=url,
                 )
+
+
+def _hostname(url: str) -> str:
+    """The host `url` names; "" when it is no URL (a live webhook's url is Dynamic's answer,
+    kept as it came when it does not normalize: `mapping/webhooks.live_url`)."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # e.g. an unclosed `[`: "Invalid IPv6 URL"
+        return ""
 
 
 def _other_hosts(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:

@@ -1,12 +1,15 @@
 """Text the API answers (a token's note, a test account's login, a webhook's id and url)
-reaches a finding's message cut to a bound: a hostile answer cannot flood a report."""
+reaches a finding's message cut to a bound: a hostile answer cannot flood a report; and a
+live value that does not parse leaves the rules silent on it, never failing the run."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
+from pulumi_dynamic_security.policy.areas import WebhookPolicy
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
-from pulumi_dynamic_security.rules.base import LiveFacts, LiveToken, LiveWebhook
+from pulumi_dynamic_security.rules.base import JudgedSettings, LiveFacts, LiveToken, LiveWebhook
 from pulumi_dynamic_security.rules.engine import evaluate
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
@@ -41,3 +44,19 @@ def test_long_live_text_is_cut_in_messages() -> None:
     for rule in ("DS504", "DS603", "DS803"):
         assert "x" * 100 not in fired[rule], rule
         assert len(fired[rule]) < 600, rule
+
+
+def test_a_live_webhook_url_that_is_no_url_is_judged_without_failing() -> None:
+    stage = SecurityPolicy.from_text(
+        "version: 1\nstages:\n  production:\n"
+        "    environment_id: 9a7d0000-0000-4000-8000-000000000002\n"
+    ).stage("production")
+    # As `mapping/webhooks` reads a live url that does not normalize: kept as it came.
+    hook = WebhookPolicy.model_construct(name="in", url="https://[::1/in", events=["a.b"],
+                                         enabled=True)
+    settings = dataclasses.replace(JudgedSettings.declared(stage), webhooks=(hook,),
+                                   live_keys=frozenset({"webhooks"}))
+    report = evaluate(stage, settings=settings, live=LiveFacts(now=NOW), now=settings)
+    rules = {finding.rule for finding in [*report.findings, *report.live_findings]}
+    assert "DS801" in rules  # the rules ran on it: no enabled webhook gets session events
+    assert "DS104" not in rules
