@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from pulumi_dynamic_security.escaping import ECHO_LIMIT, clip
 from pulumi_dynamic_security.policy.origins import (
     is_local_origin,
     origin_host,
@@ -197,7 +198,8 @@ class OriginConfusable(Rule):
             if found is not None:
                 yield Hit(
                     path=path,
-                    message=f"{url}: {found.describe()}; it may not be the domain it reads as, "
+                    message=f"{clip(url, ECHO_LIMIT)}: {found.describe()}; it may not be the "
+                    "domain it reads as, "
                     f"and whoever registered the look-alike {stake}",
                     value=url,
                 )

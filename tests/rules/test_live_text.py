@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta, timezone
 
-from pulumi_dynamic_security.policy.areas import WebhookPolicy
+from pulumi_dynamic_security.policy.areas import EffectiveExternalAuth, WebhookPolicy
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.rules.base import JudgedSettings, LiveFacts, LiveToken, LiveWebhook
 from pulumi_dynamic_security.rules.engine import evaluate
@@ -60,3 +60,14 @@ def test_a_live_webhook_url_that_is_no_url_is_judged_without_failing() -> None:
     rules = {finding.rule for finding in [*report.findings, *report.live_findings]}
     assert "DS801" in rules  # the rules ran on it: no enabled webhook gets session events
     assert "DS104" not in rules
+
+
+def test_a_long_live_jwks_url_is_cut_in_its_message() -> None:
+    stage = SecurityPolicy.from_text(POLICY).stage("production")
+    # As `mapping/external_auth` reads a live url that does not normalize: kept as it came.
+    auth = EffectiveExternalAuth(enabled=True, issuer="issuer", jwks_url="http://a.com/" + HUGE)
+    settings = dataclasses.replace(JudgedSettings.declared(stage), external_auth=auth,
+                                   live_keys=frozenset({"external_auth"}))
+    report = evaluate(stage, settings=settings, live=LiveFacts(now=NOW))
+    (message,) = [f.message for f in report.findings if f.rule == "DS701"]
+    assert "http://a.com/" in message and "x" * 100 not in message
