@@ -27,6 +27,8 @@ from pydantic_core import PydanticCustomError
 
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.policy.fields import (
+    ENTRY_NAME_PATTERN,
+    ENTRY_NAME_RULE,
     UNIQUE,
     ClaimText,
     CookieName,
@@ -232,9 +234,8 @@ class WebhookPolicy(StrictModel):
     """An environment webhook this tool manages, matched to the live one by its url."""
 
     name: str = Field(
-        pattern=r"^[a-z0-9-]{1,40}$",
-        description="Name of the webhook, unique in the stage: 1-40 of a-z, 0-9 and '-'. "
-        "Its signing secret is delivered under webhook:<name>.",
+        pattern=ENTRY_NAME_PATTERN, description="Name of the webhook, unique in the stage: "
+        f"{ENTRY_NAME_RULE}. Its signing secret is delivered under webhook:<name>.",
     )
     url: WebhookUrl = Field(
         description="Where Dynamic delivers the events: an https:// URL (a DNS host, no port, "
@@ -281,9 +282,8 @@ class ApiTokenPolicy(StrictModel):
     """An environment API token that this tool issues and rotates."""
 
     name: str = Field(
-        pattern=r"^[a-z0-9-]{1,40}$",
-        description="Name of the token, unique in the stage: 1-40 of a-z, 0-9 and '-'. "
-        "Managed tokens carry the note dynsec:<name>:<UTC timestamp>.",
+        pattern=ENTRY_NAME_PATTERN, description="Name of the token, unique in the stage: "
+        f"{ENTRY_NAME_RULE}. Managed tokens carry the note dynsec:<name>:<UTC timestamp>.",
     )
     scopes: Annotated[list[TokenScope], UNIQUE] = Field(
         min_length=1, description="Dynamic token scopes granted to the token (least privilege)."

@@ -65,6 +65,9 @@ Origin = Annotated[
 JwtLifetime = Annotated[Duration, Bounds(Duration(1), DYNAMIC_JWT_MAX, " (Dynamic's range)")]
 PositiveDuration = Annotated[Duration, Bounds(Duration(1))]
 NonEmptyText = Annotated[str, Field(min_length=1, pattern=r"\S")]
+# The name of an `api_tokens` or `webhooks` entry (unique in its stage).
+ENTRY_NAME_PATTERN = r"^[a-z0-9-]{1,40}$"
+ENTRY_NAME_RULE = "1-40 of a-z, 0-9 and '-'"
 # Text with a check of its own: the validator refuses a number or a boolean (no coercion)
 # and says why; the schema carries the pattern, as strict as JSON Schema can say it.
 def _checked_text(check: Callable[[object], str], pattern: str, max_length: int) -> Any:

@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 from pulumi_dynamic_security.errors import InputError, PolicyFileError, Problem
 from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.policy.areas import area_problems
+from pulumi_dynamic_security.policy.fields import ENTRY_NAME_RULE
 from pulumi_dynamic_security.policy.models import (
     STAGE_NAME_HINT,
     STAGE_ONLY_KEYS,
@@ -190,8 +191,8 @@ def _bool_message(value: Any) -> str:
 
 _PATTERN_HINTS = {
     "environment_id": "is not a lower-case uuid (copy the id from Dynamic's dashboard)",
-    "api_tokens.name": "is not a valid token name: 1-40 of a-z, 0-9 and '-'",
-    "webhooks.name": "is not a valid webhook name: 1-40 of a-z, 0-9 and '-'",
+    "api_tokens.name": f"is not a valid token name: {ENTRY_NAME_RULE}",
+    "webhooks.name": f"is not a valid webhook name: {ENTRY_NAME_RULE}",
     "token_env": "is not an environment variable name",
     "reason": "must not be blank",
 }

@@ -53,17 +53,27 @@ def _any_case(word: str) -> str:
 # joined by single dots (no empty label, no trailing dot), an optional port 1-65535 of at most
 # five digits or '*', and at most one '*' in all. What it cannot say (IDNA validity, dots
 # other than '.', invisible characters, IPv4 spellings) the loader still checks.
+# A port number 1-65535 without leading zeros (the patterns put `0*` before it).
+PORT_NUMBER_PATTERN = (
+    r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+)
 ORIGIN_PATTERN = (
     r"^(?=[^*]*\*?[^*]*$)"
     "(?:" + "|".join(_any_case(scheme) for scheme in SCHEMES) + ")"
     r"://(?:[A-Za-z0-9_*-]|[^\x00-\x7f])+(?:\.(?:[A-Za-z0-9_*-]|[^\x00-\x7f])+)*"
-    r"(?::(?:\*|(?=[0-9]{1,5}$)0*(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}"
-    r"|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])))?$"
+    r"(?::(?:\*|(?=[0-9]{1,5}$)0*" + PORT_NUMBER_PATTERN + "))?$"
 )
 
 
 class OriginError(ValueError):
     """An origin Dynamic would refuse, with the reason in words."""
+
+
+def split_authority(rest: str) -> tuple[str, str]:
+    """What follows `scheme://`, split into the authority and the rest (path, query,
+    fragment), at the first `/`, `?` or `#`."""
+    split = min((rest.find(ch) for ch in "/?#" if ch in rest), default=len(rest))
+    return rest[:split], rest[split:]
 
 
 def without_user_info(text: str) -> str:
@@ -72,8 +82,7 @@ def without_user_info(text: str) -> str:
     scheme, sep, rest = text.partition("://")
     if not sep:
         scheme, rest = "", text
-    split = min((rest.find(ch) for ch in "/?#" if ch in rest), default=len(rest))
-    authority, tail = rest[:split], rest[split:]
+    authority, tail = split_authority(rest)
     if "@" not in authority:
         return text
     return f"{scheme}{sep}***@{authority.rpartition('@')[2]}{tail}"

@@ -26,9 +26,11 @@ import re
 
 from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.policy.origins import (
+    PORT_NUMBER_PATTERN,
     OriginError,
     normalize_origin,
     origin_host,
+    split_authority,
     without_user_info,
 )
 
@@ -52,17 +54,15 @@ _PORT_DIGITS = r":(?=[0-9]{1,5}(?:[/?]|$))0*"
 _TAIL_PATTERN = r"(?:[/?][^\s#\x00-\x1f\x7f-\x9f]*)?"
 WEBHOOK_URL_PATTERN = (
     r"^(?:[hH][tT][tT][pP][sS]://" + _HOST_PATTERN + "(?:" + _PORT_DIGITS + "443)?"
-    + _TAIL_PATTERN + r"|arn:aws:sns:[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9]{12}:"
-    r"[A-Za-z0-9_-]{1,256})$"
+    + _TAIL_PATTERN + "|" + _SNS_ARN.pattern + ")$"
 )
 JWKS_URL_PATTERN = (
-    r"^[hH][tT][tT][pP][sS]?://" + _HOST_PATTERN + "(?:" + _PORT_DIGITS
-    + r"(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]"
-    r"|6553[0-5]))?" + _TAIL_PATTERN + "$"
+    r"^[hH][tT][tT][pP][sS]?://" + _HOST_PATTERN + "(?:" + _PORT_DIGITS + PORT_NUMBER_PATTERN
+    + ")?" + _TAIL_PATTERN + "$"
 )
-EVENT_PATTERN = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+$"
+EVENT_PATTERN = f"^{_EVENT.pattern}$"
 CLAIM_TEXT_PATTERN = r"^[A-Za-z0-9_.,:!?&%@/+-]([A-Za-z0-9_.,:!?&%@/+ -]*[A-Za-z0-9_.,:!?&%@/+-])?$"
-COOKIE_NAME_PATTERN = r"^[A-Za-z0-9_.!&%+-]+$"
+COOKIE_NAME_PATTERN = f"^{_COOKIE_NAME.pattern}$"
 
 
 class UrlError(ValueError):
@@ -82,8 +82,7 @@ def _split_url(value: str, shown: str, what: str, schemes: tuple[str, ...]) -> t
     if not sep or scheme not in schemes:
         wanted = " or ".join(f"{s}://" for s in schemes)
         raise UrlError(f"{what} {shown} must start with {wanted}")
-    split = min((rest.find(ch) for ch in "/?#" if ch in rest), default=len(rest))
-    authority, tail = rest[:split], rest[split:]
+    authority, tail = split_authority(rest)
     if "@" in authority:  # `shown` has it masked (`without_user_info`)
         raise UrlError(f"{what} {shown} contains user info ('@'): never put a credential in a "
                        "URL; remove it")

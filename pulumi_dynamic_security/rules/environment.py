@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pulumi_dynamic_security.escaping import ECHO_LIMIT, clip
 from pulumi_dynamic_security.rules import links
 from pulumi_dynamic_security.rules.base import Hit, Rule, RuleContext, Severity
 
@@ -114,7 +115,8 @@ class TestAccountLive(Rule):
         live = ctx.live
         if live is None or live.environment_name != "live" or not live.test_account:
             return
-        login = f" ({live.test_account_login})" if live.test_account_login else ""
+        login = live.test_account_login
+        login = f" ({clip(login, ECHO_LIMIT)})" if login else ""  # the API's text: cut
         yield Hit(
             path="environment_id",
             message=f"live environment {ctx.stage.environment_id} has a test account{login}: "

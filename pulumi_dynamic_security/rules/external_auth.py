@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pulumi_dynamic_security.escaping import ECHO_LIMIT, clip
 from pulumi_dynamic_security.rules import links
 from pulumi_dynamic_security.rules.base import Hit, Rule, RuleContext, Severity
 
@@ -32,7 +33,9 @@ class ExternalAuthInsecureJwks(Rule):
         if not external.jwks_url.startswith("https://"):
             yield Hit(
                 path="external_auth.jwks_url",
-                message=f"external_auth.jwks_url is {external.jwks_url}, not https: whoever "
+                # cut: a live url that does not normalize is kept as Dynamic answered it
+                message=f"external_auth.jwks_url is {clip(external.jwks_url, ECHO_LIMIT)}, not "
+                "https: whoever "
                 "sits between Dynamic and the issuer can serve their own keys and sign in as "
                 "any user",
                 value=external.jwks_url,

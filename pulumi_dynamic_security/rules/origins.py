@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from pulumi_dynamic_security.escaping import ECHO_LIMIT, clip
 from pulumi_dynamic_security.policy.origins import (
     is_local_origin,
     origin_host,
@@ -193,14 +194,24 @@ class OriginConfusable(Rule):
                     value=origin,
                 )
         for path, url, stake in _other_hosts(ctx):
-            found = confusion(urlsplit(url).hostname or "")
+            found = confusion(_hostname(url))
             if found is not None:
                 yield Hit(
                     path=path,
-                    message=f"{url}: {found.describe()}; it may not be the domain it reads as, "
+                    message=f"{clip(url, ECHO_LIMIT)}: {found.describe()}; it may not be the "
+                    "domain it reads as, "
                     f"and whoever registered the look-alike {stake}",
                     value=url,
                 )
+
+
+def _hostname(url: str) -> str:
+    """The host `url` names; "" when it is no URL (a live webhook's url is Dynamic's answer,
+    kept as it came when it does not normalize: `mapping/webhooks.live_url`)."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # e.g. an unclosed `[`: "Invalid IPv6 URL"
+        return ""
 
 
 def _other_hosts(ctx: RuleContext) -> Iterator[tuple[str, str, str]]:

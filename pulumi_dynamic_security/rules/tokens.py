@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 
+from pulumi_dynamic_security.escaping import ECHO_LIMIT, clip
 from pulumi_dynamic_security.policy.durations import Duration
 from pulumi_dynamic_security.rules import links
 from pulumi_dynamic_security.rules.base import Hit, LiveToken, Rule, RuleContext, Severity
@@ -24,8 +25,10 @@ _ROTATION_ERROR_ABOVE = Duration.of(days=365)
 
 
 def _describe(token: LiveToken) -> str:
-    note = f"note {token.note!r}" if token.note else "no note"
-    return f"token {token.id} ({note}, created {token.created_at.date().isoformat()})"
+    # The id and note are the API's: cut, so that a hostile answer cannot flood a report.
+    note = f"note {clip(token.note, ECHO_LIMIT - 2)!r}" if token.note else "no note"
+    created = token.created_at.date().isoformat()
+    return f"token {clip(token.id, ECHO_LIMIT)} ({note}, created {created})"
 
 
 def _successors(tokens: Iterable[LiveToken]) -> dict[str, LiveToken]:

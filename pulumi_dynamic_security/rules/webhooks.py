@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pulumi_dynamic_security.escaping import ECHO_LIMIT, clip
 from pulumi_dynamic_security.rules import links
 from pulumi_dynamic_security.rules.base import Hit, Rule, RuleContext, Severity
 
@@ -79,7 +80,8 @@ class WebhookUnmanaged(Rule):
             state = "enabled" if webhook.enabled else "disabled"
             yield Hit(
                 path="webhooks",
-                message=f"webhook {webhook.id} ({state}, url {webhook.url}, "
+                message=f"webhook {clip(webhook.id, ECHO_LIMIT)} ({state}, url "
+                f"{clip(webhook.url, ECHO_LIMIT)}, "
                 f"{len(webhook.events)} event(s)) is declared by no webhooks entry",
                 value=webhook.url,
                 on_live_value=True,

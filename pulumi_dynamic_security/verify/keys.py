@@ -17,7 +17,6 @@ httpx and cryptography are imported on the first fetch, not with this module.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import threading
 import time
@@ -29,6 +28,7 @@ from pulumi_dynamic_security.bounded_json import JsonLimitError, describe_size
 from pulumi_dynamic_security.bounded_json import loads as bounded_loads
 from pulumi_dynamic_security.escaping import echo
 from pulumi_dynamic_security.verify.errors import JwksUnavailable, JwtRejected
+from pulumi_dynamic_security.verify.tokens import b64url_decode
 
 if TYPE_CHECKING:
     import httpx
@@ -236,7 +236,7 @@ def _rsa_key(entry: Any) -> RsaKey | None:
 
 def _uint(text: str) -> int | None:
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = b64url_decode(text)
     except (binascii.Error, ValueError):
         return None
     return int.from_bytes(raw, "big") if raw else None

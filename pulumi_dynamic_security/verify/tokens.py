@@ -32,7 +32,9 @@ class Parts(NamedTuple):
     signature: bytes
 
 
-def _segment(text: str) -> bytes:
+def b64url_decode(text: str) -> bytes:
+    """Unpadded base64url (JWT segments, JWK numbers); binascii.Error or ValueError when
+    `text` is not that."""
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -62,7 +64,7 @@ def split(token: object) -> Parts:
                           "separated by dots")
     head, body, tail = token.split(".")
     try:
-        header_raw, claims_raw, signature = _segment(head), _segment(body), _segment(tail)
+        header_raw, claims_raw, signature = (b64url_decode(part) for part in (head, body, tail))
     except (binascii.Error, ValueError):
         raise JwtRejected("malformed", "a segment of the token is not base64url") from None
     return Parts(_object(header_raw, "header"), _object(claims_raw, "claims"),

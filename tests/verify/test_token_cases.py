@@ -91,6 +91,13 @@ def _crit(emu: EmulatorHandle) -> str:
     return forge({**header, "crit": ["exp"]}, claims, signature)
 
 
+def _kid(kid: object) -> Make:
+    def make(emu: EmulatorHandle) -> str:
+        header, claims, signature = parts(mint(emu))
+        return forge({**header, "kid": kid}, claims, signature)
+    return make
+
+
 def _hs256_public_key(emu: EmulatorHandle) -> str:
     return hmac_forgery(mint(emu), public_pem(emu))
 
@@ -110,6 +117,9 @@ CASES = [
          "algorithm", keys_untouched=True),
     Case("unknown kid", lambda emu: mint(emu, kid="0f000000-0000-4000-8000-00000000dead"),
          "unknown_key"),
+    Case("kid past the length bound", _kid("k" * 257), "unknown_key", keys_untouched=True),
+    Case("kid not text", _kid(7), "unknown_key", keys_untouched=True),
+    Case("kid missing", _kid(None), "unknown_key", keys_untouched=True),
     Case("a JWT of another environment (its key)", lambda emu: emu.mint_jwt(
         SANDBOX, aud=APP)["jwt"], "unknown_key"),
     Case("signed with a key not in the JWKS (same kid)", lambda emu: mint(emu, wrong_key=True),
@@ -204,6 +214,16 @@ def test_there_are_at_least_20_cases_and_every_check_is_met() -> None:
 
     assert len(CASES) >= 20
     assert {case.check for case in CASES} - {None} == set(CHECKS)
+
+
+def test_an_unknown_kid_is_shown_escaped_and_cut(emulator: EmulatorHandle,
+                                                 tmp_path: Path) -> None:
+    kid = "\x1b]0;owned\x07\x1b[2J" + "k" * 200  # within the bound: it is looked up
+    with verifier(emulator, tmp_path) as checker, pytest.raises(JwtRejected) as refused:
+        checker.verify(_kid(kid)(emulator))
+    assert refused.value.check == "unknown_key"
+    assert "\x1b" not in refused.value.message and "\x07" not in refused.value.message
+    assert "k" * 100 not in refused.value.message
 
 
 def test_the_claims_carry_scopes_as_a_set(emulator: EmulatorHandle, tmp_path: Path) -> None:
