@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -262,3 +263,28 @@ def test_an_unusable_policy_file_is_a_run_error(tmp_path: Path) -> None:
         run_under_mocks(lambda: EnvironmentSecurity.for_stack(broken), project=PROJECT,
                         stack="dev")
     assert f"{broken}:3" in str(failed.value)
+
+
+def test_a_waiver_reason_is_logged_as_one_escaped_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The reason is free text of the policy (a pull request's author writes it).
+    hostile = "ok\\e[2J\\n::error::forged"  # YAML escapes: ESC, a newline
+    waived = SecurityPolicy.from_text(
+        "version: 1\n"
+        "stages:\n"
+        "  production:\n"
+        f"    environment_id: {LIVE}\n"
+        "    allowed_origins: [https://app.example.com]\n"
+        "    token_storage: localstorage\n"
+        "waivers:\n"
+        "  - rule: DS301\n"
+        f'    reason: "{hostile}"\n'
+        f"    expires: {date.today() + timedelta(days=30)}\n"
+    )
+    with caplog.at_level(logging.INFO):
+        run_under_mocks(build(waived, "production", {}), project=PROJECT, stack="production")
+    said = [r.getMessage() for r in caplog.records if "waived: DS301" in r.getMessage()]
+    assert said, [r.getMessage() for r in caplog.records]
+    assert all("\x1b" not in m and "\n" not in m for m in said), said
+    assert "ok\\x1b[2J\\x0a::error::forged" in said[0]
