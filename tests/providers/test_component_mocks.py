@@ -170,15 +170,19 @@ def test_a_blocked_stage_raises_naming_the_rules_before_registering() -> None:
     assert "allowed_origins[0]" in message and "dynamic-security.yaml:5" in message
 
 
+# A production stage with no token rotation (DS501) and its JWT in local storage (DS301).
+NO_ROTATION = (
+    "version: 1\n"
+    "stages:\n"
+    "  production:\n"
+    f"    environment_id: {LIVE}\n"
+    "    allowed_origins: [https://app.example.com]\n"
+    "    token_storage: localstorage\n"
+)
+
+
 def test_warnings_are_logged(policy: SecurityPolicy, caplog: pytest.LogCaptureFixture) -> None:
-    no_rotation = SecurityPolicy.from_text(
-        "version: 1\n"
-        "stages:\n"
-        "  production:\n"
-        f"    environment_id: {LIVE}\n"
-        "    allowed_origins: [https://app.example.com]\n"
-        "    token_storage: localstorage\n"
-    )
+    no_rotation = SecurityPolicy.from_text(NO_ROTATION)
     with caplog.at_level(logging.INFO):
         run_under_mocks(build(no_rotation, "production", {}), project=PROJECT,
                         stack="production")
@@ -271,12 +275,7 @@ def test_a_waiver_reason_is_logged_as_one_escaped_line(
     # The reason is free text of the policy (a pull request's author writes it).
     hostile = "ok\\e[2J\\n::error::forged"  # YAML escapes: ESC, a newline
     waived = SecurityPolicy.from_text(
-        "version: 1\n"
-        "stages:\n"
-        "  production:\n"
-        f"    environment_id: {LIVE}\n"
-        "    allowed_origins: [https://app.example.com]\n"
-        "    token_storage: localstorage\n"
+        NO_ROTATION +
         "waivers:\n"
         "  - rule: DS301\n"
         f'    reason: "{hostile}"\n'
