@@ -42,6 +42,7 @@ from pathlib import Path
 import pulumi
 
 from pulumi_dynamic_security.errors import DynsecError, PolicyBlockedError
+from pulumi_dynamic_security.escaping import text
 from pulumi_dynamic_security.policy.areas import SETTINGS_AREAS
 from pulumi_dynamic_security.policy.loader import SecurityPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
@@ -167,10 +168,12 @@ class EnvironmentSecurity(pulumi.ComponentResource):
     def _log(self, report: StageReport) -> None:
         for finding in report.findings:
             if finding.waived:
+                # The reason is free text of the policy: one escaped line, as the CLI shows it.
                 pulumi.log.info(
-                    f"waived: {described(finding)} ({finding.waiver_reason})", resource=self
+                    text(f"waived: {described(finding)} ({finding.waiver_reason})"),
+                    resource=self,
                 )
             elif finding.severity is Severity.WARNING:
-                pulumi.log.warn(described(finding), resource=self)
+                pulumi.log.warn(text(described(finding)), resource=self)
             elif finding.severity is Severity.NOTE:
-                pulumi.log.info(described(finding), resource=self)
+                pulumi.log.info(text(described(finding)), resource=self)

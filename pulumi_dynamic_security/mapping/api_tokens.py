@@ -34,7 +34,7 @@ from pulumi_dynamic_security.mapping.area import (
     EndpointWriter,
     not_a_change_apply_makes,
 )
-from pulumi_dynamic_security.mapping.changes import Change
+from pulumi_dynamic_security.mapping.changes import Change, entry_of
 from pulumi_dynamic_security.policy.areas import ApiTokenPolicy, Area
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.rules.token_notes import build_note, managed_by_entry
@@ -107,15 +107,9 @@ def tokens_resolved_by(changes: Iterable[Change]) -> set[str]:
     }
 
 
-def entry_for(change: Change, entries: Sequence[ApiTokenPolicy]) -> ApiTokenPolicy:
-    """The `api_tokens` entry a change's path (`api_tokens[i]`) points at."""
-    index = int(change.path.removeprefix(f"{NAME}[").rstrip("]"))
-    return entries[index]
-
-
 def _entry_name(change: Change, entries: Sequence[ApiTokenPolicy]) -> str:
     try:
-        return entry_for(change, entries).name
+        return entry_of(change, entries).name
     except (ValueError, IndexError):
         return change.path
 
@@ -153,7 +147,7 @@ class ApiTokensArea(DigestedEndpointArea):
         stage = writer.stage
         entries = stage.api_tokens or ()
         if change.action == "rotate":
-            entry = entry_for(change, entries)
+            entry = entry_of(change, entries)
             writer.say(f"issuing a new {entry.name!r} token")
             created = writer.client.create_token(
                 stage.environment_id, build_note(entry.name, clock.utc_now()), list(entry.scopes)
@@ -210,7 +204,7 @@ class ApiTokensArea(DigestedEndpointArea):
         for change in changes:
             if change.area != NAME or change.action != "rotate":
                 continue
-            entry = entry_for(change, entries)
+            entry = entry_of(change, entries)
             entry_tokens = managed_tokens(entry, records)
             newest = entry_tokens[-1].id if entry_tokens else None
             planned = change.before.get("id") if isinstance(change.before, dict) else None

@@ -16,9 +16,9 @@ request makes the change (`policy`) or the live value moved outside the policy (
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pulumi_dynamic_security.policy.areas import AREAS, Area
 
@@ -26,6 +26,7 @@ Action = Literal["add", "remove", "update", "rotate", "revoke"]
 Effect = Literal["tightens", "weakens", "neutral"]
 LiveEffect = Literal["weaker", "stronger", "neutral"]
 ChangeOrigin = Literal["policy", "drift"]
+E = TypeVar("E")
 ACTIONS: tuple[Action, ...] = typing.get_args(Action)
 EFFECTS: tuple[Effect, ...] = typing.get_args(Effect)
 # How the live value stands against the declared one, for each effect of the change.
@@ -93,3 +94,9 @@ def in_plan_order(changes: Iterable[Change]) -> list[Change]:
 def _order(change: Change) -> tuple[int, str, int, str]:
     member = str(change.after if change.after is not None else change.before)
     return AREAS.index(change.area), change.path, _ACTION_RANK[change.action], member
+
+
+def entry_of(change: Change, entries: Sequence[E]) -> E:
+    """The entry of a list area (`api_tokens`, `webhooks`) that the change's path
+    (`<area>[i]`) points at; ValueError or IndexError when it points at none."""
+    return entries[int(change.path.removeprefix(f"{change.area}[").rstrip("]"))]

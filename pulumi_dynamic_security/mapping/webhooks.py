@@ -37,7 +37,7 @@ from pulumi_dynamic_security.mapping.area import (
     Exported,
     not_a_change_apply_makes,
 )
-from pulumi_dynamic_security.mapping.changes import Change, Effect
+from pulumi_dynamic_security.mapping.changes import Change, Effect, entry_of
 from pulumi_dynamic_security.policy.areas import Area, WebhookPolicy
 from pulumi_dynamic_security.policy.stages import EffectiveStage
 from pulumi_dynamic_security.policy.urls import UrlError, event_name, webhook_url_or_none
@@ -156,7 +156,7 @@ class WebhooksArea(DigestedEndpointArea):
 
     def write(self, change: Change, writer: EndpointWriter) -> None:
         stage = writer.stage
-        entry = entry_for(change, stage.webhooks or ())
+        entry = entry_of(change, stage.webhooks or ())
         environment_id = stage.environment_id
         if change.action == "add":
             writer.say(f"creating webhook {entry.name!r} ({entry.url})")
@@ -245,7 +245,7 @@ class WebhooksArea(DigestedEndpointArea):
         """The entries a plan would create that exist now (created since the plan: the same
         plan applied twice); creating them again would make a second webhook."""
         created = [
-            entry_for(change, stage.webhooks or ()).name for change in changes
+            entry_of(change, stage.webhooks or ()).name for change in changes
             if change.area == NAME and change.action == "add"
             and matching(records, str((change.after or {}).get("url")))
         ]
@@ -268,12 +268,6 @@ class WebhooksArea(DigestedEndpointArea):
             for entry in stage.webhooks or ()
             for w in matching(records, entry.url)
         ))
-
-
-def entry_for(change: Change, entries: Sequence[WebhookPolicy]) -> WebhookPolicy:
-    """The `webhooks` entry a change's path (`webhooks[i]`) points at."""
-    index = int(change.path.removeprefix(f"{NAME}[").rstrip("]"))
-    return entries[index]
 
 
 def _update_effect(before: dict[str, Any], after: dict[str, Any]) -> Effect:

@@ -172,8 +172,8 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
                 auth_token_checksum=self.auth_token_checksum,
             )
         for skipped in outcome.skipped:
-            pulumi.log.warn(f"ApiTokenRotation {stage.environment_id}/{single_entry(stage).name}: "
-                            f"{skipped.reason}")
+            pulumi.log.warn(text(f"ApiTokenRotation {stage.environment_id}/"
+                                 f"{single_entry(stage).name}: {skipped.reason}"))
         return outcome
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -263,7 +263,7 @@ class ApiTokenRotationProvider(DynamicSecurityProvider):
                 except NotFoundError:
                     return  # the environment is gone, and its tokens with it
             for skipped in result.skipped:
-                pulumi.log.warn(f"{where}: {skipped.reason}")
+                pulumi.log.warn(f"{where}: {text(skipped.reason)}")  # it quotes live ids
 
         self.call("delete", run)
 

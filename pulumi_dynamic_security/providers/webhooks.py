@@ -112,10 +112,10 @@ class WebhookProvider(DynamicSecurityProvider):
             outcome = ensure_webhook(client, stage, auth_token_checksum=self.auth_token_checksum)
         webhook = outcome.webhook
         if outcome.adopted and action == "create":
-            pulumi.log.info(
+            pulumi.log.info(text(
                 f"Webhook {stage.environment_id}/{single_webhook(stage).name}: adopted the live "
                 f"webhook {webhook.id} with the same url instead of creating a second one"
-            )
+            ))
         return {**self.normalized(stage), **_live_outputs(webhook)}
 
     def create(self, props: dict[str, Any]) -> CreateResult:
@@ -162,7 +162,7 @@ class WebhookProvider(DynamicSecurityProvider):
             with self.client() as client:
                 left = delete_webhook(client, environment_id, webhook_id, url=props.get("url"))
             if left is not None:
-                pulumi.log.warn(f"Webhook {text(environment_id)}/{text(webhook_id)}: {left}")
+                pulumi.log.warn(text(f"Webhook {environment_id}/{webhook_id}: {left}"))
 
         self.call("delete", run)
 

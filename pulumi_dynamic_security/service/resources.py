@@ -47,7 +47,7 @@ from pulumi_dynamic_security.rules.token_notes import managed_by_entry
 from pulumi_dynamic_security.rules.token_schedule import RotationState, rotation_state
 from pulumi_dynamic_security.service.apply import ApplyResult, Skipped, apply_plan
 from pulumi_dynamic_security.service.plan import Plan, changes_from, plan_from_snapshot
-from pulumi_dynamic_security.service.snapshot import Snapshot, read_for_stage
+from pulumi_dynamic_security.service.snapshot import EventCatalogue, Snapshot, read_for_stage
 
 if TYPE_CHECKING:
     from pulumi_dynamic_security.api.client import DynamicClient
@@ -81,10 +81,12 @@ def _apply_fresh(
 ) -> tuple[Plan, ApplyResult]:
     """Read (the tokens too when `tokens`, by default when the stage manages some), `build`
     the plan, apply it; when `apply_plan` finds that the environment changed since the read
-    (it then writes nothing), read and build again."""
+    (it then writes nothing), read and build again (Dynamic's event catalogue, when the stage
+    manages webhooks, is read on the first attempt only)."""
     read_tokens = stage.api_tokens is not None if tokens is None else tokens
+    catalogue = EventCatalogue()  # the same for every attempt: read once, not once per attempt
     for attempt in range(1, STALE_ATTEMPTS + 1):
-        plan = build(read_for_stage(client, stage, tokens=read_tokens))
+        plan = build(read_for_stage(client, stage, tokens=read_tokens, catalogue=catalogue))
         if plan.blocked:
             raise blocked_error(plan)
         try:

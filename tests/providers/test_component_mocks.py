@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -169,15 +170,19 @@ def test_a_blocked_stage_raises_naming_the_rules_before_registering() -> None:
     assert "allowed_origins[0]" in message and "dynamic-security.yaml:5" in message
 
 
+# A production stage with no token rotation (DS501) and its JWT in local storage (DS301).
+NO_ROTATION = (
+    "version: 1\n"
+    "stages:\n"
+    "  production:\n"
+    f"    environment_id: {LIVE}\n"
+    "    allowed_origins: [https://app.example.com]\n"
+    "    token_storage: localstorage\n"
+)
+
+
 def test_warnings_are_logged(policy: SecurityPolicy, caplog: pytest.LogCaptureFixture) -> None:
-    no_rotation = SecurityPolicy.from_text(
-        "version: 1\n"
-        "stages:\n"
-        "  production:\n"
-        f"    environment_id: {LIVE}\n"
-        "    allowed_origins: [https://app.example.com]\n"
-        "    token_storage: localstorage\n"
-    )
+    no_rotation = SecurityPolicy.from_text(NO_ROTATION)
     with caplog.at_level(logging.INFO):
         run_under_mocks(build(no_rotation, "production", {}), project=PROJECT,
                         stack="production")
@@ -262,3 +267,23 @@ def test_an_unusable_policy_file_is_a_run_error(tmp_path: Path) -> None:
         run_under_mocks(lambda: EnvironmentSecurity.for_stack(broken), project=PROJECT,
                         stack="dev")
     assert f"{broken}:3" in str(failed.value)
+
+
+def test_a_waiver_reason_is_logged_as_one_escaped_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The reason is free text of the policy (a pull request's author writes it).
+    hostile = "ok\\e[2J\\n::error::forged"  # YAML escapes: ESC, a newline
+    waived = SecurityPolicy.from_text(
+        NO_ROTATION +
+        "waivers:\n"
+        "  - rule: DS301\n"
+        f'    reason: "{hostile}"\n'
+        f"    expires: {date.today() + timedelta(days=30)}\n"
+    )
+    with caplog.at_level(logging.INFO):
+        run_under_mocks(build(waived, "production", {}), project=PROJECT, stack="production")
+    said = [r.getMessage() for r in caplog.records if "waived: DS301" in r.getMessage()]
+    assert said, [r.getMessage() for r in caplog.records]
+    assert all("\x1b" not in m and "\n" not in m for m in said), said
+    assert "ok\\x1b[2J\\x0a::error::forged" in said[0]

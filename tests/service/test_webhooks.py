@@ -14,10 +14,11 @@ from pulumi_dynamic_security.emulator.server import EmulatorHandle
 from pulumi_dynamic_security.errors import InputError, StalePlanError
 from pulumi_dynamic_security.service.apply import apply_plan
 from pulumi_dynamic_security.service.plan import plan_stage
+from pulumi_dynamic_security.service.resources import ensure_webhook
 from tests.support.cli import Cli
 from tests.support.clients import make_client
 from tests.support.ids import LIVE
-from tests.support.log import writes
+from tests.support.log import log, writes
 from tests.support.policies import policy_text, stage_of
 
 URL = "https://hooks.example.com/dynamic"
@@ -75,6 +76,32 @@ def test_a_webhook_created_since_the_plan_is_refused_not_created_again(
             apply_plan(client, planned, auth_token_checksum=None, on_secret_issued=Secrets())
         assert len(client.list_webhooks(LIVE)) == 1
     assert writes(emulator) == []
+
+
+def test_a_webhook_resource_replans_when_the_environment_moved_reading_the_catalogue_once(
+    emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with make_client(emulator) as client, make_client(emulator) as someone:
+        read = client.get_environment
+        reads = 0
+
+        def get_environment(environment_id: str) -> Any:
+            nonlocal reads
+            reads += 1
+            if reads == 2:  # apply's re-read before writing: an origin was added meanwhile
+                someone.add_origin(LIVE, "https://moved.example.com")
+            return read(environment_id)
+
+        monkeypatch.setattr(client, "get_environment", get_environment)
+        emulator.clear_requests()
+        outcome = ensure_webhook(client, STAGE, auth_token_checksum=None)
+        assert [w.id for w in client.list_webhooks(LIVE)] == [outcome.webhook.id]
+
+    assert not outcome.adopted and reads > 2  # refused as stale once, then planned again
+    assert [w for w in writes(emulator) if w[1].endswith("/webhooks")] == [
+        ("POST", f"/environments/{LIVE}/webhooks")
+    ]
+    assert log(emulator).count(("GET", "/eventTypes")) == 1
 
 
 def test_a_plan_that_creates_a_webhook_needs_someone_to_receive_its_secret(
