@@ -33,7 +33,7 @@ from typing import Any
 
 from pulumi_dynamic_security.api import routes
 from pulumi_dynamic_security.api.caller import ApiCaller
-from pulumi_dynamic_security.api.errors import ApiError, NotFoundError
+from pulumi_dynamic_security.api.errors import ApiError, NotFoundError, unreadable_response
 from pulumi_dynamic_security.api.models import (
     CreatedToken,
     CustomHostname,
@@ -50,7 +50,7 @@ from pulumi_dynamic_security.api.models import (
 from pulumi_dynamic_security.errors import DynamicApiError
 
 logger = logging.getLogger("pulumi_dynamic_security.api")
-_MAX_PAGES = 100  # a listing that never ends its cursor is cut here
+_MAX_PAGES = 100  # a listing longer than this is refused, never read in part
 
 
 class DynamicClient(ApiCaller):
@@ -260,10 +260,15 @@ class DynamicClient(ApiCaller):
             body = self._object(route, response, self._json(route, response))
             webhooks.extend(self._models(Webhook, route, response, body.get("data")))
             cursor = body.get("cursor") if isinstance(body.get("cursor"), str) else None
-            if not cursor or cursor in seen:
+            if not cursor:
                 return webhooks
+            if cursor in seen:  # a part of the list would be missing: a plan would then
+                # create a webhook that exists on a page never read
+                raise unreadable_response(route, response.request.url.path,
+                                          response.status_code, "a cursor that repeats")
             seen.add(cursor)
-        return webhooks
+        raise unreadable_response(route, response.request.url.path, response.status_code,
+                                  f"more than {_MAX_PAGES} pages")
 
     def get_webhook(self, environment_id: str, webhook_id: str, *,
                     include_secret: bool = False) -> Webhook:

@@ -77,6 +77,10 @@ CASES = [
          (f"Dynamic answered 500 to GET /environments/{LIVE}",)),
     Case("huge-error-body", ENVIRONMENT, Answer(500, BIG, chunked=True),
          ("larger than 8 MiB",)),
+    # Every page names the same next cursor: the list is refused, never used in part.
+    Case("webhook-cursor-repeats", WEBHOOKS,
+         Answer(200, b'{"data": [], "cursor": "again"}'),
+         (f"GET /api/v0/environments/{LIVE}/webhooks", "a cursor that repeats")),
 ]
 
 
